@@ -1,0 +1,94 @@
+"""``anestools`` root command: one Typer sub-app per stage, thin wrappers over library code.
+
+Every ``AnestoolsError`` raised below becomes one ``error: ...`` line on stderr and its
+``exit_code``; Ctrl-C exits 130 without a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from anestools import __version__
+from anestools.common import console as con
+from anestools.errors import AnestoolsError
+
+app = typer.Typer(
+    name="anestools",
+    help=(
+        "Anesthesiology LLM toolkit: build AnesCorpus (datatrove), convert it to LLaMA-Factory "
+        "datasets, train (CPT/SFT) and evaluate on AnesBench (SGLang).\n\n"
+        "Example: anestools corpus build && anestools convert anescorpus --output data"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"anestools {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logging (-vv: also libraries).")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors; no progress bars.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Anesthesiology LLM toolkit."""
+    con.set_verbosity(verbose, quiet)
+
+
+def _register() -> None:
+    # Imported here so that a broken optional stage cannot hide --version / --help of the rest.
+    from anestools.convert.cli import convert_command
+    from anestools.corpus.cli import app as corpus_app
+    from anestools.demo import demo_command
+    from anestools.eval.cli import app as eval_app
+    from anestools.train.cli import app as train_app
+
+    app.add_typer(corpus_app, name="corpus")
+    app.command("convert")(convert_command)
+    app.add_typer(train_app, name="train")
+    app.add_typer(eval_app, name="eval")
+    app.command("demo")(demo_command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point: run the app, turning typed errors into one-line messages."""
+    try:
+        rc = app(args=argv, standalone_mode=False)
+    except AnestoolsError as exc:
+        con.console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        con.console.print("[yellow]interrupted[/]")
+        return 130
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        con.console.print("[yellow]aborted[/]")
+        return 1
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return rc if isinstance(rc, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

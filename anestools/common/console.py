@@ -1,0 +1,70 @@
+"""One rich console (stderr) and progress bars, honouring ``-v``/``-q``.
+
+Library code may *report progress* through :func:`progress` (a no-op when quiet) but never
+prints results: the CLI does that.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+console = Console(stderr=True)
+out = Console()  # results (tables, paths) go to stdout so they can be piped
+_verbosity = 0
+
+
+def set_verbosity(verbose: int = 0, quiet: bool = False) -> None:
+    """Configure logging: ``-q`` only errors, default info, ``-v`` debug."""
+    global _verbosity
+    _verbosity = -1 if quiet else verbose
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose else logging.INFO)
+    logging.basicConfig(
+        level=level,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False, show_time=False)],
+        force=True,
+    )
+    logging.getLogger("anestools").setLevel(level)
+    # Silence chatty third-party loggers unless -v.
+    for name in ("datasets", "urllib3", "httpx", "filelock", "fsspec"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
+
+
+def quiet() -> bool:
+    return _verbosity < 0
+
+
+def verbosity() -> int:
+    return _verbosity
+
+
+@contextmanager
+def progress(transient: bool = False) -> Iterator[Progress]:
+    """A rich progress bar with throughput-friendly columns (disabled with ``-q``)."""
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=transient,
+        disable=quiet(),
+    )
+    with bar:
+        yield bar

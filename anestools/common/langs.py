@@ -1,0 +1,70 @@
+"""Language names: the data says ``en``/``zh``, users say ``en``/``cn``/``all``.
+
+File-name detection uses *tokens* delimited by ``_ - . /`` (never substrings), so that
+``train``, ``general`` or ``often`` never count as English.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from anestools.errors import InputError
+
+SPLITS = ("en", "cn", "all")
+
+# Every spelling that may appear in data or file names, mapped to the canonical data code.
+_ALIASES = {
+    "en": "en",
+    "eng": "en",
+    "english": "en",
+    "zh": "zh",
+    "cn": "zh",
+    "zho": "zh",
+    "chi": "zh",
+    "chinese": "zh",
+    "zh-cn": "zh",
+    "zh_cn": "zh",
+    "zh-tw": "zh",
+    "zh_tw": "zh",
+    "zh-hans": "zh",
+    "zh-hant": "zh",
+}
+
+_TOKEN_RE = re.compile(r"[_\-./\\]+")
+
+
+def normalize_language(value: str | None) -> str | None:
+    """Map a language label to ``en``/``zh``; ``None`` for anything else (or empty)."""
+    if value is None:
+        return None
+    return _ALIASES.get(str(value).strip().lower())
+
+
+def split_to_languages(split: str) -> frozenset[str]:
+    """``en`` -> {en}, ``cn`` -> {zh}, ``all`` -> {en, zh}; anything else is an error."""
+    s = split.strip().lower()
+    if s == "all":
+        return frozenset({"en", "zh"})
+    if s == "en":
+        return frozenset({"en"})
+    if s in ("cn", "zh"):
+        return frozenset({"zh"})
+    raise InputError(f"unknown split {split!r}: expected one of en, cn, all")
+
+
+def canonical_split(split: str) -> str:
+    """The split name used in output file and dataset names (``zh`` is spelled ``cn``)."""
+    s = split.strip().lower()
+    split_to_languages(s)
+    return "cn" if s == "zh" else s
+
+
+def language_from_path(path: str | PurePath) -> str | None:
+    """Language given by a delimited token in the path (``corpus_en.parquet``, ``zh/0.parquet``).
+
+    Returns ``None`` when no token names a language, or when tokens name both.
+    """
+    tokens = {t.lower() for t in _TOKEN_RE.split(str(path)) if t}
+    found = {_ALIASES[t] for t in tokens if t in _ALIASES}
+    return found.pop() if len(found) == 1 else None

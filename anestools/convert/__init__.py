@@ -1,0 +1,1 @@
+"""anestools.convert stage (library code; the CLI lives in cli.py)."""

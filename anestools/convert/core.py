@@ -1,0 +1,290 @@
+"""``convert``: AnesCorpus / AnesQA parquet -> LLaMA-Factory dataset files + ``dataset_info.json``.
+
+Replaces the paper's ``anescorpus2json.py`` / ``anesqa2json.py`` (pandas ``iterrows`` and one giant
+``json.dump``) with a streaming pass: pyarrow record batches of the needed columns only, orjson
+lines written as they come, atomic publication, and a merged ``dataset_info.json``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from anestools.common.dataset_info import FILENAME as DATASET_INFO
+from anestools.common.dataset_info import merge_dataset_info, read_dataset_info
+from anestools.common.atomic import check_writable
+from anestools.common.langs import canonical_split, language_from_path, normalize_language, split_to_languages
+from anestools.convert.sources import Source, resolve_sources
+from anestools.convert.writers import FORMATS, open_records
+from anestools.errors import ConfigError, InputError
+
+KINDS = ("auto", "corpus", "qa")
+STYLES = ("alpaca", "sharegpt")
+CORPUS_COLUMNS = ("text",)
+QA_COLUMNS = ("question", "answer")
+
+ProgressFn = Callable[[int], None]
+
+
+@dataclass
+class Counts:
+    """Rows per (input, language): read, written, skipped (empty/null), other split."""
+
+    read: int = 0
+    written: int = 0
+    skipped_empty: int = 0
+    other_language: int = 0
+
+
+@dataclass
+class InputPlan:
+    source: Source
+    kind: str
+    has_language: bool
+    file_language: str | None  # from the file name when there is no language column
+    skip_reason: str | None = None  # the whole file is outside the split
+    num_rows: int | None = None
+
+
+@dataclass
+class OutputInfo:
+    kind: str
+    path: Path
+    dataset: str
+    rows: int
+    dataset_info_action: str
+
+
+@dataclass
+class ConvertResult:
+    outputs: list[OutputInfo] = field(default_factory=list)
+    counts: dict[tuple[str, str], Counts] = field(default_factory=lambda: defaultdict(Counts))
+    skipped_inputs: list[tuple[str, str]] = field(default_factory=list)
+
+    def totals(self) -> Counts:
+        t = Counts()
+        for c in self.counts.values():
+            t.read += c.read
+            t.written += c.written
+            t.skipped_empty += c.skipped_empty
+            t.other_language += c.other_language
+        return t
+
+
+def _is_string(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or getattr(pa.types, "is_string_view", lambda _: False)(t)
+
+
+def detect_kind(columns: Sequence[str], name: str) -> str:
+    """``text`` -> corpus (CPT); ``question`` + ``answer`` -> qa (SFT); else a one-line error."""
+    cols = set(columns)
+    if "text" in cols:
+        return "corpus"
+    if {"question", "answer"} <= cols:
+        return "qa"
+    raise InputError(
+        f"{name}: cannot tell corpus from QA: found columns {sorted(cols)}, "
+        "expected 'text' (corpus) or 'question' + 'answer' (QA)"
+    )
+
+
+def _required(kind: str) -> tuple[str, ...]:
+    return CORPUS_COLUMNS if kind == "corpus" else QA_COLUMNS
+
+
+def plan_input(source: Source, kind: str, languages: frozenset[str], split: str) -> InputPlan:
+    """Read the schema only; decide the kind and whether/how the file's rows are selected."""
+    schema = source.schema()
+    names = schema.names
+    k = detect_kind(names, source.name) if kind == "auto" else kind
+    for col in _required(k):
+        if col not in names:
+            raise InputError(
+                f"{source.name}: missing column {col!r} for --kind {k} (found {sorted(names)})"
+            )
+        if not _is_string(schema.field(col).type):
+            raise InputError(
+                f"{source.name}: column {col!r} has type {schema.field(col).type}, expected string"
+            )
+    has_lang = "language" in names
+    plan = InputPlan(source=source, kind=k, has_language=has_lang, file_language=None,
+                     num_rows=source.num_rows())
+    if not has_lang:
+        plan.file_language = language_from_path(source.name)
+        if split != "all":
+            if plan.file_language is None:
+                plan.skip_reason = (
+                    "no 'language' column and no en/zh/cn token in the file name"
+                )
+            elif plan.file_language not in languages:
+                plan.skip_reason = f"file name says {plan.file_language}, not in split {split}"
+    return plan
+
+
+def _dataset_entry(kind: str, file_name: str, style: str, has_system: bool) -> dict[str, Any]:
+    if kind == "corpus":
+        return {"file_name": file_name, "columns": {"prompt": "text"}}
+    if style == "alpaca":
+        return {
+            "file_name": file_name,
+            "columns": {"prompt": "instruction", "query": "input", "response": "output"},
+        }
+    columns = {"messages": "conversations"}
+    if has_system:
+        columns["system"] = "system"
+    return {"file_name": file_name, "formatting": "sharegpt", "columns": columns}
+
+
+def _row_languages(batch: pa.RecordBatch, plan: InputPlan) -> list[str]:
+    n = batch.num_rows
+    if not plan.has_language:
+        return [plan.file_language or "unknown"] * n
+    col = batch.column("language")
+    if not _is_string(col.type):
+        col = pc.cast(col, pa.string())
+    uniq = {v: (normalize_language(v) or (v or "unknown")) for v in pc.unique(col).to_pylist()}
+    return [uniq[v] for v in col.to_pylist()]
+
+
+def _convert_kind(
+    plans: list[InputPlan],
+    kind: str,
+    out_path: Path,
+    fmt: str,
+    style: str,
+    instruction: str,
+    languages: frozenset[str],
+    overwrite: bool,
+    result: ConvertResult,
+    on_rows: ProgressFn | None,
+) -> int:
+    """Stream every selected row of ``plans`` into ``out_path``; return rows written."""
+    with open_records(out_path, fmt, overwrite=overwrite) as writer:
+        for plan in plans:
+            cols = list(_required(kind)) + (["language"] if plan.has_language else [])
+            for batch in plan.source.batches(cols):
+                langs = _row_languages(batch, plan)
+                records: list[dict[str, Any]] = []
+                if kind == "corpus":
+                    rows = zip(batch.column("text").to_pylist(), langs)
+                    for text, lang in rows:
+                        c = result.counts[(plan.source.name, lang)]
+                        c.read += 1
+                        if lang not in languages and not (lang == "unknown" and len(languages) == 2):
+                            c.other_language += 1
+                        elif text is None or not text.strip():
+                            c.skipped_empty += 1
+                        else:
+                            records.append({"text": text})
+                            c.written += 1
+                else:
+                    qs = batch.column("question").to_pylist()
+                    ans = batch.column("answer").to_pylist()
+                    for q, a, lang in zip(qs, ans, langs):
+                        c = result.counts[(plan.source.name, lang)]
+                        c.read += 1
+                        if lang not in languages and not (lang == "unknown" and len(languages) == 2):
+                            c.other_language += 1
+                        elif q is None or a is None or not q.strip() or not a.strip():
+                            c.skipped_empty += 1
+                        else:
+                            records.append(_qa_record(q, a, instruction, style))
+                            c.written += 1
+                writer.write_many(records)
+                if on_rows:
+                    on_rows(batch.num_rows)
+        if writer.count == 0:
+            raise InputError(
+                f"no rows selected for {out_path.name}: every row was empty or outside the split"
+            )
+        return writer.count
+
+
+def _qa_record(question: str, answer: str, instruction: str, style: str) -> dict[str, Any]:
+    if style == "alpaca":
+        return {"instruction": instruction, "input": question, "output": answer}
+    rec: dict[str, Any] = {
+        "conversations": [{"from": "human", "value": question}, {"from": "gpt", "value": answer}]
+    }
+    if instruction:
+        rec["system"] = instruction
+    return rec
+
+
+def convert(
+    inputs: Sequence[str],
+    output: str | Path,
+    split: str = "all",
+    kind: str = "auto",
+    instruction: str = "",
+    fmt: str = "jsonl",
+    style: str = "alpaca",
+    name: str | None = None,
+    overwrite: bool = False,
+    on_total: Callable[[int | None], None] | None = None,
+    on_rows: ProgressFn | None = None,
+) -> ConvertResult:
+    """Convert parquet inputs to LLaMA-Factory datasets in ``output``; see the CLI for options.
+
+    All validation (schemas, split, existing outputs, ``dataset_info.json`` conflicts) happens
+    before the first row is written, so a refused run changes nothing.
+    """
+    if kind not in KINDS:
+        raise ConfigError(f"unknown --kind {kind!r}: expected one of {', '.join(KINDS)}")
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown --format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if style not in STYLES:
+        raise ConfigError(f"unknown --style {style!r}: expected one of {', '.join(STYLES)}")
+    languages = split_to_languages(split)
+    split_name = canonical_split(split)
+    out_dir = Path(output)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: --output must be a directory")
+
+    result = ConvertResult()
+    plans = [plan_input(s, kind, languages, split_name) for s in resolve_sources(inputs)]
+    by_kind: dict[str, list[InputPlan]] = defaultdict(list)
+    for p in plans:
+        if p.skip_reason:
+            result.skipped_inputs.append((p.source.name, p.skip_reason))
+        else:
+            by_kind[p.kind].append(p)
+    if not by_kind:
+        reasons = "; ".join(f"{n}: {r}" for n, r in result.skipped_inputs)
+        raise InputError(f"no input matches split {split_name} ({reasons})")
+    if name and len(by_kind) > 1:
+        raise ConfigError("--name needs inputs of one kind, but both corpus and QA files were given")
+
+    # Decide every output and check every conflict before writing anything.
+    existing = read_dataset_info(out_dir)
+    jobs = []
+    for k, kplans in sorted(by_kind.items()):
+        stem = "AnesCorpus" if k == "corpus" else "AnesQA"
+        out_path = out_dir / f"{stem}_{split_name}.{fmt}"
+        dataset = name or f"{stem.lower()}_{split_name}"
+        entry = _dataset_entry(k, out_path.name, style, bool(instruction))
+        check_writable(out_path, overwrite)
+        if dataset in existing and existing[dataset] != entry and not overwrite:
+            raise InputError(
+                f"{out_dir / DATASET_INFO}: entry {dataset!r} exists with a different definition; "
+                "pass --overwrite to replace it"
+            )
+        jobs.append((k, kplans, out_path, dataset, entry))
+
+    if on_total:
+        sizes = [p.num_rows for _, kp, *_ in jobs for p in kp]
+        on_total(None if any(s is None for s in sizes) else sum(s for s in sizes if s is not None))
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for k, kplans, out_path, dataset, entry in jobs:
+        rows = _convert_kind(kplans, k, out_path, fmt, style, instruction, languages, overwrite,
+                             result, on_rows)
+        action = merge_dataset_info(out_dir, {dataset: entry}, overwrite=overwrite)[dataset]
+        result.outputs.append(OutputInfo(k, out_path, dataset, rows, action))
+    return result

@@ -1,0 +1,128 @@
+"""Streaming row sources for ``convert``: local parquet, ``hf://`` parquet, Hub dataset ids.
+
+Every source yields pyarrow ``RecordBatch``es holding only the requested columns, so memory is
+bounded by the batch size whatever the input size. Local and fsspec parquet files are read with
+a buffered stream (``buffer_size``) so that even a single huge row group is not loaded at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from anestools.common.inputs import expand_local, is_remote, looks_like_hub_id
+from anestools.errors import InputError
+
+log = logging.getLogger(__name__)
+
+BATCH_ROWS = 4096
+READ_BUFFER = 1 << 20
+
+
+@dataclass
+class Source:
+    """One input unit: a parquet file (local or remote) or a Hub dataset split."""
+
+    name: str  # what the user sees in errors and the summary
+    kind: str  # "parquet" | "hub"
+    path: str
+    fs: object | None = None  # fsspec filesystem for remote parquet
+    hub_split: str | None = None
+
+    def _open_parquet(self) -> pq.ParquetFile:
+        try:
+            if self.fs is not None:
+                return pq.ParquetFile(self.fs.open(self.path, "rb"), buffer_size=READ_BUFFER)
+            return pq.ParquetFile(self.path, buffer_size=READ_BUFFER, pre_buffer=False)
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"{self.name}: not a readable parquet file ({exc})") from exc
+
+    def schema(self) -> pa.Schema:
+        """Arrow schema of the source (read from the footer / dataset features only)."""
+        if self.kind == "parquet":
+            return self._open_parquet().schema_arrow
+        ds = _load_hub(self.path, self.hub_split)
+        features = ds.features
+        if features is None:  # pragma: no cover - streaming datasets without metadata
+            first = next(iter(ds))
+            return pa.RecordBatch.from_pylist([first]).schema
+        return features.arrow_schema
+
+    def num_rows(self) -> int | None:
+        if self.kind == "parquet":
+            return self._open_parquet().metadata.num_rows
+        return None
+
+    def batches(self, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+        """Yield record batches with only ``columns``; corrupt pages raise ``InputError``."""
+        if self.kind == "parquet":
+            pf = self._open_parquet()
+            try:
+                yield from pf.iter_batches(batch_size=BATCH_ROWS, columns=list(columns))
+            except (pa.ArrowException, OSError) as exc:
+                raise InputError(f"{self.name}: corrupt parquet data ({exc})") from exc
+            return
+        ds = _load_hub(self.path, self.hub_split).select_columns(list(columns))
+        buf: list[dict] = []
+        for row in ds:
+            buf.append(row)
+            if len(buf) >= BATCH_ROWS:
+                yield pa.RecordBatch.from_pylist(buf)
+                buf = []
+        if buf:
+            yield pa.RecordBatch.from_pylist(buf)
+
+
+def _load_hub(dataset_id: str, split: str | None):
+    try:
+        from datasets import load_dataset
+    except ImportError as exc:  # pragma: no cover
+        raise InputError(f"{dataset_id}: reading Hub datasets needs the 'datasets' package") from exc
+    try:
+        return load_dataset(dataset_id, split=split or "train", streaming=True)
+    except Exception as exc:  # datasets raises many unrelated types (network, missing config...)
+        raise InputError(f"{dataset_id}: cannot load Hub dataset ({type(exc).__name__}: {exc})") from exc
+
+
+def _remote_sources(spec: str) -> list[Source]:
+    import fsspec
+
+    try:
+        fs, _, paths = fsspec.get_fs_token_paths(spec)
+    except Exception as exc:
+        raise InputError(f"{spec}: cannot open remote path ({exc})") from exc
+    files: list[str] = []
+    for p in paths:
+        if fs.isdir(p):
+            files.extend(sorted(f for f in fs.find(p) if f.endswith(".parquet")))
+        else:
+            files.append(p)
+    if not files:
+        raise InputError(f"{spec}: no parquet files found")
+    protocol = spec.split("://", 1)[0]
+    return [Source(name=f"{protocol}://{f}", kind="parquet", path=f, fs=fs) for f in files]
+
+
+def resolve_sources(inputs: Sequence[str]) -> list[Source]:
+    """Turn ``INPUT...`` into sources: local files/dirs/globs, fsspec URLs, Hub ids (``id[:split]``)."""
+    if not inputs:
+        raise InputError("no input given: pass parquet files, directories, globs or a Hub dataset id")
+    sources: list[Source] = []
+    local: list[str] = []
+    for spec in inputs:
+        if is_remote(spec):
+            sources.extend(_remote_sources(spec))
+        elif looks_like_hub_id(spec.split(":", 1)[0]) and not Path(spec).exists():
+            dataset_id, _, split = spec.partition(":")
+            sources.append(Source(name=spec, kind="hub", path=dataset_id, hub_split=split or None))
+        else:
+            local.append(spec)
+    if local:
+        for f in expand_local(local, suffixes=(".parquet", ".pq")):
+            sources.append(Source(name=str(f), kind="parquet", path=str(f)))
+    return sources

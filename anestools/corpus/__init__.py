@@ -1,0 +1,1 @@
+"""anestools.corpus stage (library code; the CLI lives in cli.py)."""

@@ -1,0 +1,1 @@
+"""anestools.eval stage (library code; the CLI lives in cli.py)."""

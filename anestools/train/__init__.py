@@ -1,0 +1,1 @@
+"""anestools.train stage (library code; the CLI lives in cli.py)."""
