@@ -51,7 +51,7 @@ def tiny_model(tmp_path_factory) -> Path:
 @pytest.fixture()
 def cli():
     """Run ``anestools`` in-process; returns ``(exit_code, stdout, stderr)``."""
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from anestools.cli import main
 
@@ -65,6 +65,8 @@ def cli():
 
 class _MainWrapper:
     """Adapter so ``CliRunner`` can drive ``anestools.cli.main`` (which returns an exit code)."""
+
+    name = "anestools"
 
     def __init__(self, main):
         self._main = main

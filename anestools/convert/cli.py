@@ -51,13 +51,15 @@ def convert_command(
 
     table = Table(title="anestools convert", show_lines=False)
     for col in ("input", "language", "read", "written", "skipped (empty)", "other split"):
-        table.add_column(col, justify="right" if col not in ("input", "language") else "left")
+        table.add_column(col, justify="right" if col not in ("input", "language") else "left",
+                         overflow="fold")
     for (src, lang), c in sorted(result.counts.items()):
         table.add_row(src, lang, f"{c.read:,}", f"{c.written:,}", f"{c.skipped_empty:,}", f"{c.other_language:,}")
     t = result.totals()
     table.add_row("[bold]total", "", f"{t.read:,}", f"{t.written:,}", f"{t.skipped_empty:,}", f"{t.other_language:,}")
     con.out.print(table)
     for src, reason in result.skipped_inputs:
-        con.console.print(f"[yellow]skipped input[/] {src}: {reason}")
+        con.console.print(f"[yellow]skipped input[/] {src}: {reason}", soft_wrap=True)
     for o in result.outputs:
-        con.out.print(f"{o.kind}: {o.rows:,} rows -> {o.path} (dataset [bold]{o.dataset}[/], {o.dataset_info_action} in dataset_info.json)")
+        con.out.print(f"{o.kind}: {o.rows:,} rows -> {o.path} (dataset [bold]{o.dataset}[/], {o.dataset_info_action} in dataset_info.json)",
+                      soft_wrap=True)

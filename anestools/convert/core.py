@@ -16,9 +16,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from anestools.common.atomic import check_writable
 from anestools.common.dataset_info import FILENAME as DATASET_INFO
 from anestools.common.dataset_info import merge_dataset_info, read_dataset_info
-from anestools.common.atomic import check_writable
 from anestools.common.langs import canonical_split, language_from_path, normalize_language, split_to_languages
 from anestools.convert.sources import Source, resolve_sources
 from anestools.convert.writers import FORMATS, open_records
@@ -170,32 +170,23 @@ def _convert_kind(
             cols = list(_required(kind)) + (["language"] if plan.has_language else [])
             for batch in plan.source.batches(cols):
                 langs = _row_languages(batch, plan)
-                records: list[dict[str, Any]] = []
                 if kind == "corpus":
                     rows = zip(batch.column("text").to_pylist(), langs)
-                    for text, lang in rows:
-                        c = result.counts[(plan.source.name, lang)]
-                        c.read += 1
-                        if lang not in languages and not (lang == "unknown" and len(languages) == 2):
-                            c.other_language += 1
-                        elif text is None or not text.strip():
-                            c.skipped_empty += 1
-                        else:
-                            records.append({"text": text})
-                            c.written += 1
                 else:
-                    qs = batch.column("question").to_pylist()
-                    ans = batch.column("answer").to_pylist()
-                    for q, a, lang in zip(qs, ans, langs):
-                        c = result.counts[(plan.source.name, lang)]
-                        c.read += 1
-                        if lang not in languages and not (lang == "unknown" and len(languages) == 2):
-                            c.other_language += 1
-                        elif q is None or a is None or not q.strip() or not a.strip():
-                            c.skipped_empty += 1
-                        else:
-                            records.append(_qa_record(q, a, instruction, style))
-                            c.written += 1
+                    rows = zip(batch.column("question").to_pylist(),
+                               batch.column("answer").to_pylist(), langs)
+                records: list[dict[str, Any]] = []
+                for *fields, lang in rows:
+                    c = result.counts[(plan.source.name, lang)]
+                    c.read += 1
+                    if not _selected(lang, languages):
+                        c.other_language += 1
+                    elif any(f is None or not f.strip() for f in fields):
+                        c.skipped_empty += 1
+                    else:
+                        records.append({"text": fields[0]} if kind == "corpus"
+                                       else _qa_record(fields[0], fields[1], instruction, style))
+                        c.written += 1
                 writer.write_many(records)
                 if on_rows:
                     on_rows(batch.num_rows)
@@ -204,6 +195,11 @@ def _convert_kind(
                 f"no rows selected for {out_path.name}: every row was empty or outside the split"
             )
         return writer.count
+
+
+def _selected(lang: str, languages: frozenset[str]) -> bool:
+    """Rows of unknown language (no column, no file-name token) only go into ``all``."""
+    return lang in languages or (lang == "unknown" and len(languages) == 2)
 
 
 def _qa_record(question: str, answer: str, instruction: str, style: str) -> dict[str, Any]:
