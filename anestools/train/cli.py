@@ -1,7 +1,184 @@
-"""``anestools train``: launch LLaMA-Factory CPT/SFT recipes (issue 5)."""
+"""``anestools train``: launch LLaMA-Factory CPT/SFT recipes (issue 5). Thin layer over ``core``."""
 
 from __future__ import annotations
 
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.table import Table
+
+from anestools.common import console as con
+from anestools.train.core import TrainPlan, TrainResult, plan_training, run_training
+from anestools.train.recipes import list_recipes
+from anestools.train.render import TrainOptions
 
 app = typer.Typer(help="Train with LLaMA-Factory recipes (CPT and SFT).", no_args_is_help=True)
+
+
+def _echo(chunk: bytes) -> None:
+    """Stream the trainer's output live to stderr (stdout is kept for the final summary)."""
+    buf = getattr(sys.stderr, "buffer", None)
+    if buf is not None:
+        buf.write(chunk)
+        buf.flush()
+    else:
+        sys.stderr.write(chunk.decode("utf-8", "replace"))
+        sys.stderr.flush()
+
+
+def _show_checks(plan: TrainPlan) -> None:
+    con.console.print(f"recipe [bold]{plan.recipe.name}[/] ({plan.recipe.path})", highlight=False)
+    for line in plan.checks:
+        con.console.print(f"  [green]checked[/] {line}", highlight=False)
+    for line in plan.skipped:
+        con.console.print(f"  [yellow]skipped[/] {line}", highlight=False)
+    if plan.resume_from:
+        con.console.print(f"  resuming from {plan.resume_from}", highlight=False)
+
+
+def _print_dry_run(plan: TrainPlan) -> None:
+    env_lines = [f"{k}={shlex.quote(v)}" for k, v in plan.env.items()]
+    env_lines.append(f"PATH={shlex.quote(str(plan.launcher.parent))}:$PATH")
+    text = "\n".join(
+        [
+            "# environment (added to the current one)",
+            *env_lines,
+            "# command",
+            " ".join(shlex.quote(c) for c in plan.command),
+            f"# {plan.config_path}",
+            plan.yaml_text.rstrip("\n"),
+        ]
+    )
+    typer.echo(text)
+
+
+def _print_result(plan: TrainPlan, result: TrainResult) -> None:
+    out = con.out
+    if result.final_model is not None:
+        what = "LoRA adapter" if result.adapter else "final model"
+        out.print(f"{what}: {result.final_model}", highlight=False)
+    if result.loss_plot is not None:
+        out.print(f"loss plot: {result.loss_plot}", highlight=False)
+    out.print(f"log: {result.log_path}", highlight=False)
+    if result.final_model is None:
+        return
+    if result.adapter:
+        merged = f"{result.output_dir}-merged"
+        base = plan.config.get("model_name_or_path")
+        template = plan.config.get("template", "empty")
+        out.print(
+            f"next: llamafactory-cli export --model_name_or_path {base} --adapter_name_or_path {result.output_dir} "
+            f"--template {template} --finetuning_type lora --export_dir {merged}\n"
+            f"      anestools eval --model {merged}",
+            highlight=False,
+        )
+    else:
+        out.print(f"next: anestools eval --model {result.final_model}", highlight=False)
+
+
+def _train(stage: str, opts: TrainOptions) -> None:
+    plan = plan_training(opts)
+    _show_checks(plan)
+    if opts.dry_run:
+        _print_dry_run(plan)
+        return
+    con.console.print(
+        f"launching {plan.nproc} process(es) per node x {opts.nnodes} node(s): {' '.join(plan.command)} "
+        f"(log: {plan.log_path})",
+        highlight=False,
+    )
+    result = run_training(plan, echo=None if con.quiet() else _echo)
+    if result.returncode != 0:
+        con.console.print(
+            f"[bold red]error:[/] LLaMA-Factory exited with code {result.returncode}; see {result.log_path}",
+            highlight=False,
+        )
+        raise typer.Exit(result.returncode)
+    _print_result(plan, result)
+
+
+def _make_command(stage: str, doc: str):
+    def command(
+        recipe: Annotated[str | None, typer.Option("--recipe", "-r", help="Shipped recipe name (see `anestools train recipes`; a prefix such as tiny-cpu or qwen2.5-7b is completed with the stage and method) or a YAML path. Default: qwen2.5-7b.")] = None,
+        model: Annotated[str | None, typer.Option("--model", "-m", help="Model directory or Hub id; overrides the recipe (SFT also picks the chat template of a known family).")] = None,
+        data_dir: Annotated[Path | None, typer.Option("--data-dir", "-d", help="LLaMA-Factory data directory made by `anestools convert` (has dataset_info.json). Default: the recipe's (data).")] = None,
+        dataset: Annotated[str | None, typer.Option("--dataset", help="Dataset name(s) in DATA_DIR/dataset_info.json, comma-separated.")] = None,
+        output: Annotated[Path | None, typer.Option("--output", "-o", help="Output directory (checkpoints, final model, train.log). Default: the recipe's saves/<recipe>.")] = None,
+        method: Annotated[str | None, typer.Option("--method", help="full, lora or qlora (4-bit LoRA); default: the recipe's.")] = None,
+        deepspeed: Annotated[str | None, typer.Option("--deepspeed", help="z0, z2, z3, z3-offload (configs/deepspeed/) or none; default: the recipe's.")] = None,
+        overrides: Annotated[list[str] | None, typer.Option("--set", help="Override any LLaMA-Factory key: --set learning_rate=2e-5 (repeatable).")] = None,
+        gpus: Annotated[str, typer.Option("--gpus", help="Processes per node: a number or auto (= visible GPUs; 1 on CPU). Without GPUs, N runs N CPU processes (gloo).")] = "auto",
+        nnodes: Annotated[int, typer.Option("--nnodes", help="Number of nodes (multi-node: run the same command on every node).")] = 1,
+        node_rank: Annotated[int, typer.Option("--node-rank", help="Rank of this node, 0..nnodes-1.")] = 0,
+        master_addr: Annotated[str | None, typer.Option("--master-addr", help="Host of node rank 0 (required when --nnodes > 1).")] = None,
+        master_port: Annotated[int | None, typer.Option("--master-port", help="Rendezvous port (default: a free port; 29500 multi-node).")] = None,
+        resume: Annotated[str, typer.Option("--resume", help="auto (newest checkpoint-* in OUTPUT, or start fresh), a checkpoint PATH, or none.")] = "none",
+        overwrite: Annotated[bool, typer.Option("--overwrite", help="Delete a previous run in OUTPUT and start again.")] = False,
+        launcher: Annotated[Path | None, typer.Option("--launcher", help="llamafactory-cli of another virtualenv (the training environment).")] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate, print environment, command and rendered YAML; start nothing.")] = False,
+    ) -> None:
+        datasets = [d.strip() for d in dataset.split(",") if d.strip()] if dataset else None
+        _train(
+            stage,
+            TrainOptions(
+                stage=stage, recipe=recipe, model=model, data_dir=data_dir, datasets=datasets, output=output,
+                method=method, deepspeed=deepspeed, overrides=list(overrides or []), gpus=gpus, nnodes=nnodes,
+                node_rank=node_rank, master_addr=master_addr, master_port=master_port, resume=resume,
+                overwrite=overwrite, launcher=launcher, dry_run=dry_run,
+            ),
+        )
+
+    command.__doc__ = doc
+    return command
+
+
+CPT_DOC = """Continued pre-training (LLaMA-Factory stage pt) on AnesCorpus.
+
+The recipe, flags and --set overrides are rendered to OUTPUT/anestools_train.yaml, checked with
+LLaMA-Factory's own parser (no model is loaded), then `llamafactory-cli train` runs under torchrun.
+
+Examples:
+
+  anestools train cpt --recipe qwen2.5-7b-cpt-full --data-dir data --dataset anescorpus_en --output saves/qwen-cpt
+
+  anestools train cpt --recipe llama3.1-8b --method lora --gpus 4 --deepspeed z2 --resume auto
+
+  anestools train cpt --recipe tiny-cpu --model tiny-model --data-dir data --dataset anescorpus_all --dry-run
+"""
+
+SFT_DOC = """Supervised fine-tuning (LLaMA-Factory stage sft) on AnesQA.
+
+Examples:
+
+  anestools train sft --recipe qwen2.5-7b-sft-full --model saves/qwen-cpt --data-dir data --output saves/qwen-sft
+
+  anestools train sft --recipe llama3.1-8b-sft-lora --set learning_rate=5e-5 --set num_train_epochs=3
+
+  anestools train sft --recipe qwen2.5-7b --nnodes 2 --node-rank 0 --master-addr node01 --gpus 8 --resume auto
+
+  anestools train sft --recipe tiny-cpu --model tiny-model --data-dir data --dataset anesqa_all --gpus 2
+"""
+
+app.command("cpt")(_make_command("cpt", CPT_DOC))
+app.command("sft")(_make_command("sft", SFT_DOC))
+
+
+@app.command("recipes")
+def recipes_command() -> None:
+    """List the shipped recipes with model, stage, method, DeepSpeed config and GPUs.
+
+    Examples:
+
+      anestools train recipes
+
+      anestools train sft --recipe qwen2.5-7b-sft-lora --dry-run
+    """
+    table = Table(title="anestools train recipes")
+    for col in ("recipe", "model", "stage", "method", "deepspeed", "GPUs"):
+        table.add_column(col)
+    for r in list_recipes():
+        table.add_row(r.name, r.model, r.stage, r.method, r.deepspeed, r.gpus)
+    con.out.print(table)

@@ -1,0 +1,185 @@
+"""``anestools train``: plan (render + validate) a LLaMA-Factory run, then launch it.
+
+``plan_training`` does every check and has no side effects, so ``--dry-run`` shows exactly
+what ``run_training`` would do; ``run_training`` is the only function that writes to the
+output directory or starts processes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from anestools.common.atomic import atomic_path
+from anestools.errors import ConfigError, MissingDependencyError
+from anestools.train import launch, outputs, validate
+from anestools.train.recipes import METHODS, STAGES, Recipe, check_deepspeed, find_recipe
+from anestools.train.render import TrainOptions, render_config, render_yaml
+
+GPU_KEYS = ("bf16", "fp16", "pure_bf16")
+
+
+@dataclass
+class TrainPlan:
+    """Everything needed to launch, as shown by ``--dry-run``."""
+
+    recipe: Recipe
+    config: dict[str, Any]
+    yaml_text: str
+    output_dir: Path
+    config_path: Path
+    log_path: Path
+    launcher: Path
+    env: dict[str, str]
+    command: list[str]
+    nproc: int
+    resume_from: Path | None
+    overwrite: bool
+    output_state: outputs.OutputState
+    checks: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    lf_env: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TrainResult:
+    returncode: int
+    output_dir: Path
+    log_path: Path
+    final_model: Path | None
+    loss_plot: Path | None
+    adapter: bool
+
+
+def _check_options(opts: TrainOptions) -> None:
+    if opts.stage not in STAGES:
+        raise ConfigError(f"unknown stage {opts.stage!r}: expected cpt or sft")
+    if opts.method is not None and opts.method not in METHODS:
+        raise ConfigError(f"--method {opts.method!r}: expected one of {', '.join(METHODS)}")
+    if opts.nnodes < 1:
+        raise ConfigError(f"--nnodes {opts.nnodes}: must be at least 1")
+    if not 0 <= opts.node_rank < opts.nnodes:
+        raise ConfigError(f"--node-rank {opts.node_rank}: must be in 0..{opts.nnodes - 1} for --nnodes {opts.nnodes}")
+    if opts.nnodes > 1 and not opts.master_addr:
+        raise ConfigError("--nnodes > 1 needs --master-addr (the host name of node rank 0)")
+    if opts.gpus != "auto" and not (opts.gpus.isdigit() and int(opts.gpus) >= 1):
+        raise ConfigError(f"--gpus {opts.gpus!r}: expected a positive number or auto")
+
+
+def _nproc(opts: TrainOptions, cfg: dict[str, Any], cuda: int | None, recipe: Recipe) -> int:
+    """Processes per node: GPUs, or CPU processes (gloo) on a machine without GPUs."""
+    n = (cuda if cuda else 1) if opts.gpus == "auto" else int(opts.gpus)
+    if opts.dry_run or cuda is None:
+        return n  # a login node may have no GPU: inspect without the availability checks
+    if cuda > 0:
+        if n > cuda:
+            raise ConfigError(f"--gpus {n}: only {cuda} GPU(s) visible on this node (CUDA_VISIBLE_DEVICES)")
+        return n
+    needs = [k for k in GPU_KEYS if cfg.get(k)]
+    if needs:
+        raise ConfigError(
+            f"recipe {recipe.name} needs a GPU ({', '.join(f'{k}: true' for k in needs)}) but none is visible; "
+            "use --recipe tiny-cpu, or --set bf16=false --set use_cpu=true to train on CPU"
+        )
+    cpus = os.cpu_count() or 1
+    if n > cpus:
+        raise ConfigError(f"--gpus {n}: no GPU visible and only {cpus} CPU cores for CPU processes")
+    return n
+
+
+def plan_training(opts: TrainOptions) -> TrainPlan:
+    """Render and validate; raise a one-line ``AnestoolsError`` on the first problem found."""
+    _check_options(opts)
+    recipe_name = opts.recipe or f"qwen2.5-7b-{opts.stage}"
+    recipe = find_recipe(recipe_name, opts.stage, opts.method)
+    cfg, origin = render_config(recipe, opts)
+    checks: list[str] = []
+    skipped: list[str] = []
+
+    names = validate.check_datasets(cfg)
+    checks.append(f"datasets {', '.join(names)} found in {Path(cfg['dataset_dir']) / 'dataset_info.json'}")
+    kind = validate.check_model(cfg)
+    if kind == "local":
+        checks.append(f"model directory {cfg['model_name_or_path']}")
+    else:
+        skipped.append(f"model {cfg['model_name_or_path']}: a Hub id, fetched by the trainer (not checked here)")
+    if cfg.get("deepspeed"):
+        zero = check_deepspeed(Path(cfg["deepspeed"]))
+        checks.append(f"DeepSpeed config {cfg['deepspeed']} (ZeRO-{zero})")
+    if "output_dir" not in cfg:
+        raise ConfigError("no output directory: pass --output DIR")
+    out = Path(cfg["output_dir"])
+    state = outputs.inspect_output(out)
+    resume_from = outputs.resolve_resume(state, opts.resume, opts.overwrite)
+    if resume_from is not None:
+        cfg["resume_from_checkpoint"] = str(resume_from)
+    elif opts.resume == "auto":
+        checks.append(f"--resume auto: no checkpoint in {out}, starting from scratch")
+
+    lf_env: dict[str, Any] = {}
+    try:
+        launcher = validate.find_launcher(opts.launcher)
+        python = validate.launcher_python(launcher)
+    except MissingDependencyError:
+        if not opts.dry_run:
+            raise
+        launcher = opts.launcher or Path("llamafactory-cli")
+        skipped.append("LLaMA-Factory parser: llamafactory-cli not found here (dry run)")
+    else:
+        lf_env, results = validate.run_parser([cfg], python)
+        result = results[0]
+        if not result["ok"]:
+            raise validate.parser_error(result, origin, lf_env.get("llamafactory", "?"))
+        checks.append(
+            f"LLaMA-Factory {lf_env.get('llamafactory')} parser and template registry ({python})"
+        )
+        skipped.extend(result["skipped"])
+
+    nproc = _nproc(opts, cfg, lf_env.get("cuda_devices") if lf_env else None, recipe)
+    port = opts.master_port or (29500 if opts.nnodes > 1 else launch.free_port())
+    env = launch.launch_env(nproc, opts.nnodes, opts.node_rank, opts.master_addr or "127.0.0.1", port)
+    config_path = out / outputs.CONFIG_NAME
+    log_name = "train.log" if opts.node_rank == 0 else f"train.node{opts.node_rank}.log"
+    return TrainPlan(
+        recipe=recipe,
+        config=cfg,
+        yaml_text=render_yaml(cfg, recipe),
+        output_dir=out,
+        config_path=config_path,
+        log_path=out / log_name,
+        launcher=Path(launcher),
+        env=env,
+        command=[str(launcher), "train", str(config_path)],
+        nproc=nproc,
+        resume_from=resume_from,
+        overwrite=opts.overwrite,
+        output_state=state,
+        checks=checks,
+        skipped=skipped,
+        lf_env=lf_env,
+    )
+
+
+def run_training(plan: TrainPlan, echo: Callable[[bytes], None] | None = None) -> TrainResult:
+    """Write the config, launch, stream; return the child's exit code and the run's artefacts."""
+    if plan.overwrite and plan.env.get("NODE_RANK", "0") == "0":
+        outputs.clear_previous_run(plan.output_state)
+    plan.output_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_path(plan.config_path, overwrite=True) as tmp:
+        tmp.write_text(plan.yaml_text, encoding="utf-8")
+    rc = launch.run_streaming(plan.command, launch.child_env(plan.env, plan.launcher), plan.log_path, echo)
+    out = plan.output_dir
+    adapter = (out / "adapter_model.safetensors").is_file() or (out / "adapter_model.bin").is_file()
+    weights = adapter or any((out / f).is_file() for f in outputs.WEIGHT_FILES)
+    plot = out / "training_loss.png"
+    return TrainResult(
+        returncode=rc,
+        output_dir=out,
+        log_path=plan.log_path,
+        final_model=out if rc == 0 and weights else None,
+        loss_plot=plot if plot.is_file() else None,
+        adapter=adapter,
+    )

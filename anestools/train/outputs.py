@@ -1,0 +1,102 @@
+"""The output directory of a training run: what is already there, resume, overwrite.
+
+Why we decide this ourselves: LLaMA-Factory silently resumes from the newest ``checkpoint-*``
+in ``output_dir`` and (with transformers 5, which has no ``overwrite_output_dir``) cannot be
+told to start again, so a typo'd ``--output`` could continue someone else's run or a finished
+run could be clobbered. We make every case explicit: ``--resume auto|PATH|none`` and
+``--overwrite``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from anestools.errors import ConfigError, InputError, OutputExistsError
+
+CONFIG_NAME = "anestools_train.yaml"
+RESULT_FILES = ("train_results.json", "all_results.json")
+RUN_MARKERS = (CONFIG_NAME, "trainer_state.json", "trainer_log.jsonl", *RESULT_FILES)
+# Weight files LLaMA-Factory refuses to write over when there is no checkpoint to resume.
+WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
+                "pytorch_model.bin.index.json", "adapter_model.safetensors", "adapter_model.bin")
+_CKPT = re.compile(r"^checkpoint-(\d+)$")
+
+
+@dataclass
+class OutputState:
+    path: Path
+    exists: bool = False
+    finished: bool = False
+    checkpoints: list[Path] = field(default_factory=list)  # oldest to newest step
+    weights: list[str] = field(default_factory=list)
+    is_run_dir: bool = False
+
+    @property
+    def latest(self) -> Path | None:
+        return self.checkpoints[-1] if self.checkpoints else None
+
+
+def inspect_output(path: Path) -> OutputState:
+    state = OutputState(path=path, exists=path.is_dir())
+    if not state.exists:
+        if path.exists():
+            raise InputError(f"--output {path} exists and is not a directory")
+        return state
+    ckpts = [(int(m.group(1)), p) for p in path.iterdir() if p.is_dir() and (m := _CKPT.match(p.name))]
+    state.checkpoints = [p for _, p in sorted(ckpts)]
+    state.finished = any((path / f).is_file() for f in RESULT_FILES)
+    state.weights = [f for f in WEIGHT_FILES if (path / f).is_file()]
+    state.is_run_dir = bool(state.checkpoints) or any((path / f).exists() for f in RUN_MARKERS)
+    return state
+
+
+def resolve_resume(state: OutputState, resume: str, overwrite: bool) -> Path | None:
+    """The checkpoint to resume from (``None`` = start fresh), or a one-line error."""
+    out = state.path
+    if overwrite and resume != "none":
+        raise ConfigError("--overwrite starts again from scratch; it cannot be combined with --resume")
+    if resume == "auto":
+        if state.latest is not None:
+            return state.latest
+        if state.weights:
+            raise OutputExistsError(
+                f"{out} holds a finished run with no checkpoint-* to resume from; "
+                "pass --overwrite to train again or choose another --output"
+            )
+        return None
+    if resume != "none":
+        ckpt = Path(resume).expanduser().resolve()
+        if not (ckpt / "trainer_state.json").is_file():
+            raise InputError(f"--resume {ckpt}: not a checkpoint directory (no trainer_state.json)")
+        return ckpt
+    if overwrite:
+        if state.weights and not state.is_run_dir:
+            raise OutputExistsError(
+                f"{out} holds model weights ({', '.join(state.weights)}) that no training run wrote; "
+                "refusing to delete them: choose another --output"
+            )
+        return None
+    if state.finished:
+        raise OutputExistsError(
+            f"{out} already holds a finished run ({'/'.join(f for f in RESULT_FILES if (out / f).is_file())}); "
+            "pass --resume auto to continue it (e.g. with more epochs) or --overwrite to start again"
+        )
+    if state.latest is not None:
+        raise OutputExistsError(
+            f"{out} holds checkpoints of an interrupted run (newest {state.latest.name}); "
+            "pass --resume auto to continue it or --overwrite to start again"
+        )
+    if state.weights:
+        raise OutputExistsError(
+            f"{out} already holds model weights ({', '.join(state.weights)}); choose another --output"
+        )
+    return None
+
+
+def clear_previous_run(state: OutputState) -> None:
+    """``--overwrite``: delete the previous run in ``state.path`` (only a recognised run dir)."""
+    if state.exists and state.is_run_dir:
+        shutil.rmtree(state.path)
