@@ -1,7 +1,223 @@
-"""``anestools eval``: AnesBench evaluation through SGLang / transformers / OpenAI (issue 6)."""
+"""``anestools eval``: AnesBench evaluation through SGLang / transformers / OpenAI (issue 6).
+
+Thin layer over :mod:`anestools.eval.runner` and :mod:`anestools.eval.compare`: parse options,
+draw the progress bar, print the summary table.
+"""
 
 from __future__ import annotations
 
-import typer
+import signal
+from pathlib import Path
+from typing import Annotated
 
-app = typer.Typer(help="Evaluate checkpoints on AnesBench.", no_args_is_help=True)
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from anestools.common import console as con
+from anestools.common.langs import normalize_language
+from anestools.errors import ConfigError
+from anestools.eval.bench import LANGUAGES, load_benchmark
+from anestools.eval.engines import ENGINES
+from anestools.eval.metrics import group_label
+from anestools.eval.runner import EvalSettings, evaluate_model, run_dirs
+
+app = typer.Typer(
+    help="Evaluate checkpoints on AnesBench.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+HELP = (
+    "Evaluate checkpoints on AnesBench (English and Chinese, cognitive levels 1-3).\n\n"
+    "Starts an OpenAI-compatible server for each --model (SGLang on GPUs, `transformers serve` on CPU) or "
+    "talks to an existing endpoint (--engine openai), asks every question with bounded concurrency, extracts "
+    "the answer letter and writes predictions.jsonl (resumable), summary.json, report.md and a PNG chart to "
+    "--output (default results/<model>/).\n\n"
+    "Sub-command: `anestools eval report RUN_DIR... [--output FILE]` compares runs side by side.\n\n"
+    "Examples:\n\n"
+    "  anestools eval --model outputs/qwen-sft --engine sglang --dp auto --benchmark MiliLab/AnesBench\n\n"
+    "  anestools eval --model outputs/run/checkpoint-500 --model outputs/run/checkpoint-1000 -o results/sweep\n\n"
+    "  anestools eval --model gpt-4o-mini --engine openai --base-url https://api.openai.com/v1 "
+    "--api-key-env OPENAI_API_KEY\n\n"
+    "  anestools eval --model ./tiny --engine transformers --limit 10 --max-new-tokens 64\n\n"
+    "  anestools eval report results/sweep/* --output results/sweep/report.md"
+)
+
+
+def _split_csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    out = []
+    for v in _split_csv(value):
+        if v.lower() == "all":
+            return LANGUAGES
+        lang = normalize_language(v)
+        if lang is None:
+            raise ConfigError(f"--lang: unknown language {v!r}; expected en, zh (or cn)")
+        if lang not in out:
+            out.append(lang)
+    if not out:
+        raise ConfigError("--lang: give at least one language")
+    return tuple(out)
+
+
+def _levels(value: str) -> tuple[int, ...]:
+    try:
+        levels = tuple(sorted({int(v) for v in _split_csv(value)}))
+    except ValueError as exc:
+        raise ConfigError(f"--levels: expected numbers such as 1,2,3, got {value!r}") from exc
+    return levels
+
+
+class _Rate(ProgressColumn):
+    """Questions per second (rich has only a bytes-per-second column)."""
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("–  q/s" if not speed else f"{speed:.1f} q/s", style="cyan")
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    _Rate(), TextColumn("[red]{task.fields[errors]} errors"), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=con.console, disable=con.quiet())
+
+
+def _print_summary(summary: dict, run_dir: Path) -> None:
+    table = Table(title=f"{summary['model']} -> {run_dir}")
+    majority = summary["samples"] > 1
+    for col in ("group", "n", "accuracy %", "95% CI", *(["majority %"] if majority else []), "no-answer %",
+                "tokens (median)"):
+        table.add_column(col, justify="left" if col == "group" else "right")
+    for name, s in summary["scores"].items():
+        a = s["accuracy"]
+        if a["accuracy"] is None:
+            continue
+        row = [group_label(name), str(a["n"]), f"{100 * a['accuracy']:.1f}",
+               f"{100 * a['ci_low']:.1f}–{100 * a['ci_high']:.1f}"]
+        if majority:
+            m = s.get("majority") or {}
+            row.append("–" if m.get("accuracy") is None else f"{100 * m['accuracy']:.1f}")
+        row.append(f"{100 * s['no_answer_rate']:.1f}")
+        med = s["response_tokens_median"]
+        row.append("–" if med is None else f"{med:.0f}")
+        table.add_row(*row)
+    con.out.print(table)
+    status = "complete" if summary["complete"] else (
+        f"[yellow]incomplete[/]: {summary['errors']} errors, {summary['not_run']} not run — re-run to resume")
+    con.out.print(f"{summary['answered_questions']}/{summary['questions']} questions answered ({status}); "
+                  f"report: {run_dir / 'report.md'}")
+
+
+def _raise_interrupt(signum, frame):  # SIGTERM -> same clean shutdown as Ctrl-C (engine group killed)
+    raise KeyboardInterrupt
+
+
+@app.callback(invoke_without_command=True, help=HELP)
+def eval_command(
+    ctx: typer.Context,
+    model: Annotated[list[str] | None, typer.Option("--model", "-m", help="Checkpoint dir or Hub id (served model name for --engine openai). Repeat for a sweep.", show_default=False)] = None,
+    benchmark: Annotated[list[str] | None, typer.Option("--benchmark", "-b", help="JSON/JSONL/parquet files, dirs, globs, or a Hub id (MiliLab/AnesBench). Default: the small embedded sample.", show_default=False)] = None,
+    engine: Annotated[str, typer.Option(help=f"Inference engine: {', '.join(ENGINES)}.")] = "sglang",
+    base_url: Annotated[str | None, typer.Option(help="Endpoint for --engine openai, e.g. http://127.0.0.1:30000/v1.")] = None,
+    api_key_env: Annotated[str | None, typer.Option(help="Name of the environment variable holding the API key (the key is never written).")] = None,
+    engine_python: Annotated[str | None, typer.Option(help="Python of the engine's own environment (e.g. /opt/sglang-env/bin/python). Default: this one.")] = None,
+    dp: Annotated[str, typer.Option(help="SGLang data-parallel replicas: N or auto (visible GPUs // tp).")] = "auto",
+    tp: Annotated[int, typer.Option(help="SGLang tensor-parallel size per replica.")] = 1,
+    engine_arg: Annotated[list[str] | None, typer.Option("--engine-arg", help="Extra argument passed to the server verbatim (repeatable), e.g. --engine-arg=--mem-fraction-static=0.85.", show_default=False)] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Languages: en,zh (cn accepted) or all.")] = "en,zh",
+    levels: Annotated[str, typer.Option(help="Cognitive levels to evaluate: 1 (System 1), 2 (System 1.x), 3 (System 2).")] = "1,2,3",
+    shots: Annotated[int, typer.Option(help="Prepend K solved examples from --dev-file (never the item itself).")] = 0,
+    dev_file: Annotated[str | None, typer.Option(help="Solved examples for --shots (either benchmark schema; 'en_explanation' used for cot). Default: embedded dev set.")] = None,
+    prompt: Annotated[str, typer.Option(help="cot (zero-shot chain of thought, the paper's protocol) or direct (letter only).")] = "cot",
+    samples: Annotated[int, typer.Option(help="Samples per question; >1 adds majority-vote (self-consistency) accuracy.")] = 1,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.0,
+    max_new_tokens: Annotated[int, typer.Option(help="Maximum tokens per response.")] = 2048,
+    concurrency: Annotated[int, typer.Option(help="Requests in flight (keep SGLang's batcher full).")] = 256,
+    limit: Annotated[int | None, typer.Option(help="Only the first N questions per language (smoke tests).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Run directory (parent directory with several --model). Default results/<model>/.")] = None,
+    resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip questions already answered in --output.")] = True,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="With --no-resume: delete existing predictions and start over.")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Skip invalid benchmark records instead of stopping.")] = False,
+    retries: Annotated[int, typer.Option(help="Retries per request on 429/5xx/timeouts/connection errors (exponential backoff).")] = 4,
+    request_timeout: Annotated[float, typer.Option(help="Seconds per request attempt.")] = 600.0,
+    startup_timeout: Annotated[float, typer.Option(help="Seconds to wait for the server's /health.")] = 1800.0,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        if model:
+            raise ConfigError(f"--model is not an option of 'eval {ctx.invoked_subcommand}'")
+        return
+    if not model:
+        raise ConfigError("--model is required (or use 'anestools eval report RUN_DIR...')")
+    settings = EvalSettings(
+        benchmark=benchmark or None, engine=engine, base_url=base_url, api_key_env=api_key_env,
+        engine_python=engine_python, dp=dp, tp=tp, engine_args=list(engine_arg or []),
+        languages=_languages(lang), levels=_levels(levels), shots=shots, dev_file=dev_file, prompt=prompt,
+        samples=samples, temperature=temperature, max_new_tokens=max_new_tokens, concurrency=concurrency,
+        limit=limit, resume=resume, overwrite=overwrite, skip_invalid=skip_invalid, retries=retries,
+        request_timeout=request_timeout, startup_timeout=startup_timeout,
+    )
+    settings.validate()
+    if samples > 1 and temperature == 0:
+        con.console.print("[yellow]warning:[/] --samples > 1 with --temperature 0 gives identical samples")
+    bench = load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid)
+    if bench.invalid:
+        con.console.print(f"[yellow]skipped {len(bench.invalid)} invalid record(s)[/]; first: {bench.invalid[0]}")
+    dirs = run_dirs(model, output)
+    old = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        for m, run_dir in zip(model, dirs):
+            with _progress() as bar:
+                task = bar.add_task(f"eval {Path(m).name or m}", total=None, errors=0)
+
+                def hook(event: str, n: int, bar=bar, task=task) -> None:
+                    if event == "total":
+                        bar.update(task, total=n)
+                    else:
+                        bar.advance(task, n)
+                        if event == "error":
+                            bar.update(task, errors=bar.tasks[task].fields["errors"] + n)
+
+                outcome = evaluate_model(m, run_dir, settings, benchmark=bench, hook=hook)
+            if outcome.skipped_done:
+                con.console.print(f"resumed: {outcome.skipped_done} answers already in {run_dir}")
+            _print_summary(outcome.summary, run_dir)
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+@app.command("report")
+def report_command(
+    runs: Annotated[list[Path], typer.Argument(help="Run directories (or their summary.json).", show_default=False)],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the markdown here (and <name>.png for checkpoint sweeps). Default: print.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --output file.")] = False,
+) -> None:
+    """Compare evaluation runs side by side (accuracy per language/level, plot vs checkpoint step).
+
+    Examples:
+
+      anestools eval report results/qwen-base results/qwen-sft
+
+      anestools eval report results/sweep/* --output results/sweep/report.md
+    """
+    from anestools.eval.compare import write_comparison
+
+    text, written = write_comparison(runs, output, overwrite=overwrite)
+    if output is None:
+        con.out.print(text, markup=False, highlight=False)
+    for p in written:
+        con.out.print(f"wrote {p}")
