@@ -1,0 +1,91 @@
+"""Read AnesBench question and option texts, for decontamination (both published schemas).
+
+Usage::
+
+    from anestools.corpus.anesbench import load_benchmark_texts
+    texts = load_benchmark_texts("anesbench_en.json")   # -> list[str]: questions and options
+
+Accepted files: ``.json`` (a list of records, or ``{"data": [...]}``), ``.jsonl`` and
+``.parquet``, in either schema of ARCHITECTURE.md:
+
+1. seed README, bilingual: ``en_question``, ``en_A``... and ``zh_question``/``cn_question``,
+   ``zh_A``/``cn_A``... (options A to I);
+2. Hugging Face release ``MiliLab/AnesBench``: ``question``, ``A``...``I``.
+
+Each record contributes its question, each option, and question + all options joined, so a
+page copying the whole item (with its options) is caught as well as one quoting a stem.
+This is a small independent reader (the eval stage has its own): stages meet only at files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from anestools.errors import InputError
+
+OPTION_LETTERS = "ABCDEFGHI"
+_PREFIXES = ("", "en_", "zh_", "cn_")
+
+
+def _record_texts(rec: dict) -> list[str]:
+    out: list[str] = []
+    for prefix in _PREFIXES:
+        q = rec.get(f"{prefix}question")
+        opts = [rec.get(f"{prefix}{L}") for L in OPTION_LETTERS]
+        opts = [str(o) for o in opts if isinstance(o, str | int | float) and str(o).strip()]
+        if isinstance(q, str) and q.strip():
+            out.append(q)
+            if opts:
+                out.append(q + "\n" + "\n".join(opts))
+        out.extend(opts)
+    return out
+
+
+def _records(path: Path) -> list[dict]:
+    name = path.name.lower()
+    try:
+        if name.endswith(".parquet"):
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path).to_pylist()
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read benchmark file ({exc})") from exc
+    except Exception as exc:  # pyarrow errors
+        raise InputError(f"{path}: not a readable parquet file ({exc})") from exc
+    if name.endswith((".jsonl", ".ndjson")):
+        rows = []
+        for i, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path}:{i}: invalid JSON ({exc})") from exc
+        return rows
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: invalid JSON ({exc})") from exc
+    if isinstance(data, dict):
+        data = data.get("data", data.get("test", [data]))
+    if not isinstance(data, list):
+        raise InputError(f"{path}: expected a list of benchmark records")
+    return data
+
+
+def load_benchmark_texts(path: str | Path) -> list[str]:
+    """All question/option texts of an AnesBench file (error if none is recognised)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: benchmark file not found")
+    texts: list[str] = []
+    for i, rec in enumerate(_records(p)):
+        if not isinstance(rec, dict):
+            raise InputError(f"{p}: record {i} is not an object")
+        texts.extend(_record_texts(rec))
+    if not texts:
+        raise InputError(
+            f"{p}: no AnesBench questions found (expected 'question'/'A'..'I' or 'en_question'/'zh_question' fields)"
+        )
+    return texts

@@ -1,0 +1,304 @@
+"""Bilingual anesthesia lexicon and the relevance score built on it.
+
+Usage (stable interface, shared by ``corpus build`` and ``corpus pubmed``)::
+
+    from anestools.corpus.lexicon import load_lexicon
+
+    lex = load_lexicon()                   # shipped en.txt + zh.txt (or pass your own files)
+    m = lex.match(text)                    # -> RelevanceMatch
+    m.terms, m.score                       # distinct matched terms, relevance score
+    if m.qualifies(min_terms=3, min_score=2.0): ...   # defaults: DEFAULT_MIN_TERMS/SCORE
+    m.drop_reason()                        # None when it qualifies, else a short reason
+
+Lexicon files (``anestools/resources/lexicon/*.txt``) are plain text a domain expert can edit:
+one concept per line, spelling variants separated by ``" | "`` (counted as ONE distinct term),
+sections ``[strong]`` (weight 1.0), ``[related]`` (0.5), ``[weak]`` (0.25), an optional
+``= 0.7`` weight override at the end of a line, ``#`` comments.
+
+Why this scoring: keyword filters on web data fail in two ways. Ambiguous words ("block" in a
+blockchain article, "Spinal Tap" the film) look like anesthesia, and one passing mention of
+"anesthesia" in a long unrelated page is not an anesthesia document. So a document qualifies
+only if it has (1) at least one ``[strong]`` term, (2) at least ``min_terms`` distinct terms and
+(3) a score ``>= min_score``, where the score is the weighted number of distinct terms scaled
+down when the matches are sparse (weighted hits per 1,000 words below ``DENSITY_FULL``).
+
+Matching uses one Aho-Corasick automaton (``pyahocorasick``) over the lower-cased text with
+leftmost-longest semantics (``iter_long``), so "全身麻醉" counts once, not also as "麻醉", and
+"blockchain" is seen as "block" + a failed word-boundary check. Terms made of Latin letters need
+word boundaries on both sides (a trailing plural ``s``/``es`` is accepted); terms containing
+CJK characters are matched as plain substrings, since Chinese has no spaces between words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from anestools.errors import InputError
+
+DEFAULT_MIN_TERMS = 3
+DEFAULT_MIN_SCORE = 2.0
+#: weighted hits per 1,000 words at (and above) which the score is not scaled down
+DENSITY_FULL = 10.0
+#: average characters per Chinese word, to put CJK text and space-separated text on one scale
+CJK_CHARS_PER_WORD = 1.5
+
+SECTION_WEIGHTS = {"strong": 1.0, "related": 0.5, "weak": 0.25}
+SHIPPED = ("en.txt", "zh.txt")
+
+_CJK_RE = re.compile(r"[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD_CHAR_LIMIT = 0x2E80  # letters/digits below this code point are "word" characters
+
+
+def _has_cjk(s: str) -> bool:
+    return _CJK_RE.search(s) is not None
+
+
+def _is_word_char(c: str) -> bool:
+    # CJK characters are alphanumeric for Python but act as boundaries for Latin terms
+    # ("使用propofol诱导" mentions propofol).
+    return c.isalnum() and ord(c) < _WORD_CHAR_LIMIT
+
+
+@dataclass(frozen=True)
+class Term:
+    """One concept of the lexicon: its display name, its spellings and its weight."""
+
+    name: str
+    variants: tuple[str, ...]
+    weight: float
+    section: str
+    source: str  # "file:line", for error messages and audits
+
+    @property
+    def strong(self) -> bool:
+        return self.section == "strong"
+
+
+@dataclass
+class RelevanceMatch:
+    """What the lexicon found in one text (see the module docstring for the rule)."""
+
+    terms: list[str] = field(default_factory=list)  # distinct term names, by first occurrence
+    strong_terms: int = 0  # distinct [strong] terms
+    weighted_terms: float = 0.0  # sum of the weights of the distinct terms
+    hits: int = 0  # all valid occurrences
+    weighted_hits: float = 0.0
+    words: float = 0.0  # length of the text in words (CJK characters / 1.5)
+    density: float = 0.0  # weighted hits per 1,000 words
+    score: float = 0.0
+
+    def drop_reason(
+        self, min_terms: int = DEFAULT_MIN_TERMS, min_score: float = DEFAULT_MIN_SCORE
+    ) -> str | None:
+        """``None`` if the text qualifies, else why not (used as the datatrove drop reason)."""
+        if not self.terms:
+            return "no_term"
+        if self.strong_terms == 0:
+            return "no_strong_term"
+        if len(self.terms) < min_terms:
+            return "too_few_terms"
+        if self.score < min_score:
+            return "low_score"
+        return None
+
+    def qualifies(self, min_terms: int = DEFAULT_MIN_TERMS, min_score: float = DEFAULT_MIN_SCORE) -> bool:
+        """True when the text counts as an anesthesia document."""
+        return self.drop_reason(min_terms, min_score) is None
+
+
+def _parse_file(path: Path, display: str) -> list[Term]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{display}: cannot read lexicon file ({exc})") from exc
+    section = "strong"
+    terms: list[Term] = []
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip().lower()
+            if section not in SECTION_WEIGHTS:
+                raise InputError(
+                    f"{display}:{lineno}: unknown section [{section}] "
+                    f"(expected one of {', '.join(f'[{s}]' for s in SECTION_WEIGHTS)})"
+                )
+            continue
+        weight = SECTION_WEIGHTS[section]
+        if "=" in line:
+            line, _, w = line.rpartition("=")
+            try:
+                weight = float(w)
+            except ValueError as exc:
+                raise InputError(f"{display}:{lineno}: bad weight {w.strip()!r} (expected a number)") from exc
+            if not 0 < weight <= 10:
+                raise InputError(f"{display}:{lineno}: weight {weight} out of range (0, 10]")
+        variants = tuple(dict.fromkeys(v.strip().lower() for v in line.split("|") if v.strip()))
+        if not variants:
+            raise InputError(f"{display}:{lineno}: empty term")
+        terms.append(Term(variants[0], variants, weight, section, f"{display}:{lineno}"))
+    if not terms:
+        raise InputError(f"{display}: lexicon file has no terms")
+    return terms
+
+
+def shipped_lexicon_files() -> list[Path]:
+    """Paths of the lexicon files shipped in the package (``resources/lexicon``)."""
+    root = resources.files("anestools") / "resources" / "lexicon"
+    return [Path(str(root / name)) for name in SHIPPED]
+
+
+class Lexicon:
+    """A set of weighted terms compiled into one Aho-Corasick automaton.
+
+    Picklable (the automaton is rebuilt lazily after unpickling), so it can travel inside
+    datatrove pipeline steps to worker processes, Slurm jobs or Ray tasks.
+    """
+
+    def __init__(self, terms: Sequence[Term], sources: Sequence[str] = ()):
+        if not terms:
+            raise InputError("lexicon has no terms")
+        self.terms: list[Term] = list(terms)
+        self.sources: list[str] = list(sources)
+        self._automaton = None
+
+    # -- construction -------------------------------------------------------------------
+    def _build(self):
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for idx, term in enumerate(self.terms):
+            for variant in term.variants:
+                # A spelling listed twice: the later definition wins (user files come last).
+                automaton.add_word(variant, (idx, not _has_cjk(variant), len(variant)))
+        automaton.make_automaton()
+        return automaton
+
+    @property
+    def automaton(self):
+        if self._automaton is None:
+            self._automaton = self._build()
+        return self._automaton
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_automaton"] = None
+        return state
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def fingerprint(self) -> str:
+        """Short hash of the terms and weights (part of a build's configuration identity)."""
+        h = hashlib.sha1()
+        for t in self.terms:
+            h.update(f"{t.section}\t{t.weight}\t{'|'.join(t.variants)}\n".encode())
+        return h.hexdigest()[:12]
+
+    # -- matching -----------------------------------------------------------------------
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """All valid occurrences as ``(start, term_index)`` pairs (lower-cased text offsets)."""
+        low = text.lower()
+        n = len(low)
+        found: list[tuple[int, int]] = []
+        for end, (idx, needs_boundary, length) in self.automaton.iter_long(low):
+            start = end - length + 1
+            if needs_boundary:
+                if start > 0 and _is_word_char(low[start - 1]):
+                    continue
+                nxt = end + 1
+                if nxt < n and _is_word_char(low[nxt]):
+                    # accept a plural: "epidurals", "anesthetics", "bougies"
+                    if low[nxt] == "s":
+                        nxt += 1
+                    elif low[nxt] == "e" and nxt + 1 < n and low[nxt + 1] == "s":
+                        nxt += 2
+                    else:
+                        continue
+                    if nxt < n and _is_word_char(low[nxt]):
+                        continue
+            found.append((start, idx))
+        return found
+
+    def match(self, text: str) -> RelevanceMatch:
+        """Score ``text``; cheap when nothing matches (the common case on web data)."""
+        found = self.find(text)
+        m = RelevanceMatch()
+        if not found:
+            return m
+        seen: dict[int, None] = {}
+        weighted_hits = 0.0
+        for _, idx in found:
+            seen.setdefault(idx, None)
+            weighted_hits += self.terms[idx].weight
+        distinct = [self.terms[i] for i in seen]
+        m.terms = [t.name for t in distinct]
+        m.strong_terms = sum(1 for t in distinct if t.strong)
+        m.weighted_terms = sum(t.weight for t in distinct)
+        m.hits = len(found)
+        m.weighted_hits = weighted_hits
+        n_cjk = len(_CJK_RE.findall(text)) if not text.isascii() else 0
+        m.words = max(1.0, len(text.split()) + n_cjk / CJK_CHARS_PER_WORD)
+        m.density = 1000.0 * weighted_hits / m.words
+        m.score = round(m.weighted_terms * min(1.0, m.density / DENSITY_FULL), 4)
+        return m
+
+    def qualifies(
+        self, text: str, min_terms: int = DEFAULT_MIN_TERMS, min_score: float = DEFAULT_MIN_SCORE
+    ) -> bool:
+        """Shortcut for ``match(text).qualifies(...)``."""
+        return self.match(text).qualifies(min_terms, min_score)
+
+    def strong_pattern(self) -> str:
+        """One regular expression (RE2/Python syntax) matching any ``[strong]`` spelling.
+
+        A document that qualifies contains at least one strong term, so this pattern, run on
+        lower-cased text, is a safe vectorised pre-screen (it may pass more, never fewer).
+        """
+        variants = sorted({v for t in self.terms if t.strong for v in t.variants}, key=lambda s: (-len(s), s))
+        return "|".join(re.escape(v) for v in variants)
+
+    def all_pattern(self) -> str:
+        """One alternation regex with word boundaries over every spelling (what a user writes first)."""
+        variants = sorted({v for t in self.terms for v in t.variants}, key=lambda s: (-len(s), s))
+        latin = [re.escape(v) for v in variants if not _has_cjk(v)]
+        cjk = [re.escape(v) for v in variants if _has_cjk(v)]
+        parts = []
+        if latin:
+            parts.append(r"\b(?:" + "|".join(latin) + r")\b")
+        if cjk:
+            parts.append("(?:" + "|".join(cjk) + ")")
+        return "|".join(parts)
+
+
+def load_lexicon(paths: Sequence[str | Path] | None = None) -> Lexicon:
+    """Load lexicon files (default: the shipped English and Chinese files) into a ``Lexicon``.
+
+    User files replace the shipped ones (copy and edit them to extend). Errors name the file
+    and line: missing or unreadable file, unknown section, bad weight, a file without terms.
+    """
+    files = [Path(p) for p in paths] if paths else shipped_lexicon_files()
+    terms: list[Term] = []
+    for f in files:
+        if not f.is_file():
+            raise InputError(f"{f}: lexicon file not found")
+        terms.extend(_parse_file(f, str(f)))
+    return Lexicon(terms, [str(f) for f in files])
+
+
+__all__ = [
+    "DEFAULT_MIN_SCORE",
+    "DEFAULT_MIN_TERMS",
+    "DENSITY_FULL",
+    "Lexicon",
+    "RelevanceMatch",
+    "Term",
+    "load_lexicon",
+    "shipped_lexicon_files",
+]

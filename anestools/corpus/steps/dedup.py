@@ -1,0 +1,54 @@
+"""Deduplication helpers for datatrove's exact and MinHash dedup stages.
+
+Usage::
+
+    from anestools.corpus.steps.dedup import exact_config, minhash_config, MixedScriptTokenizer
+
+``exact``: datatrove's ``ExactDedupSignature`` -> ``ExactFindDedups`` -> ``ExactDedupFilter`` on a
+hash of the normalised text (lower case, whitespace collapsed), so copies that differ only in
+spacing or case count as duplicates, across all tasks. ``minhash``: datatrove's four MinHash
+stages with ``MixedScriptTokenizer``: whitespace words for Latin text and one token per CJK
+character, since datatrove's Chinese tokenizer needs ``jieba`` and our corpus mixes both.
+"""
+
+from __future__ import annotations
+
+import re
+
+from datatrove.data import Document
+from datatrove.pipeline.dedup.exact_dedup import ExactDedupConfig
+from datatrove.pipeline.dedup.minhash import MinhashConfig
+from datatrove.utils.word_tokenizers import WordTokenizer
+
+_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_SENT = re.compile(r"(?<=[.!?。！？])\s*")
+
+
+def normalized_text(doc: Document) -> str:
+    """The exact-dedup key: lower-cased text with whitespace runs collapsed."""
+    return " ".join(doc.text.lower().split())
+
+
+def exact_config() -> ExactDedupConfig:
+    return ExactDedupConfig(content_getter=normalized_text)
+
+
+def minhash_config() -> MinhashConfig:
+    # datatrove defaults (5-grams, 14 buckets x 8 hashes: ~75% similarity threshold)
+    return MinhashConfig()
+
+
+class MixedScriptTokenizer(WordTokenizer):
+    """Words for Latin text, single characters for CJK (no segmenter, deterministic)."""
+
+    def __init__(self):
+        super().__init__("mixed")
+
+    def word_tokenize(self, text: str) -> list[str]:
+        return _TOKEN.findall(text)
+
+    def sent_tokenize(self, text: str) -> list[str]:
+        return [s for s in _SENT.split(text) if s]
+
+    def span_tokenize(self, text: str) -> list[tuple[int, int]]:
+        return [m.span() for m in _TOKEN.finditer(text)]

@@ -1,0 +1,103 @@
+"""Quality heuristics per language: datatrove's C4/Gopher filters (en), character rules (zh).
+
+Usage::
+
+    from anestools.corpus.steps.quality import QualityFilter
+    pipeline = [..., LanguageRouter(), QualityFilter(), ...]   # needs metadata["language"]
+
+English documents go through datatrove's ``C4QualityFilter`` (FineWeb settings: no terminal-
+punctuation line removal), ``GopherRepetitionFilter`` and ``GopherQualityFilter``. These use
+spaCy's blank English pipeline, which needs no download (no nltk data, no fastText models).
+Chinese documents go through ``ChineseQualityFilter``: minimum length, share of CJK characters,
+function-character presence (the Chinese analogue of Gopher's stop words), symbol and
+duplicate-line ratios, and C4's javascript/lorem-ipsum/curly-bracket checks. The drop reason is
+prefixed with the language (``dropped_en_dup_line_frac``, ``dropped_zh_too_short``...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from datatrove.data import Document
+from datatrove.pipeline.filters import C4QualityFilter, GopherQualityFilter, GopherRepetitionFilter
+from datatrove.pipeline.filters.base_filter import BaseFilter
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SYMBOLS = re.compile(r"[#…]|\.\.\.")
+_FUNCTION_CHARS = set("的了是在和有也就都而及与或这那")
+
+
+class ChineseQualityFilter(BaseFilter):
+    """Character-based rules for Chinese web text (no word segmenter needed)."""
+
+    name = "🀄 Chinese quality"
+
+    def __init__(
+        self,
+        min_cjk_chars: int = 80,
+        min_cjk_ratio: float = 0.3,
+        min_function_chars: int = 3,
+        max_symbol_ratio: float = 0.05,
+        max_dup_line_char_frac: float = 0.3,
+    ):
+        super().__init__()
+        self.min_cjk_chars = min_cjk_chars
+        self.min_cjk_ratio = min_cjk_ratio
+        self.min_function_chars = min_function_chars
+        self.max_symbol_ratio = max_symbol_ratio
+        self.max_dup_line_char_frac = max_dup_line_char_frac
+
+    def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        text = doc.text
+        compact = "".join(text.split())
+        if not compact:
+            return False, "empty"
+        n_cjk = len(_CJK.findall(compact))
+        if n_cjk < self.min_cjk_chars:
+            return False, "too_short"
+        if n_cjk / len(compact) < self.min_cjk_ratio:
+            return False, "low_cjk_ratio"
+        if sum(1 for c in compact if c in _FUNCTION_CHARS) < self.min_function_chars:
+            return False, "few_function_chars"
+        if len(_SYMBOLS.findall(text)) / max(1, n_cjk) > self.max_symbol_ratio:
+            return False, "symbol_ratio"
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        counts = Counter(lines)
+        dup_chars = sum(len(ln) * (c - 1) for ln, c in counts.items() if c > 1)
+        if dup_chars / max(1, sum(len(ln) for ln in lines)) > self.max_dup_line_char_frac:
+            return False, "dup_line_frac"
+        low = text.lower()
+        if "lorem ipsum" in low:
+            return False, "lorem_ipsum"
+        if "javascript" in low and ("启用" in text or "enable" in low):
+            return False, "javascript"
+        if "{" in text:
+            return False, "curly_bracket"
+        return True
+
+
+class QualityFilter(BaseFilter):
+    """Dispatch each document to the quality filters of its language."""
+
+    name = "✨ quality (C4/Gopher en, chars zh)"
+
+    def __init__(self):
+        super().__init__()
+        self.en_filters = [
+            C4QualityFilter(filter_no_terminal_punct=False),
+            GopherRepetitionFilter(),
+            GopherQualityFilter(),
+        ]
+        self.zh_filters = [ChineseQualityFilter()]
+
+    def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        lang = doc.metadata.get("language")
+        filters = self.zh_filters if lang == "zh" else self.en_filters
+        for f in filters:
+            result = f.filter(doc)
+            ok, reason = (result, None) if not isinstance(result, tuple) else result
+            if not ok:
+                reason = (reason or type(f).__name__).replace(" ", "_").replace("<", "lt")
+                return False, f"{lang}_{reason}"
+        return True
