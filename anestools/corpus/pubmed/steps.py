@@ -229,4 +229,6 @@ class PubmedFilter(BaseFilter):
         m["selected_by"] = reasons
         if not self.selector.selected(reasons):
             return False, "not_selected"
+        for r in reasons:
+            self.stat_update(f"selected_by_{r}")
         return True
