@@ -141,15 +141,38 @@ def _dataset_entry(kind: str, file_name: str, style: str, has_system: bool) -> d
     return {"file_name": file_name, "formatting": "sharegpt", "columns": columns}
 
 
-def _row_languages(batch: pa.RecordBatch, plan: InputPlan) -> list[str]:
+def _row_languages(batch: pa.RecordBatch, plan: InputPlan) -> pa.Array:
+    """Normalised language per row (``en``/``zh``, other labels as given, else ``unknown``).
+
+    Vectorised: the language column is dictionary-encoded, only its few distinct values are
+    normalised in Python, then mapped back with ``take``.
+    """
     n = batch.num_rows
     if not plan.has_language:
-        return [plan.file_language or "unknown"] * n
+        return pa.array([plan.file_language or "unknown"] * n, pa.string())
     col = batch.column("language")
     if not _is_string(col.type):
         col = pc.cast(col, pa.string())
-    uniq = {v: (normalize_language(v) or (v or "unknown")) for v in pc.unique(col).to_pylist()}
-    return [uniq[v] for v in col.to_pylist()]
+    enc = pc.dictionary_encode(col)
+    labels = [normalize_language(v) or (v.strip() or "unknown") for v in enc.dictionary.to_pylist()]
+    out = pc.take(pa.array(labels, pa.string()), enc.indices)
+    return pc.fill_null(out, "unknown")
+
+
+def _empty_mask(batch: pa.RecordBatch, columns: Sequence[str]) -> pa.Array:
+    """True where any required column is null, empty or whitespace only."""
+    mask = None
+    for name in columns:
+        col = batch.column(name)
+        m = pc.fill_null(pc.or_(pc.equal(pc.binary_length(col), 0), pc.utf8_is_space(col)), True)
+        mask = m if mask is None else pc.or_(mask, m)
+    return mask
+
+
+def _count(result: ConvertResult, source: str, langs: pa.Array, field_name: str) -> None:
+    for item in pc.value_counts(langs).to_pylist():
+        c = result.counts[(source, item["values"])]
+        setattr(c, field_name, getattr(c, field_name) + item["counts"])
 
 
 def _convert_kind(
@@ -164,29 +187,32 @@ def _convert_kind(
     result: ConvertResult,
     on_rows: ProgressFn | None,
 ) -> int:
-    """Stream every selected row of ``plans`` into ``out_path``; return rows written."""
+    """Stream every selected row of ``plans`` into ``out_path``; return rows written.
+
+    Selection and counting are vectorised with pyarrow compute; Python only touches the rows
+    that are written (one dict + ``orjson.dumps`` each).
+    """
+    wanted = pa.array(sorted(languages | ({"unknown"} if len(languages) == 2 else set())), pa.string())
+    required = _required(kind)
     with open_records(out_path, fmt, overwrite=overwrite) as writer:
         for plan in plans:
-            cols = list(_required(kind)) + (["language"] if plan.has_language else [])
+            cols = list(required) + (["language"] if plan.has_language else [])
+            name = plan.source.name
             for batch in plan.source.batches(cols):
                 langs = _row_languages(batch, plan)
+                selected = pc.is_in(langs, value_set=wanted)
+                empty = _empty_mask(batch, required)
+                keep = pc.and_(selected, pc.invert(empty))
+                _count(result, name, langs, "read")
+                _count(result, name, pc.filter(langs, pc.invert(selected)), "other_language")
+                _count(result, name, pc.filter(langs, pc.and_(selected, empty)), "skipped_empty")
+                _count(result, name, pc.filter(langs, keep), "written")
                 if kind == "corpus":
-                    rows = zip(batch.column("text").to_pylist(), langs)
+                    records = [{"text": t} for t in pc.filter(batch.column("text"), keep).to_pylist()]
                 else:
-                    rows = zip(batch.column("question").to_pylist(),
-                               batch.column("answer").to_pylist(), langs)
-                records: list[dict[str, Any]] = []
-                for *fields, lang in rows:
-                    c = result.counts[(plan.source.name, lang)]
-                    c.read += 1
-                    if not _selected(lang, languages):
-                        c.other_language += 1
-                    elif any(f is None or not f.strip() for f in fields):
-                        c.skipped_empty += 1
-                    else:
-                        records.append({"text": fields[0]} if kind == "corpus"
-                                       else _qa_record(fields[0], fields[1], instruction, style))
-                        c.written += 1
+                    qs = pc.filter(batch.column("question"), keep).to_pylist()
+                    ans = pc.filter(batch.column("answer"), keep).to_pylist()
+                    records = [_qa_record(q, a, instruction, style) for q, a in zip(qs, ans)]
                 writer.write_many(records)
                 if on_rows:
                     on_rows(batch.num_rows)
@@ -195,11 +221,6 @@ def _convert_kind(
                 f"no rows selected for {out_path.name}: every row was empty or outside the split"
             )
         return writer.count
-
-
-def _selected(lang: str, languages: frozenset[str]) -> bool:
-    """Rows of unknown language (no column, no file-name token) only go into ``all``."""
-    return lang in languages or (lang == "unknown" and len(languages) == 2)
 
 
 def _qa_record(question: str, answer: str, instruction: str, style: str) -> dict[str, Any]:
