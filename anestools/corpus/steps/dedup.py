@@ -5,7 +5,7 @@ Usage::
     from anestools.corpus.steps.dedup import exact_config, minhash_config, MixedScriptTokenizer
 
 ``exact``: datatrove's ``ExactDedupSignature`` -> ``ExactFindDedups`` -> ``ExactDedupFilter`` on a
-hash of the normalised text (lower case, whitespace collapsed), so copies that differ only in
+hash of the normalised text (lower case, all whitespace removed), so copies that differ only in
 spacing or case count as duplicates, across all tasks. ``minhash``: datatrove's four MinHash
 stages with ``MixedScriptTokenizer``: whitespace words for Latin text and one token per CJK
 character, since datatrove's Chinese tokenizer needs ``jieba`` and our corpus mixes both.
@@ -24,9 +24,12 @@ _TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\s\u3400-\u4db
 _SENT = re.compile(r"(?<=[.!?。！？])\s*")
 
 
-def normalized_text(doc: Document) -> str:
-    """The exact-dedup key: lower-cased text with whitespace runs collapsed."""
-    return " ".join(doc.text.lower().split())
+def normalized_text(doc: Document) -> bytes:
+    """The exact-dedup key: lower-cased text without any whitespace (spacing-only copies match).
+
+    Bytes, because datatrove's default (xxhash) signature hashes bytes.
+    """
+    return "".join(doc.text.lower().split()).encode("utf-8")
 
 
 def exact_config() -> ExactDedupConfig:

@@ -12,7 +12,7 @@ record batches of the needed columns only (``text``, ``id``, ``url``); with ``pr
 batch is first screened in Arrow (RE2 regex of the lexicon's strong terms on lower-cased
 text), so Python ``Document`` objects are only created for rows that can possibly qualify.
 The screen only removes rows the relevance filter would drop anyway (a qualifying document
-contains a strong term), and is counted as ``prescreened_out`` in the stats.
+contains a strong term), and is counted as ``dropped_prescreen_no_strong_term`` in the stats.
 
 Bad input: a shard that cannot be opened or parsed, or lacks the ``text`` column, raises
 ``InputError`` naming the file, which fails the task (datatrove marks it incomplete; a rerun
@@ -126,13 +126,15 @@ class AnesReader(BaseReader):
                             pc.match_substring_regex(pc.utf8_lower(texts), pattern=self._pattern), False
                         )
                         keep = pc.indices_nonzero(mask)
-                    self.stat_update("prescreened_out", value=n - len(keep))
+                    self.stat_update("total", value=n)
+                    self.stat_update("dropped", "dropped_prescreen_no_strong_term", value=n - len(keep))
                     if len(keep) == 0:
                         row += n
                         continue
                     idx = keep.to_pylist()
                     batch = batch.take(pa.array(idx))
                 else:
+                    self.stat_update("total", value=n)
                     idx = range(n)
                 cols_py = {c: batch.column(c).to_pylist() for c in cols}
                 for j, i in enumerate(idx):
@@ -155,6 +157,7 @@ class AnesReader(BaseReader):
             for lineno, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
+                self.stat_update("total")
                 try:
                     rec = orjson.loads(line)
                 except orjson.JSONDecodeError as exc:
@@ -175,7 +178,7 @@ class AnesReader(BaseReader):
 
     # -- datatrove entry point ----------------------------------------------------------
     def _report_bad(self, rank: int, path: str, exc: BaseException) -> None:
-        self.stat_update("bad_files")
+        self.stat_update("bad_files", "dropped_bad_file")
         if self.report_folder is not None:
             with self.report_folder.open(f"{rank:05d}.txt", "a") as f:
                 f.write(f"{path}\t{exc}\n")
@@ -195,6 +198,7 @@ class AnesReader(BaseReader):
                     if self.limit != -1 and emitted >= self.limit:
                         break
                     self.update_doc_stats(doc)
+                    self.stat_update("forwarded")
                     emitted += 1
                     yield doc
             except InputError as exc:

@@ -162,7 +162,7 @@ class AnesCorpusWriter(PipelineStep):
                     writer.write(doc, rank)
                     written.add(lang)
                     self.stat_update(f"written_{lang}")
-                    self.stat_update("written")
+                    self.stat_update("total", "forwarded")
                     self.update_doc_stats(doc)
                 yield doc
             ok = True
