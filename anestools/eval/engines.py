@@ -192,26 +192,32 @@ def run_server(argv: Sequence[str], *, health_url: str, log_path: Path, timeout:
         log.close()
 
 
+def check_engine_options(engine: str, base_url: str | None, api_key_env: str | None) -> str | None:
+    """Validate the engine options before anything starts; return the API key (never stored)."""
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    if engine == "openai" and not base_url:
+        raise ConfigError("--engine openai needs --base-url (e.g. http://127.0.0.1:30000/v1)")
+    if engine != "openai" and base_url:
+        raise ConfigError(f"--base-url is only for --engine openai (engine {engine} starts its own server)")
+    if api_key_env:
+        api_key = os.environ.get(api_key_env)
+        if not api_key:
+            raise ConfigError(f"--api-key-env {api_key_env}: environment variable is not set or empty")
+        return api_key
+    return None
+
+
 @contextlib.contextmanager
 def open_endpoint(engine: str, model: str, *, log_path: Path, base_url: str | None = None,
                   api_key_env: str | None = None, engine_python: str | None = None, dp: str | int = "auto",
                   tp: int = 1, engine_args: Sequence[str] = (), startup_timeout: float = 1800.0
                   ) -> Iterator[Endpoint]:
     """Yield an :class:`Endpoint` for ``model`` on ``engine``, starting/stopping its server."""
-    if engine not in ENGINES:
-        raise ConfigError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
-    api_key = None
-    if api_key_env:
-        api_key = os.environ.get(api_key_env)
-        if not api_key:
-            raise ConfigError(f"--api-key-env {api_key_env}: environment variable is not set or empty")
+    api_key = check_engine_options(engine, base_url, api_key_env)
     if engine == "openai":
-        if not base_url:
-            raise ConfigError("--engine openai needs --base-url (e.g. http://127.0.0.1:30000/v1)")
-        yield Endpoint(base_url=base_url, model=model, api_key=api_key, engine=engine)
+        yield Endpoint(base_url=base_url, model=model, api_key=api_key, engine=engine)  # type: ignore[arg-type]
         return
-    if base_url:
-        raise ConfigError(f"--base-url is only for --engine openai (engine {engine} starts its own server)")
     python = engine_python or sys.executable
     if engine_python and not (shutil.which(engine_python) or Path(engine_python).is_file()):
         raise ConfigError(f"--engine-python {engine_python}: no such interpreter")

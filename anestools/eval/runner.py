@@ -20,7 +20,7 @@ from anestools import __version__
 from anestools.errors import ConfigError
 from anestools.eval.bench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
 from anestools.eval.client import ChatClient, RequestFailed, RetryPolicy
-from anestools.eval.engines import Endpoint, open_endpoint
+from anestools.eval.engines import Endpoint, check_engine_options, open_endpoint
 from anestools.eval.extract import extract_answer
 from anestools.eval.prompts import PromptBuilder
 from anestools.eval.results import (
@@ -78,6 +78,7 @@ class EvalSettings:
             raise ConfigError("--limit must be >= 1")
         if self.retries < 0:
             raise ConfigError("--retries must be >= 0")
+        check_engine_options(self.engine, self.base_url, self.api_key_env)
         bad = [lang for lang in self.languages if lang not in LANGUAGES]
         if bad or not self.languages:
             raise ConfigError(f"--lang: unknown language(s) {bad}; expected en, zh (cn)")

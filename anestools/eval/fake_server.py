@@ -1,0 +1,84 @@
+"""A small OpenAI-compatible chat server (aiohttp.web) that answers after a fixed delay.
+
+Why it exists: to measure the evaluation client (``scripts/bench/eval_client.py``) and to test
+resume, retries and error accounting without a GPU — the server stands in for SGLang's HTTP
+behaviour (latency, concurrency, 500s), never for a model's quality. It answers
+``Answer: X`` with X chosen deterministically from the question text, so two runs agree.
+
+Run: ``python -m anestools.eval.fake_server --port 8123 --delay 0.5 [--fail-status 500]``.
+Only binds loopback addresses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import time
+import zlib
+from collections import Counter
+
+from aiohttp import web
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def choose_letter(text: str) -> str:
+    """A letter among the ``X. option`` lines of ``text`` (deterministic), else ``A``."""
+    letters = re.findall(r"^([A-I])\. ", text, flags=re.MULTILINE)
+    if not letters:
+        return "A"
+    return letters[zlib.crc32(text.encode()) % len(letters)]
+
+
+def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0) -> web.Application:
+    """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do."""
+    app = web.Application()
+    stats: Counter[str] = Counter()
+
+    async def chat(request: web.Request) -> web.Response:
+        body = await request.json()
+        stats["requests"] += 1
+        if fail_status or stats["requests"] <= fail_first:
+            stats["failed"] += 1
+            return web.json_response({"error": {"message": "injected failure"}},
+                                     status=fail_status or 500)
+        await asyncio.sleep(delay)
+        user = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
+        answer = f"Reasoning about the options.\nAnswer: {choose_letter(user)}"
+        stats["answered"] += 1
+        return web.json_response({
+            "id": f"fake-{stats['requests']}", "object": "chat.completion", "created": int(time.time()),
+            "model": body.get("model"),
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": answer}}],
+            "usage": {"prompt_tokens": len(user) // 4, "completion_tokens": 8,
+                      "total_tokens": len(user) // 4 + 8},
+        })
+
+    async def health(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def get_stats(request: web.Request) -> web.Response:
+        return web.json_response(dict(stats))
+
+    app.router.add_post("/v1/chat/completions", chat)
+    app.router.add_get("/health", health)
+    app.router.add_get("/stats", get_stats)
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1", choices=LOOPBACK)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--delay", type=float, default=0.5, help="seconds before each answer")
+    parser.add_argument("--fail-status", type=int, default=None, help="answer every request with this status")
+    parser.add_argument("--fail-first", type=int, default=0, help="fail the first N requests (HTTP 500)")
+    args = parser.parse_args(argv)
+    web.run_app(make_app(args.delay, args.fail_status, args.fail_first), host=args.host, port=args.port,
+                print=None, backlog=4096, access_log=None)
+
+
+if __name__ == "__main__":
+    main()
