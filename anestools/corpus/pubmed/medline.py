@@ -15,8 +15,6 @@ from typing import IO
 
 from lxml import etree
 
-from anestools.corpus.pubmed.xmlio import inline_text
-
 #: ISO 639-2 (MEDLINE ``<Language>``) -> the codes used in corpus shards.
 LANGUAGE_CODES = {
     "eng": "en", "chi": "zh", "zho": "zh", "fre": "fr", "fra": "fr", "ger": "de", "deu": "de",
@@ -57,7 +55,23 @@ class MedlineRecord:
 
 
 def _text(elem: etree._Element | None) -> str:
-    return inline_text(elem).strip() if elem is not None else ""
+    """Flattened text; the fast C ``itertext`` path after gluing ``<sub>``/``<sup>``.
+
+    Same result as :func:`inline_text` for MEDLINE (whose inline tags are all kept), at a
+    fraction of the cost: this runs for every AbstractText of a 1 GB file.
+    """
+    if elem is None:
+        return ""
+    if len(elem) == 0:
+        return (elem.text or "").strip()
+    for child in elem.iter("sub", "sup"):
+        prev = child.getprevious()
+        holder = child.getparent() if prev is None else prev
+        attr = "text" if prev is None else "tail"
+        value = getattr(holder, attr)
+        if value and "\n" in value[-40:]:
+            setattr(holder, attr, value.rstrip())
+    return "".join(elem.itertext()).strip()
 
 
 def _title(raw: str) -> str:
