@@ -30,7 +30,6 @@ from anestools.errors import ConfigError
 from anestools.eval.bench import LANGUAGES, load_benchmark
 from anestools.eval.engines import ENGINES
 from anestools.eval.metrics import group_label
-from anestools.eval.runner import EvalSettings, evaluate_model, run_dirs
 
 app = typer.Typer(
     help="Evaluate checkpoints on AnesBench.",
@@ -157,6 +156,8 @@ def eval_command(
     request_timeout: Annotated[float, typer.Option(help="Seconds per request attempt.")] = 600.0,
     startup_timeout: Annotated[float, typer.Option(help="Seconds to wait for the server's /health.")] = 1800.0,
 ) -> None:
+    from anestools.eval.runner import EvalSettings, evaluate_model, run_dirs  # aiohttp: load only when used
+
     if ctx.invoked_subcommand is not None:
         if model:
             raise ConfigError(f"--model is not an option of 'eval {ctx.invoked_subcommand}'")
