@@ -208,12 +208,11 @@ def _convert_kind(
                 _count(result, name, pc.filter(langs, pc.and_(selected, empty)), "skipped_empty")
                 _count(result, name, pc.filter(langs, keep), "written")
                 if kind == "corpus":
-                    records = [{"text": t} for t in pc.filter(batch.column("text"), keep).to_pylist()]
+                    writer.write_texts(pc.filter(batch.column("text"), keep).to_pylist())
                 else:
                     qs = pc.filter(batch.column("question"), keep).to_pylist()
                     ans = pc.filter(batch.column("answer"), keep).to_pylist()
-                    records = [_qa_record(q, a, instruction, style) for q, a in zip(qs, ans)]
-                writer.write_many(records)
+                    writer.write_many([_qa_record(q, a, instruction, style) for q, a in zip(qs, ans)])
                 if on_rows:
                     on_rows(batch.num_rows)
         if writer.count == 0:

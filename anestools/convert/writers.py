@@ -29,32 +29,57 @@ class RecordWriter:
         if fmt == "json":
             fh.write(b"[\n")
 
-    def write(self, record: dict[str, Any]) -> None:
-        data = orjson.dumps(record)
-        if self._fmt == "jsonl":
-            self._fh.write(data + b"\n")
-        else:
-            self._fh.write(data if self._first else b",\n" + data)
-        self._first = False
-        self.count += 1
-
     def write_many(self, records: list[dict[str, Any]]) -> None:
-        """Serialise a batch and write it with one call (the hot path: one join, one write)."""
-        if not records:
+        """Serialise a batch of records and write it with one call."""
+        self.write_chunk(encode_records(records, self._fmt), len(records))
+
+    def write_texts(self, texts: list[str], key: str = "text") -> None:
+        """Write ``{key: text}`` records (the corpus hot path, see :func:`encode_texts`)."""
+        self.write_chunk(encode_texts(texts, key, self._fmt), len(texts))
+
+    def write_chunk(self, body: bytes, n: int) -> None:
+        """Write ``n`` already-encoded records (``encode_*`` output), adding array separators."""
+        if not n:
             return
-        dumps = orjson.dumps
-        if self._fmt == "jsonl":
-            nl = orjson.OPT_APPEND_NEWLINE
-            self._fh.write(b"".join([dumps(r, option=nl) for r in records]))
-        else:
-            body = b",\n".join([dumps(r) for r in records])
-            self._fh.write(body if self._first else b",\n" + body)
+        if self._fmt == "json" and not self._first:
+            self._fh.write(b",\n")
+        self._fh.write(body)
         self._first = False
-        self.count += len(records)
+        self.count += n
 
     def close(self) -> None:
         if self._fmt == "json":
             self._fh.write(b"\n]\n" if not self._first else b"]\n")
+
+
+def encode_records(records: list[dict[str, Any]], fmt: str) -> bytes:
+    """JSONL lines (each ending in a newline) or ``,\\n``-joined array items, no brackets."""
+    dumps = orjson.dumps
+    if fmt == "jsonl":
+        nl = orjson.OPT_APPEND_NEWLINE
+        return b"".join([dumps(r, option=nl) for r in records])
+    return b",\n".join([dumps(r) for r in records])
+
+
+def encode_texts(texts: list[str], key: str, fmt: str) -> bytes:
+    """Encode ``[{key: t} for t in texts]`` like :func:`encode_records`, about twice as fast.
+
+    Why: one ``orjson.dumps(list_of_str)`` call escapes every string in C, and one
+    ``bytes.replace`` turns the array's ``","`` separators into record boundaries, instead of a
+    Python dict and a ``dumps`` call per row. The scan starts after the first opening quote,
+    so it only ever sees string contents and separators; inside contents a ``"`` is always
+    escaped as ``\\"``, so a ``","`` that is not a separator must start with ``\\"``: when the
+    encoded batch contains ``\\","`` anywhere we take the exact per-record path instead.
+    """
+    if not texts:
+        return b""
+    encoded = orjson.dumps(texts)  # b'["a","b",...]'
+    if b'\\","' in encoded:
+        return encode_records([{key: t} for t in texts], fmt)
+    sep = b"\n" if fmt == "jsonl" else b",\n"
+    head = b'{"' + key.encode() + b'":'
+    body = b'"' + encoded[2:-1].replace(b'","', b'"}' + sep + head + b'"')
+    return head + body + (b"}\n" if fmt == "jsonl" else b"}")
 
 
 @contextlib.contextmanager

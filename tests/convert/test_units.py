@@ -157,3 +157,20 @@ def test_kill_mid_write_leaves_no_final_file(tmp_path):
     assert not target.exists()
     leftovers = [p.name for p in tmp_path.iterdir()]
     assert all(n.startswith(".") and n.endswith(".tmp") for n in leftovers)
+
+
+def test_encode_texts_matches_per_record_encoding():
+    """The fast path must be byte-identical to one orjson.dumps per record, for nasty strings."""
+    import random
+
+    from anestools.convert.writers import encode_records, encode_texts
+
+    rng = random.Random(7)
+    alphabet = ['"', ",", "\\", "\n", "\t", "\x00", "\x1f", "a", "b", " ", "中", "}", "{", "\u2028", "é"]
+    cases = [["a\\", "b"], ['a",', '"b'], ['","'], ['\\","'], [""], ["x"] * 3]
+    for _ in range(2000):
+        cases.append(["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+                      for _ in range(rng.randint(1, 5))])
+    for texts in cases:
+        for fmt in ("jsonl", "json"):
+            assert encode_texts(texts, "text", fmt) == encode_records([{"text": t} for t in texts], fmt), texts
