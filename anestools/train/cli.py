@@ -30,13 +30,13 @@ def _echo(chunk: bytes) -> None:
 
 
 def _show_checks(plan: TrainPlan) -> None:
-    con.console.print(f"recipe [bold]{plan.recipe.name}[/] ({plan.recipe.path})", highlight=False)
+    con.console.print(f"recipe [bold]{plan.recipe.name}[/] ({plan.recipe.path})", highlight=False, soft_wrap=True)
     for line in plan.checks:
-        con.console.print(f"  [green]checked[/] {line}", highlight=False)
+        con.console.print(f"  [green]checked[/] {line}", highlight=False, soft_wrap=True)
     for line in plan.skipped:
-        con.console.print(f"  [yellow]skipped[/] {line}", highlight=False)
+        con.console.print(f"  [yellow]skipped[/] {line}", highlight=False, soft_wrap=True)
     if plan.resume_from:
-        con.console.print(f"  resuming from {plan.resume_from}", highlight=False)
+        con.console.print(f"  resuming from {plan.resume_from}", highlight=False, soft_wrap=True)
 
 
 def _print_dry_run(plan: TrainPlan) -> None:
@@ -59,10 +59,10 @@ def _print_result(plan: TrainPlan, result: TrainResult) -> None:
     out = con.out
     if result.final_model is not None:
         what = "LoRA adapter" if result.adapter else "final model"
-        out.print(f"{what}: {result.final_model}", highlight=False)
+        out.print(f"{what}: {result.final_model}", highlight=False, soft_wrap=True)
     if result.loss_plot is not None:
-        out.print(f"loss plot: {result.loss_plot}", highlight=False)
-    out.print(f"log: {result.log_path}", highlight=False)
+        out.print(f"loss plot: {result.loss_plot}", highlight=False, soft_wrap=True)
+    out.print(f"log: {result.log_path}", highlight=False, soft_wrap=True)
     if result.final_model is None:
         return
     if result.adapter:
@@ -74,9 +74,10 @@ def _print_result(plan: TrainPlan, result: TrainResult) -> None:
             f"--template {template} --finetuning_type lora --export_dir {merged}\n"
             f"      anestools eval --model {merged}",
             highlight=False,
+            soft_wrap=True,
         )
     else:
-        out.print(f"next: anestools eval --model {result.final_model}", highlight=False)
+        out.print(f"next: anestools eval --model {result.final_model}", highlight=False, soft_wrap=True)
 
 
 def _train(stage: str, opts: TrainOptions) -> None:
@@ -89,12 +90,14 @@ def _train(stage: str, opts: TrainOptions) -> None:
         f"launching {plan.nproc} process(es) per node x {opts.nnodes} node(s): {' '.join(plan.command)} "
         f"(log: {plan.log_path})",
         highlight=False,
+        soft_wrap=True,
     )
     result = run_training(plan, echo=None if con.quiet() else _echo)
     if result.returncode != 0:
         con.console.print(
             f"[bold red]error:[/] LLaMA-Factory exited with code {result.returncode}; see {result.log_path}",
             highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(result.returncode)
     _print_result(plan, result)
@@ -177,8 +180,9 @@ def recipes_command() -> None:
       anestools train sft --recipe qwen2.5-7b-sft-lora --dry-run
     """
     table = Table(title="anestools train recipes")
-    for col in ("recipe", "model", "stage", "method", "deepspeed", "GPUs"):
-        table.add_column(col)
+    table.add_column("recipe", no_wrap=True)
+    for col in ("model", "stage", "method", "deepspeed", "GPUs"):
+        table.add_column(col, overflow="fold")
     for r in list_recipes():
         table.add_row(r.name, r.model, r.stage, r.method, r.deepspeed, r.gpus)
     con.out.print(table)

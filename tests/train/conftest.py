@@ -1,0 +1,42 @@
+"""Fixtures for ``anestools train`` tests: one LLaMA-Factory data dir made by the real convert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+CORPUS = [
+    "General anesthesia with propofol and sevoflurane requires airway management and monitoring.",
+    "Spinal anaesthesia with bupivacaine is common for caesarean section.",
+    "Rocuronium is a neuromuscular blocking agent reversed by sugammadex.",
+    "Malignant hyperthermia is treated with dantrolene.",
+    "全身麻醉诱导常用丙泊酚，术后镇痛可采用硬膜外阻滞。",
+    "椎管内麻醉后低血压可用去氧肾上腺素处理。",
+] * 4
+QA = [
+    ("Which drug reverses rocuronium?", "Sugammadex.", "en"),
+    ("What treats malignant hyperthermia?", "Dantrolene.", "en"),
+    ("Which vasopressor treats spinal hypotension?", "Phenylephrine.", "en"),
+    ("椎管内麻醉后低血压用什么处理？", "去氧肾上腺素。", "zh"),
+] * 4
+
+
+@pytest.fixture(scope="session")
+def train_data(tmp_path_factory) -> Path:
+    """``anescorpus_all`` + ``anesqa_all`` (the recipes' default names) made by ``anestools convert``."""
+    from anestools.convert.core import convert
+
+    src = tmp_path_factory.mktemp("train-src")
+    langs = ["zh" if any("\u4e00" <= c <= "\u9fff" for c in t) else "en" for t in CORPUS]
+    pq.write_table(pa.table({"text": CORPUS, "language": langs}), src / "corpus.parquet")
+    pq.write_table(
+        pa.table({"question": [q for q, _, _ in QA], "answer": [a for _, a, _ in QA], "language": [lang for *_, lang in QA]}),
+        src / "qa.parquet",
+    )
+    data = tmp_path_factory.mktemp("train-data")
+    convert([str(src / "corpus.parquet")], data, split="all")
+    convert([str(src / "qa.parquet")], data, split="all", instruction="Answer the anesthesiology question.")
+    return data
