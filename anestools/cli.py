@@ -65,10 +65,28 @@ def _register() -> None:
 _register()
 
 
+def _click_errors() -> tuple[type[Exception], ...]:
+    """Usage-error classes: typer >= 0.25 vendors click as ``typer._click``; older ones use click."""
+    classes: list[type[Exception]] = []
+    try:
+        from typer._click.exceptions import ClickException as VendoredClickException
+
+        classes.append(VendoredClickException)
+    except ImportError:  # pragma: no cover - older typer
+        pass
+    import click
+
+    classes.append(click.exceptions.ClickException)
+    return tuple(classes)
+
+
+_CLICK_ERRORS = _click_errors()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, turning typed errors into one-line messages."""
     try:
-        rc = app(args=argv, standalone_mode=False)
+        rc = app(args=argv, prog_name="anestools", standalone_mode=False)
     except AnestoolsError as exc:
         con.console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return exc.exit_code
@@ -80,13 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         con.console.print("[yellow]aborted[/]")
         return 1
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except _CLICK_ERRORS as exc:  # usage errors: unknown option, missing argument...
+        exc.show()
+        return exc.exit_code
     return rc if isinstance(rc, int) else 0
 
 
