@@ -39,6 +39,7 @@ def medline_article(
 
 
 def medline_file(path: Path, *articles: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(MEDLINE_HEAD + "".join(articles) + MEDLINE_TAIL, encoding="utf-8")
     return path
 

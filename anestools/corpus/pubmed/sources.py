@@ -10,11 +10,13 @@ from __future__ import annotations
 import gzip
 import re
 import tarfile
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Literal
 
 from anestools.common.inputs import expand_local, is_remote
+from anestools.corpus.pubmed.xmlio import describe_error
 from anestools.errors import InputError
 
 Format = Literal["medline", "jats", "jats-tar"]
@@ -62,8 +64,8 @@ def detect_format(path: Path) -> Format:
     try:
         with open_binary(path) as fh:
             head = fh.read(65536)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        raise describe_error(str(path), exc) from exc
     if not head.strip():
         raise InputError(f"{path}: empty file")
     tag = root_tag(head.lstrip(b"\xef\xbb\xbf"))

@@ -59,7 +59,7 @@ def describe_error(path: str, exc: BaseException) -> InputError:
     """Map parser/decompression failures to one line naming the file and the failure mode."""
     if isinstance(exc, InputError):
         return exc
-    if isinstance(exc, EOFError | zlib.error | gzip.BadGzipFile):
+    if isinstance(exc, EOFError | zlib.error | gzip.BadGzipFile) or "end-of-stream marker" in str(exc):
         return InputError(f"{path}: truncated or corrupt gzip ({exc})")
     if isinstance(exc, etree.XMLSyntaxError):
         msg = str(exc).splitlines()[0] if str(exc) else "syntax error"
