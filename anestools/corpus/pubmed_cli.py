@@ -99,6 +99,10 @@ def pubmed_command(
     def started(n_files: int, n_tasks: int) -> None:
         con.console.print(f"corpus pubmed: {n_files} file(s) in {n_tasks} task(s) -> {output}", highlight=False)
 
+    if con.quiet():
+        from loguru import logger
+
+        logger.disable("datatrove")
     with con.console.status("reading PubMed/PMC XML", spinner="dots") if not con.quiet() else _null():
         result = run_pubmed(opts, on_start=started)
 

@@ -40,6 +40,10 @@ def test_samples_to_shards_then_convert(tmp_path, cli):
     assert rec["pubmed-90000003"]["selected_by"] == ["lexicon"]
     assert "example.org" not in rec["pubmed-90000002"]["text"] and "Copyright" not in rec["pubmed-90000002"]["text"]
 
+    code, stdout, err = cli("corpus", "stats", str(out))  # the shared stats reader understands our run
+    assert code == 0, err
+    assert "pubmed" in stdout and "pmc" in stdout and "PubMed selection" in stdout and "not_selected" in stdout
+
     data = tmp_path / "data"
     code, _, err = cli("convert", str(out), "--output", str(data))
     assert code == 0, err

@@ -25,10 +25,12 @@ from anestools.corpus.executors import ExecutorOptions, build_executor, check_ru
 from anestools.corpus.pubmed.select import Selector, parse_select
 from anestools.corpus.pubmed.sources import discover
 from anestools.corpus.pubmed.steps import ERRORS_DIR, PubmedFilter, PubmedReader, read_errors
+from anestools.corpus.stats import read_stage_stats
 from anestools.corpus.steps.writer import AnesCorpusWriter
 from anestools.errors import ConfigError, EngineError, InputError, OutputExistsError
 
-LOG_SUBDIR = "_logs/pubmed"
+#: ``<n>-<stage>`` is the layout ``corpus stats`` reads per-step counts from.
+LOG_SUBDIR = "_logs/1-pubmed"
 SECTIONS = ("abstract", "full")
 LANGUAGES = ("en", "zh")
 #: Metadata kept as extra shard columns (beyond the corpus-shard contract).
@@ -197,32 +199,23 @@ def validate(opts: PubmedOptions) -> None:
     opts.executor.validate()
 
 
-def _metric(value) -> int:
-    if isinstance(value, dict):
-        return int(value.get("total", 0))
-    return int(value or 0)
-
-
 def collect(output: Path, result: PubmedResult) -> PubmedResult:
-    """Fill ``result`` from the per-task stats files (resumed tasks included) and error logs."""
-    stats_dir = output / LOG_SUBDIR / "stats"
-    for f in sorted(stats_dir.glob("*.json")) if stats_dir.is_dir() else []:
-        for step in json.loads(f.read_text(encoding="utf-8")):
-            name, stats = step.get("name", ""), step.get("stats", {})
-            if "PubMed/PMC XML" in name:
-                result.records += _metric(stats.get("records"))
-            elif "PubMed selection" in name:
-                for reason in DROP_REASONS:
-                    result.dropped[reason] = result.dropped.get(reason, 0) + _metric(stats.get(f"dropped_{reason}"))
-                for crit in ("mesh", "journal", "lexicon"):
-                    result.selected_by[crit] = result.selected_by.get(crit, 0) + _metric(
-                        stats.get(f"selected_by_{crit}")
-                    )
-            elif "AnesCorpus shards" in name:
-                for lang in LANGUAGES:
-                    n = _metric(stats.get(f"written_{lang}"))
-                    if n:
-                        result.written[lang] = result.written.get(lang, 0) + n
+    """Fill ``result`` from the per-task stats (read by the shared ``corpus stats`` reader, so
+    resumed tasks count too) and from the reader's per-file error logs."""
+    for step in read_stage_stats(output / "_logs"):
+        if step.stage != LOG_SUBDIR.rsplit("-", 1)[-1]:
+            continue
+        if "PubMed/PMC XML" in step.step:
+            result.records += step.other.get("records", 0)
+        elif "PubMed selection" in step.step:
+            for reason in DROP_REASONS:
+                result.dropped[reason] = result.dropped.get(reason, 0) + step.reasons.get(reason, 0)
+            for crit in ("mesh", "journal", "lexicon"):
+                result.selected_by[crit] = result.selected_by.get(crit, 0) + step.other.get(f"selected_by_{crit}", 0)
+        elif "AnesCorpus shards" in step.step:
+            for lang in LANGUAGES:
+                if n := step.other.get(f"written_{lang}", 0):
+                    result.written[lang] = result.written.get(lang, 0) + n
     result.errors = read_errors(output / LOG_SUBDIR / ERRORS_DIR)
     return result
 
