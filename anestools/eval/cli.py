@@ -122,6 +122,33 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
                   f"report: {run_dir / 'report.md'}")
 
 
+def _load_config(ctx: typer.Context, param, value: Path | None) -> Path | None:
+    """Eager option: read a YAML preset into click's default_map, so command-line options still win."""
+    if value is None:
+        return None
+    import yaml
+
+    try:
+        data = yaml.safe_load(value.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{value}: cannot read YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{value}: expected a mapping of option names to values")
+    names = {p.name for p in ctx.command.params if p.name not in ("config", "help")}
+    defaults = {}
+    for key, val in data.items():
+        name = str(key).lstrip("-").replace("-", "_")
+        if name not in names:
+            raise ConfigError(f"{value}: unknown option {key!r}")
+        if name in ("lang", "levels") and isinstance(val, list):
+            val = ",".join(map(str, val))
+        if name in ("model", "benchmark", "engine_arg") and not isinstance(val, list):
+            val = [val]
+        defaults[name] = val
+    ctx.default_map = {**(ctx.default_map or {}), **defaults}
+    return value
+
+
 def _raise_interrupt(signum, frame):  # SIGTERM -> same clean shutdown as Ctrl-C (engine group killed)
     raise KeyboardInterrupt
 
@@ -155,6 +182,7 @@ def eval_command(
     retries: Annotated[int, typer.Option(help="Retries per request on 429/5xx/timeouts/connection errors (exponential backoff).")] = 4,
     request_timeout: Annotated[float, typer.Option(help="Seconds per request attempt.")] = 600.0,
     startup_timeout: Annotated[float, typer.Option(help="Seconds to wait for the server's /health.")] = 1800.0,
+    config: Annotated[Path | None, typer.Option("--config", "-c", is_eager=True, callback=_load_config, help="YAML preset of these options (e.g. configs/eval/paper.yaml); command-line options override it.", show_default=False)] = None,
 ) -> None:
     from anestools.eval.runner import EvalSettings, evaluate_model, run_dirs  # aiohttp: load only when used
 

@@ -180,3 +180,17 @@ def test_help_documents_both_forms(cli):
     assert code == 0 and "--model" in stdout and "report" in stdout and "Examples" in stdout
     code, stdout, _ = cli("eval", "report", "--help")
     assert code == 0 and "RUNS" in stdout.upper() and "Examples" in stdout
+
+
+def test_yaml_preset_sets_defaults_and_the_command_line_wins(cli, fake_server, tmp_path):
+    url = fake_server()
+    preset = tmp_path / "preset.yaml"
+    preset.write_text(f"engine: openai\nbase-url: {url}\nlimit: 2\nlang: [zh]\nprompt: direct\nmax-new-tokens: 32\n")
+    out = tmp_path / "run"
+    code, _, stderr = cli("eval", "-c", str(preset), "--model", "m", "--limit", "3", "-o", str(out))
+    assert code == 0, stderr
+    cfg = json.loads((out / "summary.json").read_text())["config"]
+    assert (cfg["limit"], cfg["languages"], cfg["prompt"]["style"], cfg["max_new_tokens"]) == (3, ["zh"], "direct", 32)
+    (tmp_path / "bad.yaml").write_text("bogus: 1\n")
+    code, _, stderr = cli("eval", "-c", str(tmp_path / "bad.yaml"), "--model", "m")
+    assert code == 2 and "unknown option 'bogus'" in stderr
