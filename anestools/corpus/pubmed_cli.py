@@ -6,6 +6,7 @@ summary table, lists failed/skipped files, and turns failures into one ``error:`
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -96,15 +97,30 @@ def pubmed_command(
         ),
     )
 
-    def started(n_files: int, n_tasks: int) -> None:
-        con.console.print(f"corpus pubmed: {n_files} file(s) in {n_tasks} task(s) -> {output}", highlight=False)
+    from anestools.corpus.pubmed.pipeline import LOG_SUBDIR
+    from anestools.corpus.pubmed.steps import files_done
 
-    if con.quiet():
-        from loguru import logger
+    log_dir = output / LOG_SUBDIR
+    with con.progress() as bar:
+        task = bar.add_task("files", total=None)
+        stop = threading.Event()
 
-        logger.disable("datatrove")
-    with con.console.status("reading PubMed/PMC XML", spinner="dots") if not con.quiet() else _null():
-        result = run_pubmed(opts, on_start=started)
+        def started(n_files: int, n_tasks: int) -> None:
+            con.console.print(f"corpus pubmed: {n_files} file(s) in {n_tasks} task(s) -> {output}", highlight=False)
+            bar.update(task, total=n_files)
+
+            def poll() -> None:
+                while not stop.wait(0.5):
+                    bar.update(task, completed=files_done(log_dir))
+
+            threading.Thread(target=poll, daemon=True).start()
+
+        try:
+            result = run_pubmed(opts, on_start=started)
+        finally:
+            stop.set()
+        if not result.submitted:
+            bar.update(task, completed=files_done(log_dir))
 
     if result.submitted:
         con.out.print(f"submitted {result.tasks} task(s) to {executor}; shards will appear under {output}/<language>/")
@@ -131,11 +147,3 @@ def pubmed_command(
                           highlight=False, soft_wrap=True)
     result.check(skip_bad)
     con.out.print(f"shards: {output}/<language>/*.{'parquet' if fmt == 'parquet' else 'jsonl.gz'}")
-
-
-class _null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False

@@ -138,6 +138,7 @@ def prepare_output(opts: PubmedOptions, files: Sequence[Path]) -> bool:
     if opts.overwrite:
         for f in _our_files(out):
             shutil.rmtree(f) if f.is_dir() else f.unlink()
+
     elif cfg_path.is_file():
         previous = json.loads(cfg_path.read_text(encoding="utf-8"))
         if previous != identity:

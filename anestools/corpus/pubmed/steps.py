@@ -31,6 +31,7 @@ ERRATUM_TYPES = frozenset({"Published Erratum", "Erratum", "Correction"})
 COMMENT_TYPES = frozenset({"Comment"})
 
 ERRORS_DIR = "pubmed_errors"
+PROGRESS_DIR = "pubmed_progress"
 
 
 def medline_document(rec: MedlineRecord, path: str) -> Document:
@@ -146,6 +147,7 @@ class PubmedReader(PipelineStep):
         if data:
             yield from data
         self._errors: list[dict] = []
+        self._mark_file_done(rank, reset=True)
         for path in self.files[rank::world_size]:
             self.stat_update("input_files")
             counter = [0]
@@ -158,7 +160,17 @@ class PubmedReader(PipelineStep):
                 err = describe_error(path, exc)
                 self.stat_update("bad_files")
                 self._errors.append({"file": path, "error": str(err), "records": counter[0]})
+            self._mark_file_done(rank)
         self._write_errors(rank)
+
+    def _mark_file_done(self, rank: int, reset: bool = False) -> None:
+        # One byte per finished file in <errors_dir>/../progress/<rank>: the CLI sums the sizes to
+        # draw a files-done progress bar, whatever process or machine runs the task.
+        if self.errors_dir:
+            d = os.path.join(os.path.dirname(self.errors_dir), PROGRESS_DIR)
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, f"{rank:05d}"), "w" if reset else "a") as fh:
+                fh.write("" if reset else ".")
 
     def _write_errors(self, rank: int) -> None:
         if not self.errors_dir:
@@ -170,6 +182,12 @@ class PubmedReader(PipelineStep):
             for e in self._errors:
                 fh.write(json.dumps(e, ensure_ascii=False) + "\n")
         os.replace(tmp, final)
+
+
+def files_done(log_dir: str | Path) -> int:
+    """Files finished so far by the reader tasks of a run (for progress display)."""
+    d = Path(log_dir) / PROGRESS_DIR
+    return sum(f.stat().st_size for f in d.iterdir()) if d.is_dir() else 0
 
 
 def read_errors(errors_dir: str | Path) -> list[dict]:
