@@ -111,7 +111,7 @@ def _source_name(cfg: BuildConfig, files: list[str]) -> str:
 def _identity(cfg: BuildConfig, files: list[str], lexicon_fp: str) -> dict:
     """What must not change between a run and its resumption."""
     d = asdict(cfg)
-    for k in ("overwrite", "executor", "inputs"):
+    for k in ("overwrite", "executor", "inputs", "output"):
         d.pop(k)
     d["languages"] = list(cfg.languages)
     d["files"] = files
@@ -148,6 +148,7 @@ def _prepare_output(out: Path, identity: dict, overwrite: bool) -> int:
     elif out.is_dir() and any(out.iterdir()):
         raise OutputExistsError(f"{out} is not empty and is not an anestools corpus; pass --overwrite or choose another --output")
     (out / "_logs").mkdir(parents=True, exist_ok=True)
+    (out / "_work" / "filtered").mkdir(parents=True, exist_ok=True)  # may stay empty: nothing kept
     if not record.is_file():
         record.write_text(json.dumps(identity, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     done = out / "_logs" / "1-filter" / "completions"
@@ -156,13 +157,12 @@ def _prepare_output(out: Path, identity: dict, overwrite: bool) -> int:
 
 def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
     """The chained datatrove executors of a build (the last one's ``run()`` runs them all)."""
-    from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.writers import JsonlWriter
 
     from anestools.corpus.steps.decontam import DecontaminationFilter, NGramIndex
     from anestools.corpus.steps.language import LanguageRouter
     from anestools.corpus.steps.quality import QualityFilter
-    from anestools.corpus.steps.reader import AnesReader
+    from anestools.corpus.steps.reader import AnesReader, SurvivorsReader
     from anestools.corpus.steps.relevance import AnesRelevanceFilter
     from anestools.corpus.steps.tokens import resolve_tokenizer, token_counter
     from anestools.corpus.steps.writer import AnesCorpusWriter
@@ -192,7 +192,7 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
     stage = build_executor(first, opts, str(logs / "1-filter"), "anescorpus-filter")
 
     def survivors():
-        return JsonlReader(str(work / "filtered"), glob_pattern="*.jsonl.gz")
+        return SurvivorsReader(str(work / "filtered"), glob_pattern="*.jsonl.gz")
 
     final: list = [survivors()]
     if cfg.dedup == "exact":
@@ -225,10 +225,10 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
         stage = build_executor(
             [survivors(), MinhashDedupSignature(str(mh / "sigs"), conf, language=MixedScriptTokenizer())],
             opts, str(logs / "2-minhash-signatures"), "anescorpus-minhash-sig", depends=stage)
-        stage = build_executor([MinhashDedupBuckets(str(mh / "sigs"), str(mh / "buckets"), conf)],
+        stage = build_executor([MinhashDedupBuckets(str(mh / "sigs"), str(mh / "buckets"), config=conf)],
                                opts, str(logs / "3-minhash-buckets"), "anescorpus-minhash-buckets",
                                tasks=conf.num_buckets, depends=stage)
-        stage = build_executor([MinhashDedupCluster(str(mh / "buckets"), str(mh / "remove_ids"), conf)],
+        stage = build_executor([MinhashDedupCluster(str(mh / "buckets"), str(mh / "remove_ids"), config=conf)],
                                opts, str(logs / "4-minhash-cluster"), "anescorpus-minhash-cluster",
                                tasks=1, depends=stage)
         final.append(MinhashDedupFilter(str(mh / "remove_ids")))

@@ -32,7 +32,7 @@ embedded sample and writes ./anescorpus. Rerunning the same command resumes an i
 
   anestools corpus build --input fineweb/sample-10BT/ --output anescorpus --tasks 64 --workers 16
 
-  anestools corpus build --input "hf://datasets/HuggingFaceFW/fineweb/sample/10BT" --executor slurm --tasks 1000 --slurm-partition cpu --slurm-time 06:00:00 --output s3://bucket/anescorpus
+  anestools corpus build --input "hf://datasets/HuggingFaceFW/fineweb/sample/10BT" --executor slurm --tasks 1000 --slurm-partition cpu --slurm-time 06:00:00 --output /shared/anescorpus
 
   anestools corpus build --input web/ --dedup minhash --decontaminate anesbench_en.json --tokenizer models/qwen2.5-7b
 """
@@ -163,12 +163,12 @@ def _print_summary(result) -> None:
     if result.resumed_tasks:
         con.out.print(f"resumed: {result.resumed_tasks} filter task(s) were already complete and skipped")
     if result.bad_files:
-        con.out.print(f"[yellow]skipped {len(result.bad_files)} bad input shard(s):[/]")
+        con.out.print(f"[yellow]skipped {len(result.bad_files)} bad input shard(s):[/]", soft_wrap=True)
         for line in result.bad_files:
-            con.out.print(f"  {line}", highlight=False)
-    con.out.print(f"output: {result.output} ({len(result.outputs)} shard(s))")
+            con.out.print(f"  {line}", highlight=False, soft_wrap=True)
+    con.out.print(f"output: {result.output} ({len(result.outputs)} shard(s))", soft_wrap=True)
     for p in result.outputs[:20]:
-        con.out.print(f"  {p}", highlight=False)
+        con.out.print(f"  {p}", highlight=False, soft_wrap=True)
     if len(result.outputs) > 20:
         con.out.print(f"  ... {len(result.outputs) - 20} more")
 

@@ -18,6 +18,7 @@ import re
 from datatrove.data import Document
 from datatrove.pipeline.dedup.exact_dedup import ExactDedupConfig
 from datatrove.pipeline.dedup.minhash import MinhashConfig
+from datatrove.utils.hashing import HashConfig
 from datatrove.utils.word_tokenizers import WordTokenizer
 
 _TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -37,8 +38,12 @@ def exact_config() -> ExactDedupConfig:
 
 
 def minhash_config() -> MinhashConfig:
-    # datatrove defaults (5-grams, 14 buckets x 8 hashes: ~75% similarity threshold)
-    return MinhashConfig()
+    """datatrove's defaults (5-grams, 14 buckets x 8 hashes: about 75% similarity), sha1 shingles.
+
+    sha1 because datatrove 0.10.1's default xxhash shingle hash is handed ``str`` n-grams and
+    raises "Strings must be encoded before hashing"; the sha1 variant hashes strings.
+    """
+    return MinhashConfig(hash_config=HashConfig(precision=64, hash_fc="sha1"))
 
 
 class MixedScriptTokenizer(WordTokenizer):

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder, open_file
 from datatrove.pipeline.readers.base import BaseReader
+from datatrove.pipeline.readers.jsonl import JsonlReader
 
 from anestools.common.inputs import expand_local, is_remote
 from anestools.corpus.lexicon import Lexicon
@@ -211,3 +212,19 @@ class AnesReader(BaseReader):
                 self._report_bad(rank, path, exc)
             if self.limit != -1 and emitted >= self.limit:
                 break
+
+
+class SurvivorsReader(JsonlReader):
+    """datatrove ``JsonlReader`` for the intermediate survivors folder, tolerant of it being empty.
+
+    When no document passed the filters (e.g. a shard of pure non-medical web text), the
+    folder has no files; datatrove's reader raises "No files found" in that case, which would
+    turn a legitimate empty result into a crash.
+    """
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if not self.data_folder.list_files(glob_pattern=self.glob_pattern):
+            if data:
+                yield from data
+            return
+        yield from super().run(data, rank, world_size)

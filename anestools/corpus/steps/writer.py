@@ -159,6 +159,10 @@ class AnesCorpusWriter(PipelineStep):
             for doc in data:
                 with self.track_time():
                     lang = doc.metadata.get("language")
+                    if lang not in LANGUAGES:
+                        raise ValueError(
+                            f"document {doc.id!r}: metadata 'language' is {lang!r}, expected en or zh"
+                        )
                     writer.write(doc, rank)
                     written.add(lang)
                     self.stat_update(f"written_{lang}")

@@ -1,0 +1,100 @@
+"""Executors are built with the right arguments (Slurm and Ray are constructed, never run here)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from datatrove.executor import LocalPipelineExecutor, SlurmPipelineExecutor
+from datatrove.executor.ray import RayPipelineExecutor
+
+from anestools.corpus.build import BuildConfig, build_stages, sample_path
+from anestools.corpus.executors import ExecutorOptions, build_executor, check_runnable, executor_kwargs
+from anestools.errors import ConfigError, MissingDependencyError
+
+
+def test_local_kwargs_and_instance(tmp_path):
+    opts = ExecutorOptions(kind="local", tasks=8, workers=3)
+    name, kw = executor_kwargs(opts, [], str(tmp_path / "logs"))
+    assert name == "LocalPipelineExecutor"
+    assert kw["tasks"] == 8 and kw["workers"] == 3 and kw["skip_completed"] is True
+    ex = build_executor([], opts, str(tmp_path / "logs"))
+    assert isinstance(ex, LocalPipelineExecutor)
+    assert ex.world_size == 8 and ex.workers == 3 and ex.skip_completed
+    # automatic workers never exceed the number of tasks
+    assert executor_kwargs(ExecutorOptions(tasks=1), [], "x")[1]["workers"] == 1
+
+
+def test_slurm_kwargs_and_instance(tmp_path):
+    opts = ExecutorOptions(kind="slurm", tasks=500, workers=100, slurm_partition="cpu", slurm_time="06:00:00",
+                           slurm_cpus_per_task=2, slurm_mem_per_cpu_gb=4, slurm_qos="high",
+                           slurm_env_command="source .venv/bin/activate", slurm_sbatch_args={"account": "anes"})
+    name, kw = executor_kwargs(opts, [], str(tmp_path / "logs"), job_name="anescorpus-filter")
+    assert name == "SlurmPipelineExecutor"
+    assert {k: kw[k] for k in ("tasks", "workers", "partition", "time", "cpus_per_task", "mem_per_cpu_gb", "qos",
+                               "job_name", "env_command", "sbatch_args")} == {
+        "tasks": 500, "workers": 100, "partition": "cpu", "time": "06:00:00", "cpus_per_task": 2,
+        "mem_per_cpu_gb": 4, "qos": "high", "job_name": "anescorpus-filter",
+        "env_command": "source .venv/bin/activate", "sbatch_args": {"account": "anes"}}
+    ex = build_executor([], opts, str(tmp_path / "logs"), job_name="anescorpus-filter")
+    assert isinstance(ex, SlurmPipelineExecutor)
+    assert (ex.tasks, ex.partition, ex.time, ex.job_name, ex.skip_completed) == (
+        500, "cpu", "06:00:00", "anescorpus-filter", True)
+    assert ex.get_sbatch_args()["partition"] == "cpu"
+
+
+def test_ray_is_constructed_lazily_without_ray(tmp_path):
+    opts = ExecutorOptions(kind="ray", tasks=64, workers=16, ray_cpus_per_task=2, ray_mem_per_cpu_gb=3)
+    name, kw = executor_kwargs(opts, [], str(tmp_path / "logs"))
+    assert name == "RayPipelineExecutor"
+    assert (kw["tasks"], kw["workers"], kw["cpus_per_task"], kw["mem_per_cpu_gb"]) == (64, 16, 2, 3)
+    ex = build_executor([], opts, str(tmp_path / "logs"))
+    assert isinstance(ex, RayPipelineExecutor)
+    assert (ex.world_size, ex.workers, ex.cpus_per_task) == (64, 16, 2)
+    if importlib.util.find_spec("ray") is None:
+        with pytest.raises(MissingDependencyError, match="ray"):
+            check_runnable(opts)
+
+
+@pytest.mark.parametrize(
+    "opts, message",
+    [
+        (ExecutorOptions(kind="spark"), "unknown executor 'spark'"),
+        (ExecutorOptions(kind="slurm"), "needs --slurm-partition"),
+        (ExecutorOptions(tasks=0), "--tasks must be >= 1"),
+        (ExecutorOptions(workers=0), "--workers must be"),
+    ],
+)
+def test_invalid_options(opts, message):
+    with pytest.raises(ConfigError, match=message):
+        opts.validate()
+
+
+def test_build_stages_chain_for_slurm(tmp_path):
+    """The whole build as chained Slurm executors: names, tasks and dependencies."""
+    cfg = BuildConfig(inputs=[str(sample_path())], output=str(tmp_path / "out"),
+                      executor=ExecutorOptions(kind="slurm", tasks=10, slurm_partition="cpu"))
+    last = build_stages(cfg, [str(sample_path())], tmp_path / "out", "web")
+    chain = []
+    ex = last
+    while ex is not None:
+        chain.append(ex)
+        ex = ex.depends
+    chain.reverse()
+    assert all(isinstance(e, SlurmPipelineExecutor) for e in chain)
+    assert [e.job_name for e in chain] == ["anescorpus-filter", "anescorpus-dedup-sig", "anescorpus-dedup-find",
+                                           "anescorpus-write"]
+    assert [e.tasks for e in chain] == [10, 10, 1, 10]
+    assert [str(e.logging_dir.path).rsplit("/", 1)[-1] for e in chain] == [
+        "1-filter", "2-dedup-signatures", "3-dedup-find", "4-write"]
+    assert not (tmp_path / "out").exists()  # building stages touches nothing
+
+
+def test_minhash_chain_for_ray(tmp_path):
+    cfg = BuildConfig(dedup="minhash", executor=ExecutorOptions(kind="ray", tasks=4))
+    last = build_stages(cfg, [str(sample_path())], tmp_path / "out", "web")
+    chain = []
+    while last is not None:
+        chain.append(last)
+        last = last.depends
+    assert [e.world_size for e in reversed(chain)] == [4, 4, 14, 1, 4]
