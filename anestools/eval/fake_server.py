@@ -39,6 +39,8 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
     async def chat(request: web.Request) -> web.Response:
         body = await request.json()
         stats["requests"] += 1
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            stats["with_api_key"] += 1
         if fail_status or stats["requests"] <= fail_first:
             stats["failed"] += 1
             return web.json_response({"error": {"message": "injected failure"}},

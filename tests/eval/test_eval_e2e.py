@@ -194,3 +194,44 @@ def test_yaml_preset_sets_defaults_and_the_command_line_wins(cli, fake_server, t
     (tmp_path / "bad.yaml").write_text("bogus: 1\n")
     code, _, stderr = cli("eval", "-c", str(tmp_path / "bad.yaml"), "--model", "m")
     assert code == 2 and "unknown option 'bogus'" in stderr
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_run_and_kills_the_engine_group(tiny_model, tmp_path):
+    import psutil
+
+    out = tmp_path / "run"
+    argv = [str(Path(sys.executable).with_name("anestools")), "-q", "eval", "--model", str(tiny_model),
+            "--engine", "transformers", "--max-new-tokens", "48", "--concurrency", "1", "-o", str(out)]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    pred = out / "predictions.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (pred.exists() and pred.stat().st_size):
+        time.sleep(0.1)
+    assert pred.exists(), proc.stderr.read() if proc.poll() is not None else "no prediction in 120 s"
+    command = (out / "engine.log").read_text().splitlines()[0]
+    port = command.split("--port ")[1].split()[0]
+    servers = [p for p in psutil.process_iter(["cmdline"]) if "--port" in (p.info["cmdline"] or [])
+               and port in (p.info["cmdline"] or [])]
+    assert servers
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 130
+    gone, alive = psutil.wait_procs(servers, timeout=20)
+    assert not alive and port_closed(int(port))
+    summary = json.loads((out / "summary.json").read_text())  # partial report written on the way out
+    assert not summary["complete"] and summary["responses"] == len(lines(pred)) >= 1
+
+
+def test_api_key_is_sent_but_never_written(cli, fake_server, tmp_path, monkeypatch):
+    url = fake_server()
+    secret = "sk-test-9f8e7d6c5b4a"
+    monkeypatch.setenv("ANES_EVAL_KEY", secret)
+    out = tmp_path / "run"
+    code, stdout, stderr = cli("eval", "--model", "m", "--engine", "openai", "--base-url", url,
+                               "--api-key-env", "ANES_EVAL_KEY", "--limit", "2", "-o", str(out))
+    assert code == 0, stderr
+    assert server_stats(url)["with_api_key"] == 4
+    for f in out.iterdir():
+        assert secret.encode() not in f.read_bytes(), f
+    assert secret not in stdout + stderr
+    assert json.loads((out / "summary.json").read_text())["config"]["api_key_env"] == "ANES_EVAL_KEY"
