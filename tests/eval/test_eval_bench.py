@@ -153,3 +153,27 @@ def test_select_filters_and_limits_per_language():
     sel = bench.select(["en", "zh"], [3], limit=2)
     assert [(it.language, it.level) for it in sel] == [("en", 3), ("en", 3), ("zh", 3), ("zh", 3)]
     assert {it.language for it in bench.select(["zh"])} == {"zh"}
+
+
+def test_hub_dataset_path_through_datasets_configs(tmp_path):
+    """The Hub code path (``datasets.load_dataset(id, name=lang, split='test')``) on a local dataset repo
+    laid out like MiliLab/AnesBench: configs en/zh, split test, one JSON file per language."""
+    from anestools.eval.bench import _hub_records, records_to_items
+
+    repo = tmp_path / "AnesBench"
+    repo.mkdir()
+    write_json(repo / "anesbench_en.json", [hf_record(i, "B", 1 + i % 3, n=4) for i in range(3)])
+    write_json(repo / "anesbench_zh.json", [hf_record(i, "A", "System 2", n=4) for i in range(2)])
+    (repo / "README.md").write_text(
+        "---\nconfigs:\n- config_name: en\n  data_files:\n  - split: test\n    path: anesbench_en.json\n"
+        "- config_name: zh\n  data_files:\n  - split: test\n    path: anesbench_zh.json\n---\n")
+    problems: list[str] = []
+    items = [it for name, lang, recs in _hub_records(str(repo), ["en", "zh"])
+             for it in records_to_items(recs, name, lang, problems)]
+    assert not problems
+    assert [(it.language, it.level) for it in items] == [("en", 1), ("en", 2), ("en", 3), ("zh", 3), ("zh", 3)]
+
+
+def test_unreachable_hub_id_is_one_clear_error():
+    with pytest.raises(InputError, match="cannot load config 'en' from the Hub"):
+        load_benchmark("NoSuchOwner/no-such-bench-xyz", languages=["en"])
