@@ -86,6 +86,7 @@ def jats_document(rec: JatsRecord, path: str) -> Document:
             "publication_types": pub_types,
             "retracted": rec.retracted,
             "has_abstract": bool(abstract),
+            "has_body": bool(body),
             "file_path": path,
         },
     )
@@ -234,7 +235,8 @@ class PubmedFilter(BaseFilter):
             return False, "erratum"
         if types & COMMENT_TYPES or types & (DROP_ARTICLE_TYPES - {"retraction", "correction"}):
             return False, "comment"
-        if self.require_abstract and not m.get("has_abstract"):
+        if self.require_abstract and not m.get("has_abstract") and not m.get("has_body"):
+            # MEDLINE: title-only records; PMC: full text without abstract is still kept.
             return False, "no_abstract"
         if self.languages is not None and m.get("language") not in self.languages:
             return False, "language"
