@@ -116,7 +116,6 @@ def launcher_python(launcher: Path) -> Path:
 def run_parser(configs: list[dict[str, Any]], python: Path, timeout: float = 600) -> tuple[dict, list[dict]]:
     """Run LLaMA-Factory's parser on ``configs`` in ``python``; return (environment, results)."""
     env = dict(os.environ)
-    env.setdefault("DISABLE_VERSION_CHECK", "1")
     env["PATH"] = str(python.parent) + os.pathsep + env.get("PATH", "")
     for var in ("WORLD_SIZE", "RANK", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
         env.pop(var, None)  # a parse must never join a real process group
