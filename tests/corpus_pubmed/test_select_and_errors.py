@@ -159,3 +159,12 @@ def test_tar_bundle_with_a_bad_member(tmp_path):
     assert [d.id for d in docs] == ["pmc-PMC123"]
     (err,) = read_errors(tmp_path / "err")
     assert err["file"].endswith("oa.tar.gz:PMC2/b.nxml") and "malformed" in err["error"]
+
+
+def test_pmc_full_text_without_abstract_is_kept(tmp_path):
+    f = tmp_path / "a.nxml"
+    f.write_text(jats_article(abstract="", body=f"<sec><title>Case</title><p>{LONG}</p></sec>"))
+    out = _run([str(f)], select="all")
+    assert out["pmc-PMC123"][0] == (True, None)
+    f.write_text(jats_article(abstract="", body=""))
+    assert _run([str(f)], select="all")["pmc-PMC123"][0] == (False, "no_abstract")
