@@ -26,13 +26,16 @@ _ADV = r"(?:(?i:actually|definitely|clearly|probably|most\s+likely|indeed|theref
 _OPT = r"(?:(?i:option|choice|letter)\s*)?"
 _SEP = r"\s*[:：=\-–—]?\s*"
 _OPEN = r"[\(\[（【]?\s*"
+# "Answer A is wrong" / "答案A错误" discuss an option; they are not a conclusion.
+_NOT_EN = r"(?![\)\]]?\s+(?i:is\s+(?:not|wrong|incorrect|false)|isn't|are\b))"
+_NOT_ZH = r"(?![\)）】\]]?\s*(?:项|选项)?\s*(?:是)?\s*(?:错误|不正确|不对|不符合|不是|错))"
 
 _PATTERNS = [
     # \boxed{D}, \boxed{\text{D}}, \boxed{d}
     re.compile(r"\\boxed\s*\{\s*(?:\\text(?:bf)?\s*\{\s*)?([A-Ia-i])\s*\}"),
     # "The (final/correct/best) answer is (option) B", "Answer: C", "answer would be (D)"
     re.compile(r"(?i:answer)s?(?:\s+(?i:is|would\s+be|should\s+be|must\s+be|will\s+be|=))?" + _SEP + _ADV
-               + _OPT + _OPEN + _L + r"(?![A-Za-z0-9])"),
+               + _OPT + _OPEN + _L + r"(?![A-Za-z0-9])" + _NOT_EN + _NOT_ZH),
     # "answer: (b)" lower case inside brackets
     re.compile(r"(?i:answer)(?:\s+(?i:is))?" + _SEP + r"[\(\[]([a-i])[\)\]]"),
     # "Option B is correct / the correct answer / the best choice / most appropriate"
@@ -43,7 +46,7 @@ _PATTERNS = [
                + _L + r"(?![A-Za-z0-9])"),
     # 答案：C / 答案是B / 正确答案应为选项B / 最佳答案为（D）/ 正确选项是B
     re.compile(r"(?:答案|正确选项|最佳选项|正确的选项|最合适的选项)\s*(?:应该是|应该为|应当是|应为|应是|是|为|选)?\s*[:：]?\s*"
-               r"(?:选项|选)?\s*[（(【\[]?\s*" + _L + r"(?![A-Za-z0-9])"),
+               r"(?:选项|选)?\s*[（(【\[]?\s*" + _L + r"(?![A-Za-z0-9])" + _NOT_ZH),
     # 故选B / 应选B / 因此选择C / 选B（never 不选B; 选项B is handled below）
     re.compile(r"(?<!不)(?<!不应)选(?:择)?\s*[:：]?\s*[（(【\[]?\s*" + _L + r"(?![A-Za-z0-9])"),
     # B项正确 / 选项B最合适 / B是正确的

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 Z95 = 1.959963984540054
@@ -118,7 +118,7 @@ def summarize(results: Sequence[ItemResult], samples: int) -> dict:
     return out
 
 
-def group_label(name: str, names: Mapping[str, str] | None = None) -> str:
+def group_label(name: str) -> str:
     """``language=zh,level=3`` -> ``zh L3`` for tables and plots."""
     if name == "overall":
         return "overall"

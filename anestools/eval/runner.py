@@ -12,7 +12,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -244,7 +244,3 @@ def _finish(run_dir: Path, items: list[Item], settings: EvalSettings, config: di
     latest = latest_by_key(read_predictions(run_dir / PREDICTIONS), config["fingerprint"])
     summary = build_summary(items, latest, settings.samples, config, time.perf_counter() - started)
     return summary, write_outputs(run_dir, summary)
-
-
-def settings_dict(settings: EvalSettings) -> dict[str, Any]:
-    return asdict(settings)

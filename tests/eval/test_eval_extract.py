@@ -121,3 +121,13 @@ def test_nine_options():
     nine = {letter: f"option {letter.lower()}{i}" for i, letter in enumerate("ABCDEFGHI")}
     assert extract_answer("The answer is I", nine) == "I"
     assert extract_answer("答案：H", nine) == "H"
+
+
+@pytest.mark.parametrize(("response", "expected"), [
+    ("Answer A is wrong. Answer C is correct.", "C"),
+    ("Answer D is incorrect.", None),
+    ("答案A错误，答案C正确", "C"),
+    ("答案B不正确。", None),
+])
+def test_discussing_an_option_is_not_concluding(response, expected):
+    assert extract_answer(response, ZH if "答案" in response else EN) == expected
