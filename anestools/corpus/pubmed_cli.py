@@ -49,23 +49,24 @@ def pubmed_command(
 ) -> None:
     """Clean PubMed/MEDLINE XML and PMC JATS full text into AnesCorpus shards.
 
-    MEDLINE records give title + abstract (structured labels kept as "BACKGROUND: ..."); JATS
-    articles give title, abstract and body sections with headings, without references, tables,
-    figures, formulas, acknowledgements, funding or competing-interest statements. Retractions,
-    errata, comments, records without abstract and other languages are dropped. A document is
-    kept if its MeSH headings, its journal or the shared anesthesia lexicon say it is about
-    anesthesia; the reason is stored in the shard column ``selected_by``. Reading is streaming:
-    memory stays flat on 1 GB baseline files. Rerunning the same command resumes.
+    MEDLINE: title + abstract, structured labels kept ("BACKGROUND: ...").
+    JATS: title, abstract, body sections with headings; no references,
+    tables, figures, formulas, acknowledgements, funding or competing
+    interests. Dropped: retractions, errata, comments, records without
+    abstract, other languages. Kept if MeSH, journal or the shared lexicon
+    say "anesthesia" (shard column selected_by). Streaming: flat memory on
+    1 GB baseline files. Running the same command again resumes.
 
     Examples:
 
-      anestools corpus pubmed pubmed25n*.xml.gz --output anescorpus-pubmed --tasks 8 --workers 8
+      anestools corpus pubmed pubmed25n*.xml.gz -o pm --tasks 8 --workers 8
 
-      anestools corpus pubmed oa_bundles/ --select journal,lexicon --sections full --skip-bad
+      anestools corpus pubmed oa/ -o pmc --select journal,lexicon --skip-bad
 
-      anestools corpus pubmed baseline/ -o out --executor slurm --tasks 1200 --slurm-partition cpu
+      anestools corpus pubmed baseline/ -o pm --executor slurm --tasks 1274
+      --slurm-partition cpu
 
-      anestools corpus pubmed articles/*.nxml -o out --select all --keep-captions --overwrite
+      anestools corpus pubmed articles/ -o pm --select all --keep-captions
     """
     from anestools.corpus.executors import ExecutorOptions
     from anestools.corpus.pubmed.pipeline import PubmedOptions, run_pubmed
