@@ -231,7 +231,7 @@ def eval_command(
 
 @app.command("report")
 def report_command(
-    runs: Annotated[list[Path], typer.Argument(help="Run directories (or their summary.json).", show_default=False)],
+    runs: Annotated[list[Path], typer.Argument(help="Run directories (or their summary.json).", metavar="RUN_DIR", show_default=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the markdown here (and <name>.png for checkpoint sweeps). Default: print.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --output file.")] = False,
 ) -> None:

@@ -179,7 +179,7 @@ def test_help_documents_both_forms(cli):
     code, stdout, _ = cli("eval", "--help")
     assert code == 0 and "--model" in stdout and "report" in stdout and "Examples" in stdout
     code, stdout, _ = cli("eval", "report", "--help")
-    assert code == 0 and "RUNS" in stdout.upper() and "Examples" in stdout
+    assert code == 0 and "RUN_DIR" in stdout and "Examples" in stdout
 
 
 def test_yaml_preset_sets_defaults_and_the_command_line_wins(cli, fake_server, tmp_path):
