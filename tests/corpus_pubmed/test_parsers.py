@@ -193,3 +193,14 @@ def test_clean_rules_unicode_hyphenation_whitespace_copyright():
     assert paras[0] == "The first full-width anaesthesia café result with tabs and newlines."
     assert paras[1] == "Second paragraph (95% CI [CI], 1 to 2) ends here."
     assert len(paras) == 2
+
+
+def test_jats_lists_and_definition_lists_render_once():
+    xml = jats_article(body=(
+        "<sec><title>Methods</title><p>We used:<list><list-item><p>propofol</p></list-item>"
+        "<list-item><p>ketamine</p></list-item></list> as agents.</p><def-list><def-item><term>ASA</term>"
+        "<def><p>American Society of Anesthesiologists</p></def></def-item></def-list></sec>"
+    )).encode()
+    (rec,) = list(iter_jats(xml))
+    assert rec.body == ["Methods", "We used: as agents.", "propofol", "ketamine",
+                        "ASA: American Society of Anesthesiologists"]

@@ -134,6 +134,13 @@ class _Renderer:
                 self.paragraph_with_blocks(child)
             elif name in ("list", "def-list", "app-group"):
                 self.block(child)
+            elif name == "def-item":
+                term = " ".join(inline_text(child.find("term"), self.inline).split()) if child.find(
+                    "term") is not None else ""
+                definition = child.find("def")
+                body = " ".join(inline_text(definition, self.inline).split()) if definition is not None else ""
+                if term or body:
+                    self.out.append(f"{term}: {body}" if term and body else term or body)
             elif name in BLOCKS:
                 if any(local(c.tag) in ("p", "list", "sec") for c in child):
                     self.block(child)
@@ -143,18 +150,26 @@ class _Renderer:
                 self.para(child)
 
     def paragraph_with_blocks(self, p: etree._Element) -> None:
-        # A <p> may embed floats or lists; floats are dropped inline, lists become paragraphs.
-        nested = [c for c in p if local(c.tag) in ("list", "disp-quote")]
+        # A <p> may embed floats (dropped inline, captions after it with keep_captions) and
+        # lists/quotes (rendered as their own paragraphs after the surrounding text).
+        nested = [c for c in p if local(c.tag) in ("list", "disp-quote", "def-list")]
         if not nested:
             self.para(p)
-            if self.keep_captions:
-                for c in p:
-                    if local(c.tag) in FLOATS:
-                        self.caption(c)
-            return
-        self.para(p)  # lists render inline in the paragraph text as a fallback
-        for c in nested:
-            self.block(c)
+        else:
+            skip = set(nested)
+
+            def handler(child, parts):
+                return child in skip or self.inline(child, parts)
+
+            text = inline_text(p, handler).strip()
+            if text:
+                self.out.append(text)
+            for c in nested:
+                self.block(c)
+        if self.keep_captions:
+            for c in p:
+                if local(c.tag) in FLOATS:
+                    self.caption(c)
 
 
 def _year(meta: etree._Element) -> int | None:
