@@ -173,7 +173,7 @@ def eval_command(
     samples: Annotated[int, typer.Option(help="Samples per question; >1 adds majority-vote (self-consistency) accuracy.")] = 1,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.0,
     max_new_tokens: Annotated[int, typer.Option(help="Maximum tokens per response.")] = 2048,
-    concurrency: Annotated[int, typer.Option(help="Requests in flight (keep SGLang's batcher full).")] = 256,
+    concurrency: Annotated[int | None, typer.Option(help="Requests in flight (keep SGLang's batcher full). Default 256; 8 for --engine transformers.", show_default=False)] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N questions per language (smoke tests).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Run directory (parent directory with several --model). Default results/<model>/.")] = None,
     resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip questions already answered in --output.")] = True,

@@ -56,7 +56,7 @@ class EvalSettings:
     samples: int = 1
     temperature: float = 0.0
     max_new_tokens: int = 2048
-    concurrency: int = 256
+    concurrency: int | None = None  # None: 256, or 8 for transformers serve (no batching scheduler)
     limit: int | None = None
     resume: bool = True
     overwrite: bool = False
@@ -65,10 +65,17 @@ class EvalSettings:
     request_timeout: float = 600.0
     startup_timeout: float = 1800.0
 
+    @property
+    def in_flight(self) -> int:
+        """Requests in flight: SGLang and remote endpoints batch hundreds; `transformers serve` does not."""
+        if self.concurrency is not None:
+            return self.concurrency
+        return 8 if self.engine == "transformers" else 256
+
     def validate(self) -> None:
         if self.samples < 1:
             raise ConfigError("--samples must be >= 1")
-        if self.concurrency < 1:
+        if self.concurrency is not None and self.concurrency < 1:
             raise ConfigError("--concurrency must be >= 1")
         if self.max_new_tokens < 1:
             raise ConfigError("--max-new-tokens must be >= 1")
@@ -178,7 +185,7 @@ async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: Pr
                 if hook:
                     hook("error" if rec["error"] else "done", 1)
 
-        await asyncio.gather(*(worker() for _ in range(min(settings.concurrency, len(todo)))))
+        await asyncio.gather(*(worker() for _ in range(min(settings.in_flight, len(todo)))))
     return written
 
 
@@ -211,7 +218,7 @@ def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchma
         "dp": settings.dp, "tp": settings.tp, "engine_args": list(settings.engine_args),
         "languages": list(settings.languages), "levels": list(settings.levels), "limit": settings.limit,
         "samples": settings.samples, "temperature": settings.temperature,
-        "max_new_tokens": settings.max_new_tokens, "concurrency": settings.concurrency,
+        "max_new_tokens": settings.max_new_tokens, "concurrency": settings.in_flight,
         "retries": settings.retries, "request_timeout": settings.request_timeout,
         "prompt_hash": builder.hash, "fingerprint": fingerprint, "prompt": builder.describe(),
         "anestools_version": __version__,
