@@ -32,7 +32,7 @@ def pubmed_command(
     languages: Annotated[str, typer.Option(help="Record languages to keep: en, zh or en,zh (MEDLINE <Language>, JATS xml:lang).")] = "en",
     keep_captions: Annotated[bool, typer.Option("--keep-captions", help="Keep figure and table captions (JATS) as paragraphs.")] = False,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Succeed even if some files are unreadable; they are listed.")] = False,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace shards and logs of an earlier run in OUTPUT (other files are kept).")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the shards (OUTPUT/en, OUTPUT/zh) and logs of an earlier run; other files are kept.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="Shard format: parquet or jsonl (.jsonl.gz).")] = "parquet",
     tokenizer: Annotated[str | None, typer.Option(help="Count tokens into token_count with this tokenizer.json / model dir.")] = None,
     mesh_file: Annotated[str | None, typer.Option("--mesh-list", help="Replace the shipped anesthesia MeSH list (TSV: UI, name).")] = None,

@@ -93,3 +93,18 @@ def test_help_and_option_errors(tmp_path, cli):
     code, _, err = cli("corpus", "pubmed", str(tmp_path / "missing.xml"), "-o", str(tmp_path / "o"))
     assert code == 2 and "missing.xml: no such file" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_token_counts_with_a_local_tokenizer(tmp_path, cli):
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.train_from_iterator(["spinal anesthesia propofol airway"] * 10, trainers.WordLevelTrainer(special_tokens=["[UNK]"]))
+    tok.save(str(tmp_path / "tokenizer.json"))
+    out = tmp_path / "corpus"
+    code, _, err = cli("-q", "corpus", "pubmed", SAMPLE_INPUTS[0], "-o", str(out), "--tokenizer",
+                       str(tmp_path / "tokenizer.json"), "--format", "jsonl")
+    assert code == 0, err
+    rows = [json.loads(x) for f in out.glob("en/*.jsonl.gz") for x in gzip.decompress(f.read_bytes()).splitlines()]
+    assert len(rows) == 3 and all(r["token_count"] > 50 for r in rows)
