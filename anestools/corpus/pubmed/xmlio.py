@@ -66,6 +66,8 @@ def describe_error(path: str, exc: BaseException) -> InputError:
         if "Document is empty" in msg or "Premature end" in msg or "EndTag" in msg:
             return InputError(f"{path}: malformed or truncated XML ({msg})")
         return InputError(f"{path}: malformed XML ({msg})")
+    if isinstance(exc, ValueError):  # our own schema checks ("not a JATS article")
+        return InputError(f"{path}: {exc}")
     if isinstance(exc, OSError):
         return InputError(f"{path}: cannot read ({exc})")
     return InputError(f"{path}: {type(exc).__name__}: {exc}")
