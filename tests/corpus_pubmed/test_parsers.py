@@ -7,7 +7,7 @@ import gzip
 from lxml import etree
 from pubmed_snippets import jats_article, medline_article, medline_file
 
-from anestools.corpus.pubmed.clean import clean_paragraphs
+from anestools.corpus.pubmed.clean import CITE, clean_paragraphs
 from anestools.corpus.pubmed.jats import iter_jats
 from anestools.corpus.pubmed.medline import iter_medline
 from anestools.corpus.pubmed.steps import jats_document, medline_document
@@ -193,6 +193,9 @@ def test_clean_rules_unicode_hyphenation_whitespace_copyright():
     assert paras[0] == "The first full-width anaesthesia café result with tabs and newlines."
     assert paras[1] == "Second paragraph (95% CI [CI], 1 to 2) ends here."
     assert len(paras) == 2
+    # a citation removed after an abbreviation leaves no double period; ellipses survive
+    assert clean_paragraphs([f"as described by Smith et al. {CITE}. Then... done."]) == (
+        "as described by Smith et al. Then... done.")
 
 
 def test_jats_lists_and_definition_lists_render_once():

@@ -44,6 +44,7 @@ _DANGLING_CLOSE = re.compile(r"\s*[,;:]\s*([)\]])")
 _DANGLING_OPEN = re.compile(r"([(\[])\s*[,;:]\s*")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]])")
 _REPEATED_COMMA = re.compile(r",(?:\s*,)+")
+_DOUBLE_DOT = re.compile(r"(?<!\.)\.\.(?!\.)")  # "et al. [3]." -> "et al.." -> "et al." (not "...")
 _HYPHEN_BREAK = re.compile(r"(\w)-\s*\n\s*([a-z])")
 
 
@@ -87,7 +88,8 @@ def normalize_paragraph(text: str) -> str:
         text = _DANGLING_OPEN.sub(r"\1", text)
         text = _EMPTY_BRACKETS.sub("", text)
         text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
-        text = _REPEATED_COMMA.sub(",", text).strip()
+        text = _REPEATED_COMMA.sub(",", text)
+        text = _DOUBLE_DOT.sub(".", text).strip()
     if "©" in text or "opyright" in text or "(c)" in text or "(C)" in text:
         if _COPYRIGHT_PARA.search(text):
             return ""
