@@ -47,7 +47,7 @@ HELP = (
     "Sub-command: `anestools eval report RUN_DIR... [--output FILE]` compares runs side by side.\n\n"
     "Examples:\n\n"
     "  anestools eval --model outputs/qwen-sft --engine sglang --dp auto --benchmark MiliLab/AnesBench\n\n"
-    "  anestools eval --model outputs/run/checkpoint-500 --model outputs/run/checkpoint-1000 -o results/sweep\n\n"
+    "  anestools eval --model 'outputs/run/checkpoint-*' --output results/sweep\n\n"
     "  anestools eval --model gpt-4o-mini --engine openai --base-url https://api.openai.com/v1 "
     "--api-key-env OPENAI_API_KEY\n\n"
     "  anestools eval --model ./tiny --engine transformers --limit 10 --max-new-tokens 64\n\n"
@@ -156,7 +156,7 @@ def _raise_interrupt(signum, frame):  # SIGTERM -> same clean shutdown as Ctrl-C
 @app.callback(invoke_without_command=True, help=HELP)
 def eval_command(
     ctx: typer.Context,
-    model: Annotated[list[str] | None, typer.Option("--model", "-m", help="Checkpoint dir or Hub id (served model name for --engine openai). Repeat for a sweep.", show_default=False)] = None,
+    model: Annotated[list[str] | None, typer.Option("--model", "-m", help="Checkpoint dir or Hub id (served model name for --engine openai). Repeat, or quote a glob ('outputs/run/checkpoint-*'), for a sweep.", show_default=False)] = None,
     benchmark: Annotated[list[str] | None, typer.Option("--benchmark", "-b", help="JSON/JSONL/parquet files, dirs, globs, or a Hub id (MiliLab/AnesBench). Default: the small embedded sample.", show_default=False)] = None,
     engine: Annotated[str, typer.Option(help=f"Inference engine: {', '.join(ENGINES)}.")] = "sglang",
     base_url: Annotated[str | None, typer.Option(help="Endpoint for --engine openai, e.g. http://127.0.0.1:30000/v1.")] = None,
@@ -184,7 +184,12 @@ def eval_command(
     startup_timeout: Annotated[float, typer.Option(help="Seconds to wait for the server's /health.")] = 1800.0,
     config: Annotated[Path | None, typer.Option("--config", "-c", is_eager=True, callback=_load_config, help="YAML preset of these options (e.g. configs/eval/paper.yaml); command-line options override it.", show_default=False)] = None,
 ) -> None:
-    from anestools.eval.runner import EvalSettings, evaluate_model, run_dirs  # aiohttp: load only when used
+    from anestools.eval.runner import (  # aiohttp: load only when used
+        EvalSettings,
+        evaluate_model,
+        expand_models,
+        run_dirs,
+    )
 
     if ctx.invoked_subcommand is not None:
         if model:
@@ -206,6 +211,7 @@ def eval_command(
     bench = load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid)
     if bench.invalid:
         con.console.print(f"[yellow]skipped {len(bench.invalid)} invalid record(s)[/]; first: {bench.invalid[0]}")
+    model = expand_models(model)
     dirs = run_dirs(model, output)
     old = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:

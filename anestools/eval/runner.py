@@ -123,6 +123,24 @@ def checkpoint_step(model: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def expand_models(models: Sequence[str]) -> list[str]:
+    """Expand quoted globs (``'outputs/run/checkpoint-*'``) into directories, in step order."""
+    import glob
+    import os
+
+    out: list[str] = []
+    for m in models:
+        if any(c in m for c in "*?[") and not os.path.exists(m):
+            found = [p for p in glob.glob(os.path.expanduser(m)) if os.path.isdir(p)]
+            if not found:
+                raise ConfigError(f"--model {m}: glob matches no directory")
+            found.sort(key=lambda p: (checkpoint_step(p) is None, checkpoint_step(p) or 0, p))
+            out.extend(found)
+        else:
+            out.append(m)
+    return list(dict.fromkeys(out))
+
+
 def run_dirs(models: Sequence[str], output: Path | None) -> list[Path]:
     """Default ``results/<model>/``; with several models, ``--output`` is their parent."""
     if output is not None and len(models) == 1:

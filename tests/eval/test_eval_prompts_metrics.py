@@ -96,3 +96,17 @@ def test_summarize_groups_and_samples():
     assert s["language=en,level=3"]["accuracy"]["accuracy"] == 0
     assert s["level=1"]["accuracy"]["n"] == 2 and s["language=zh"]["majority"]["accuracy"] == 1
     assert "majority" not in summarize(results[:1], samples=1)["overall"]
+
+
+def test_model_globs_expand_in_step_order(tmp_path):
+    from anestools.eval.runner import expand_models, model_slug, run_dirs
+
+    for step in (1000, 200, 30):
+        (tmp_path / "run" / f"checkpoint-{step}").mkdir(parents=True)
+    models = expand_models([str(tmp_path / "run" / "checkpoint-*"), "Qwen/Qwen2.5-7B"])
+    assert [m.rsplit("-", 1)[-1] for m in models[:3]] == ["30", "200", "1000"] and models[3] == "Qwen/Qwen2.5-7B"
+    assert [d.name for d in run_dirs(models, tmp_path / "out")] == [
+        "run-checkpoint-30", "run-checkpoint-200", "run-checkpoint-1000", "Qwen2.5-7B"]
+    assert model_slug("outputs/run/") == "run"
+    with pytest.raises(ConfigError, match="matches no directory"):
+        expand_models([str(tmp_path / "nope-*")])
