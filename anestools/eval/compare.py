@@ -32,9 +32,13 @@ def load_runs(run_dirs: Sequence[str | Path]) -> list[RunInfo]:
     if not run_dirs:
         raise InputError("give at least one run directory")
     runs = [load_run(Path(d)) for d in run_dirs]
-    # Checkpoint sweeps read best in step order; other runs keep the order given.
-    if all(r.summary["config"].get("checkpoint_step") is not None for r in runs):
-        runs.sort(key=lambda r: r.summary["config"]["checkpoint_step"])
+    # Checkpoint sweeps read best in step order (runs without a step, e.g. the final model,
+    # after them); otherwise the order given is kept (the sort is stable).
+    def step(r: RunInfo) -> tuple[bool, int]:
+        s = r.summary["config"].get("checkpoint_step")
+        return (s is None, s or 0)
+
+    runs.sort(key=step)
     return runs
 
 
