@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -175,7 +176,7 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
 
     first = [
         AnesReader(files, prescreen=lexicon, skip_bad=cfg.skip_bad, report_folder=str(logs / "bad_inputs"),
-                   limit=cfg.limit, text_key=cfg.text_key, id_key=cfg.id_key, source=source),
+                   progress_folder=str(logs / "progress"), limit=cfg.limit, text_key=cfg.text_key, id_key=cfg.id_key, source=source),
         AnesRelevanceFilter(lexicon, cfg.min_terms, cfg.min_score),
         LanguageRouter(cfg.languages),
     ]
@@ -190,6 +191,12 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
         first.append(DecontaminationFilter(NGramIndex.from_texts(texts)))
     first.append(JsonlWriter(str(work / "filtered"), output_filename="${rank}.jsonl.gz"))
     stage = build_executor(first, opts, str(logs / "1-filter"), "anescorpus-filter")
+    if opts.kind == "local":
+        # Later stages see only the survivors (~1% of web text): one local process each is
+        # faster than starting a pool of workers that re-import datatrove, spaCy, langdetect.
+        from dataclasses import replace
+
+        opts = replace(opts, workers=1)
 
     def survivors():
         return SurvivorsReader(str(work / "filtered"), glob_pattern="*.jsonl.gz")
@@ -239,8 +246,12 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
     return build_executor(final, opts, str(logs / f"{stage_no}-write"), "anescorpus-write", depends=stage)
 
 
-def run_build(cfg: BuildConfig) -> BuildResult:
-    """Validate, (re)start the datatrove stages and summarise (see the module docstring)."""
+def run_build(cfg: BuildConfig, on_start: Callable[[int, Path], None] | None = None) -> BuildResult:
+    """Validate, (re)start the datatrove stages and summarise (see the module docstring).
+
+    ``on_start(n_files, output)`` is called once the inputs are resolved and the output is
+    ready, just before datatrove starts (the CLI uses it to start its progress bar).
+    """
     _validate(cfg)
     check_runnable(cfg.executor)
     from anestools.corpus.steps.reader import resolve_input_files
@@ -255,6 +266,8 @@ def run_build(cfg: BuildConfig) -> BuildResult:
     identity = _identity(cfg, files, lexicon.fingerprint())
     last = build_stages(cfg, files, out, source)  # builds (and validates) before touching OUTPUT
     resumed = _prepare_output(out, identity, cfg.overwrite)
+    if on_start is not None:
+        on_start(len(files), out)
     try:
         last.run()
     except KeyboardInterrupt:

@@ -133,13 +133,43 @@ def build_command(
 
     if con.quiet():
         logger.disable("datatrove")
-    result = run_build(cfg)
+    result = _run_with_progress(cfg, run_build)
     if result.submitted:
         con.out.print(f"submitted to {executor}: logs in {result.output / '_logs'}; "
                       f"run `anestools corpus stats {output}` when the jobs have finished")
         return
     logging.getLogger("anestools").debug("build result: %s", result)
     _print_summary(result)
+
+
+def _run_with_progress(cfg, run_build):
+    """Run the build under a files-done progress bar fed by the reader tasks' marker files."""
+    import threading
+
+    from anestools.common import console as con
+    from anestools.corpus.steps.reader import files_done
+
+    stop = threading.Event()
+    with con.progress() as bar:
+        task = bar.add_task("input shards", total=None)
+
+        def started(n_files: int, out) -> None:
+            bar.update(task, total=n_files)
+            progress_dir = out / "_logs" / "progress"
+
+            def poll() -> None:
+                while not stop.wait(0.5):
+                    bar.update(task, completed=files_done(progress_dir))
+
+            threading.Thread(target=poll, daemon=True).start()
+
+        try:
+            result = run_build(cfg, on_start=started)
+        finally:
+            stop.set()
+        if not result.submitted:
+            bar.update(task, completed=files_done(result.output / "_logs" / "progress"))
+    return result
 
 
 def _print_summary(result) -> None:

@@ -167,13 +167,16 @@ class Lexicon:
         self.terms: list[Term] = list(terms)
         self.sources: list[str] = list(sources)
         self._automaton = None
+        self._strong_automaton = None
 
     # -- construction -------------------------------------------------------------------
-    def _build(self):
+    def _build(self, strong_only: bool = False):
         import ahocorasick
 
         automaton = ahocorasick.Automaton()
         for idx, term in enumerate(self.terms):
+            if strong_only and not term.strong:
+                continue
             for variant in term.variants:
                 # A spelling listed twice: the later definition wins (user files come last).
                 automaton.add_word(variant, (idx, not _has_cjk(variant), len(variant)))
@@ -186,9 +189,16 @@ class Lexicon:
             self._automaton = self._build()
         return self._automaton
 
+    @property
+    def strong_automaton(self):
+        if self._strong_automaton is None:
+            self._strong_automaton = self._build(strong_only=True)
+        return self._strong_automaton
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_automaton"] = None
+        state["_strong_automaton"] = None
         return state
 
     def __len__(self) -> int:
@@ -202,29 +212,49 @@ class Lexicon:
         return h.hexdigest()[:12]
 
     # -- matching -----------------------------------------------------------------------
+    @staticmethod
+    def _valid(low: str, n: int, end: int, needs_boundary: bool, length: int) -> bool:
+        if not needs_boundary:
+            return True
+        start = end - length + 1
+        if start > 0 and _is_word_char(low[start - 1]):
+            return False
+        nxt = end + 1
+        if nxt < n and _is_word_char(low[nxt]):
+            # accept a plural: "epidurals", "anesthetics", "bougies"
+            if low[nxt] == "s":
+                nxt += 1
+            elif low[nxt] == "e" and nxt + 1 < n and low[nxt + 1] == "s":
+                nxt += 2
+            else:
+                return False
+            if nxt < n and _is_word_char(low[nxt]):
+                return False
+        return True
+
     def find(self, text: str) -> list[tuple[int, int]]:
         """All valid occurrences as ``(start, term_index)`` pairs (lower-cased text offsets)."""
         low = text.lower()
         n = len(low)
-        found: list[tuple[int, int]] = []
-        for end, (idx, needs_boundary, length) in self.automaton.iter_long(low):
-            start = end - length + 1
-            if needs_boundary:
-                if start > 0 and _is_word_char(low[start - 1]):
-                    continue
-                nxt = end + 1
-                if nxt < n and _is_word_char(low[nxt]):
-                    # accept a plural: "epidurals", "anesthetics", "bougies"
-                    if low[nxt] == "s":
-                        nxt += 1
-                    elif low[nxt] == "e" and nxt + 1 < n and low[nxt + 1] == "s":
-                        nxt += 2
-                    else:
-                        continue
-                    if nxt < n and _is_word_char(low[nxt]):
-                        continue
-            found.append((start, idx))
-        return found
+        valid = self._valid
+        return [
+            (end - length + 1, idx)
+            for end, (idx, needs_boundary, length) in self.automaton.iter_long(low)
+            if valid(low, n, end, needs_boundary, length)
+        ]
+
+    def has_strong(self, text: str) -> bool:
+        """True if ``text`` contains a ``[strong]`` term (fast path: most web pages have none).
+
+        Runs an automaton of the strong spellings only, so pages full of ambiguous words
+        ("pain", "block", "surgery") cost no Python work per match. It can disagree with
+        ``match`` only where a strong spelling is part of a longer weak one (麻醉药品), and
+        then only by saying True; ``match`` has the final word.
+        """
+        low = text.lower()
+        n = len(low)
+        valid = self._valid
+        return any(valid(low, n, end, nb, length) for end, (_, nb, length) in self.strong_automaton.iter(low))
 
     def match(self, text: str) -> RelevanceMatch:
         """Score ``text``; cheap when nothing matches (the common case on web data)."""

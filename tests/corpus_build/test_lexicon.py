@@ -99,6 +99,9 @@ def test_strong_pattern_is_a_safe_prescreen(lex):
     qualifying = [t for t in texts if lex.match(t).qualifies()]
     assert len(qualifying) > 50
     assert all(rx.search(t.lower()) for t in qualifying)
+    # the strong-only automaton fast path agrees with the full match
+    assert all(lex.has_strong(t) for t in texts if lex.match(t).strong_terms > 0)
+    assert not any(lex.has_strong(t) for t in texts if not rx.search(t.lower()))
 
 
 def test_user_lexicon_files(tmp_path):

@@ -14,7 +14,7 @@ labels Chinese medical prose full of rare characters (丙泊酚, 硬膜外) as `
 ``ko`` without any Hangul, or ``ja`` without any kana, is Chinese: we relabel it ``zh-cn``.
 
 Why seeded: langdetect is randomised; ``DetectorFactory.seed = 0`` makes a rerun (or a
-resumed task) label every document exactly as before. Only the first ``max_chars``
+resumed task) label every document exactly as before. Only the first ``max_chars`` (1,000)
 characters are used: enough for a stable answer, and bounded cost per document.
 """
 
@@ -34,7 +34,7 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def detect_language(text: str, max_chars: int = 3000) -> str | None:
+def detect_language(text: str, max_chars: int = 1000) -> str | None:
     """langdetect's code for ``text`` (deterministic), or ``None`` when it cannot tell."""
     from langdetect import DetectorFactory, detect
     from langdetect.lang_detect_exception import LangDetectException
@@ -57,7 +57,7 @@ class LanguageRouter(BaseFilter):
 
     name = "🌐 language (langdetect)"
 
-    def __init__(self, languages: Sequence[str] = SUPPORTED, max_chars: int = 3000):
+    def __init__(self, languages: Sequence[str] = SUPPORTED, max_chars: int = 1000):
         super().__init__()
         self.languages = tuple(languages)
         self.max_chars = max_chars

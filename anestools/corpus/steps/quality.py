@@ -6,8 +6,14 @@ Usage::
     pipeline = [..., LanguageRouter(), QualityFilter(), ...]   # needs metadata["language"]
 
 English documents go through datatrove's ``C4QualityFilter`` (FineWeb settings: no terminal-
-punctuation line removal), ``GopherRepetitionFilter`` and ``GopherQualityFilter``. These use
-spaCy's blank English pipeline, which needs no download (no nltk data, no fastText models).
+punctuation line removal), ``GopherRepetitionFilter`` and ``GopherQualityFilter``. Their word and
+sentence splitting is pluggable: ``tokenizer="fast"`` (default) is ``FastEnglishTokenizer``, a
+regex tokenizer that makes the three filters about 5x faster than with spaCy and took the same
+decision on 124/124 sample survivors, 251/251 benchmark survivors, 225/226 English sample pages
+and 18/20 real Common Crawl pages (the 2 differ on Gopher's alphabetic-word ratio); ``tokenizer="spacy"`` is datatrove's own choice, spaCy's blank English pipeline (no
+download either). Neither needs nltk data or fastText models. Why it matters: these three
+filters cost about 13 ms per page with spaCy on the survivors (1% of the input), as much as
+screening the other 99%.
 Chinese documents go through ``ChineseQualityFilter``: minimum length, share of CJK characters,
 function-character presence (the Chinese analogue of Gopher's stop words), symbol and
 duplicate-line ratios, and C4's javascript/lorem-ipsum/curly-bracket checks. The drop reason is
@@ -22,6 +28,7 @@ from collections import Counter
 from datatrove.data import Document
 from datatrove.pipeline.filters import C4QualityFilter, GopherQualityFilter, GopherRepetitionFilter
 from datatrove.pipeline.filters.base_filter import BaseFilter
+from datatrove.utils.word_tokenizers import WordTokenizer
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SYMBOLS = re.compile(r"[#…]|\.\.\.")
@@ -77,17 +84,47 @@ class ChineseQualityFilter(BaseFilter):
         return True
 
 
+_WORD = re.compile(r"\w+(?:['’\-.]\w+)*|[^\w\s]")
+_SENT_END = re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+|\n+")
+
+
+class FastEnglishTokenizer(WordTokenizer):
+    """Regex word/sentence splitting for datatrove's English quality filters (no spaCy)."""
+
+    def __init__(self):
+        super().__init__("en")
+
+    def word_tokenize(self, text: str) -> list[str]:
+        return _WORD.findall(text)
+
+    def sent_tokenize(self, text: str) -> list[str]:
+        return [text[a:b] for a, b in self.span_tokenize(text)]
+
+    def span_tokenize(self, text: str) -> list[tuple[int, int]]:
+        spans, start = [], 0
+        for m in _SENT_END.finditer(text):
+            if m.start() > start:
+                spans.append((start, m.start()))
+            start = m.end()
+        if start < len(text):
+            spans.append((start, len(text)))
+        return spans or [(0, len(text))]
+
+
 class QualityFilter(BaseFilter):
     """Dispatch each document to the quality filters of its language."""
 
     name = "✨ quality (C4/Gopher en, chars zh)"
 
-    def __init__(self):
+    def __init__(self, tokenizer: str = "fast"):
         super().__init__()
+        if tokenizer not in ("fast", "spacy"):
+            raise ValueError(f"unknown quality tokenizer {tokenizer!r}: expected fast or spacy")
+        lang = FastEnglishTokenizer() if tokenizer == "fast" else "en"
         self.en_filters = [
-            C4QualityFilter(filter_no_terminal_punct=False),
-            GopherRepetitionFilter(),
-            GopherQualityFilter(),
+            C4QualityFilter(filter_no_terminal_punct=False, language=lang),
+            GopherRepetitionFilter(language=lang),
+            GopherQualityFilter(language=lang),
         ]
         self.zh_filters = [ChineseQualityFilter()]
 

@@ -9,8 +9,7 @@ Usage::
 
 Each task reads ``files[rank::world_size]`` (datatrove's sharding rule). Parquet is read in
 record batches of the needed columns only (``text``, ``id``, ``url``); with ``prescreen`` a
-batch is first screened in Arrow (RE2 regex of the lexicon's strong terms on lower-cased
-text), so Python ``Document`` objects are only created for rows that can possibly qualify.
+batch is first screened in Arrow (case-insensitive RE2 regex of the lexicon's strong terms), so Python ``Document`` objects are only created for rows that can possibly qualify.
 The screen only removes rows the relevance filter would drop anyway (a qualifying document
 contains a strong term), and is counted as ``dropped_prescreen_no_strong_term`` in the stats.
 
@@ -18,6 +17,8 @@ Bad input: a shard that cannot be opened or parsed, or lacks the ``text`` column
 ``InputError`` naming the file, which fails the task (datatrove marks it incomplete; a rerun
 retries it). With ``skip_bad=True`` the file is skipped instead, counted (``bad_files``) and
 listed in ``report_folder/<rank>.txt`` for the build summary: nothing vanishes silently.
+``progress_folder`` gets one byte per finished file and task, for a progress bar that works
+across processes (``files_done``).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class AnesReader(BaseReader):
         prescreen: Lexicon | None = None,
         skip_bad: bool = False,
         report_folder: DataFolderLike | None = None,
+        progress_folder: DataFolderLike | None = None,
         limit: int = -1,
         text_key: str = "text",
         id_key: str = "id",
@@ -103,6 +105,14 @@ class AnesReader(BaseReader):
         self._pattern = prescreen.strong_pattern() if prescreen is not None else None
         self.skip_bad = skip_bad
         self.report_folder = get_datafolder(report_folder) if report_folder is not None else None
+        self.progress_folder = get_datafolder(progress_folder) if progress_folder is not None else None
+
+    def _mark_done(self, rank: int, reset: bool = False) -> None:
+        # One byte per finished input file in <progress_folder>/<rank>: the CLI sums the sizes for
+        # its progress bar, whichever process (or node) runs the task.
+        if self.progress_folder is not None:
+            with self.progress_folder.open(f"{rank:05d}", "w" if reset else "a") as f:
+                f.write("" if reset else ".")
 
     # -- per format ---------------------------------------------------------------------
     def _parquet_docs(self, path: str):
@@ -124,7 +134,7 @@ class AnesReader(BaseReader):
                 if self._pattern is not None:
                     with self.track_time("batch"):
                         mask = pc.fill_null(
-                            pc.match_substring_regex(pc.utf8_lower(texts), pattern=self._pattern), False
+                            pc.match_substring_regex(texts, pattern=self._pattern, ignore_case=True), False
                         )
                         keep = pc.indices_nonzero(mask)
                     self.stat_update("total", value=n)
@@ -190,6 +200,7 @@ class AnesReader(BaseReader):
         shard = self.files[rank::world_size]
         if self.report_folder is not None and self.report_folder.exists(f"{rank:05d}.txt"):
             self.report_folder.rm(f"{rank:05d}.txt")  # a rerun of this task reports afresh
+        self._mark_done(rank, reset=True)
         emitted = 0
         for path in shard:
             self.stat_update("input_files")
@@ -210,8 +221,17 @@ class AnesReader(BaseReader):
                 if not self.skip_bad:
                     raise InputError(f"{path}: unreadable input shard ({type(exc).__name__}: {exc})") from exc
                 self._report_bad(rank, path, exc)
+            self._mark_done(rank)
             if self.limit != -1 and emitted >= self.limit:
                 break
+
+
+def files_done(progress_folder: str | os.PathLike[str]) -> int:
+    """Input files finished so far by all reader tasks (for a progress display)."""
+    from pathlib import Path
+
+    d = Path(progress_folder)
+    return sum(f.stat().st_size for f in d.iterdir() if f.is_file()) if d.is_dir() else 0
 
 
 class SurvivorsReader(JsonlReader):

@@ -10,7 +10,8 @@ Usage::
 
 Kept documents get ``doc.metadata["matched_terms"]`` (list of distinct term names) and
 ``doc.metadata["anes_score"]`` (float). Dropped ones are counted in datatrove's stats as
-``dropped_<reason>`` (``no_term``, ``no_strong_term``, ``too_few_terms``, ``low_score``).
+``dropped_<reason>`` (``no_strong_term``, ``too_few_terms``, ``low_score``; pages without any
+strong term are rejected by a strong-terms-only automaton before the full match).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class AnesRelevanceFilter(BaseFilter):
         self.min_score = min_score
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        if not self.lexicon.has_strong(doc.text):  # fast path for the vast majority of pages
+            return False, "no_strong_term"
         match = self.lexicon.match(doc.text)
         reason = match.drop_reason(self.min_terms, self.min_score)
         if reason is not None:
