@@ -1,17 +1,202 @@
-"""``anestools demo``: the whole pipeline on embedded samples, on CPU (issue 7)."""
+"""``anestools demo``: the whole pipeline on the embedded samples, on CPU, in a few minutes.
+
+The demo is a real run, not a replay: every stage is the real ``anestools`` command (run as a
+child process, exactly as a user would type it) on samples shipped in the package, plus a tiny
+Llama built locally whose tokenizer is trained on the converted corpus. Each finished step
+leaves a marker in ``WORKDIR/.demo/``; a rerun with the same workdir reuses finished steps, so
+an interrupted demo resumes where it stopped.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from anestools.errors import ConfigError
+from anestools.common import console as con
+from anestools.errors import ConfigError, EngineError
+
+MARKERS = ".demo"
+
+
+def _sample(name: str) -> Path:
+    return Path(str(resources.files("anestools") / "resources" / "samples" / name))
+
+
+@dataclass
+class DemoStep:
+    """One stage of the demo: an ``anestools`` command line or an in-process function."""
+
+    name: str
+    title: str
+    outputs: list[Path]
+    argv: list[str] | None = None
+    func: Callable[[], str] | None = None
+    key: list[str] = field(default_factory=list)  # what a reuse must match (argv by default)
+
+    def signature(self) -> list[str]:
+        return self.key or list(self.argv or [])
+
+    def command(self) -> str:
+        return "anestools " + " ".join(self.argv) if self.argv else self.title
+
+
+def _corpus_texts(data_dir: Path) -> Iterator[str]:
+    """Texts the demo tokenizer is trained on: the converted corpus and QA answers."""
+    for name in ("AnesCorpus_all.jsonl", "AnesQA_all.jsonl"):
+        path = data_dir / name
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                yield " ".join(str(v) for v in rec.values() if isinstance(v, str) and v)
+
+
+def plan_demo(workdir: Path) -> list[DemoStep]:
+    """The demo's steps, in order, with the exact commands they run."""
+    w = workdir
+    web, pubmed, data = w / "corpus" / "web", w / "corpus" / "pubmed", w / "data"
+    model, cpt, sft, evald = w / "tiny-model", w / "cpt", w / "sft", w / "eval"
+
+    def build_model() -> str:
+        from anestools.tiny import build_tiny_model
+
+        if model.exists():
+            shutil.rmtree(model)
+        build_tiny_model(model, _corpus_texts(data), vocab_size=2048, hidden_size=64, num_layers=2)
+        return f"tiny Llama (2 layers, hidden 64) with a BPE tokenizer trained on {data} -> {model}"
+
+    return [
+        DemoStep("corpus-web", "web corpus (datatrove)", [web],
+                 argv=["corpus", "build", "--output", str(web)]),
+        DemoStep("corpus-pubmed", "PubMed + PMC corpus (datatrove)", [pubmed],
+                 argv=["corpus", "pubmed", str(_sample("pubmed_sample.xml")), str(_sample("pmc_sample.nxml")),
+                       "--output", str(pubmed)]),
+        DemoStep("stats-web", "web corpus statistics", [], argv=["corpus", "stats", str(web)]),
+        DemoStep("stats-pubmed", "PubMed corpus statistics", [], argv=["corpus", "stats", str(pubmed)]),
+        DemoStep("convert", "LLaMA-Factory datasets", [data],
+                 argv=["convert", str(web), str(pubmed), str(_sample("anesqa_sample.parquet")),
+                       "--output", str(data), "--split", "all", "--overwrite"]),
+        DemoStep("tiny-model", "tiny model built locally", [model], func=build_model,
+                 key=["tiny-model", str(data), "vocab=2048", "hidden=64", "layers=2"]),
+        DemoStep("train-cpt", "continued pre-training (LLaMA-Factory)", [cpt],
+                 argv=["train", "cpt", "--recipe", "tiny-cpu", "--model", str(model), "--data-dir", str(data),
+                       "--dataset", "anescorpus_all", "--output", str(cpt), "--resume", "auto"]),
+        DemoStep("train-sft", "supervised fine-tuning (LLaMA-Factory)", [sft],
+                 argv=["train", "sft", "--recipe", "tiny-cpu", "--model", str(cpt), "--data-dir", str(data),
+                       "--dataset", "anesqa_all", "--output", str(sft), "--resume", "auto"]),
+        DemoStep("eval", "AnesBench sample evaluation (transformers serve)", [evald],
+                 argv=["eval", "--model", str(sft), "--engine", "transformers", "--lang", "en,zh",
+                       "--max-new-tokens", "48", "--output", str(evald)]),
+    ]
+
+
+def _marker(workdir: Path, step: DemoStep) -> Path:
+    return workdir / MARKERS / f"{step.name}.json"
+
+
+def is_done(workdir: Path, step: DemoStep) -> bool:
+    """Finished before with the same command, and its outputs are still there."""
+    marker = _marker(workdir, step)
+    if not marker.exists():
+        return False
+    try:
+        saved = json.loads(marker.read_text())
+    except json.JSONDecodeError:
+        return False
+    return saved.get("signature") == step.signature() and all(p.exists() for p in step.outputs)
+
+
+def run_step(workdir: Path, step: DemoStep) -> tuple[float, str]:
+    """Run one step (child ``anestools`` process or function); mark it done; return (seconds, note)."""
+    t0 = time.perf_counter()
+    note = ""
+    if step.argv is not None:
+        cmd = [sys.executable, "-m", "anestools", *step.argv]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        rc = subprocess.run(cmd, env=env).returncode
+        if rc != 0:
+            raise EngineError(
+                f"demo step '{step.name}' failed with exit code {rc}: {step.command()} "
+                f"(rerun `anestools demo --workdir {workdir}` to resume from this step)"
+            )
+    elif step.func is not None:
+        note = step.func()
+    seconds = time.perf_counter() - t0
+    marker = _marker(workdir, step)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({"signature": step.signature(), "seconds": round(seconds, 1), "note": note}))
+    return seconds, note
+
+
+def read_summary(eval_dir: Path) -> dict | None:
+    """The eval stage's ``summary.json`` (searched below ``eval_dir``), if present."""
+    found = sorted(eval_dir.rglob("summary.json")) if eval_dir.exists() else []
+    return json.loads(found[0].read_text()) if found else None
 
 
 def demo_command(
-    workdir: str = typer.Option("demo_work", "--workdir", help="Where every stage writes; kept for inspection."),
+    workdir: Annotated[Path, typer.Option("--workdir", "-w", help="Where every stage writes; kept for inspection.")] = Path("demo_work"),
+    fresh: Annotated[bool, typer.Option("--fresh", help="Forget finished steps and run everything again.")] = False,
 ) -> None:
-    """Run corpus -> convert -> train -> eval on the embedded samples (CPU, a few minutes).
+    """Run the whole pipeline on the embedded samples, on CPU, in a few minutes.
 
-    Example: anestools demo --workdir demo_work
+    corpus build (web sample) + corpus pubmed (MEDLINE/PMC sample) -> corpus stats ->
+    convert --split all (+ AnesQA sample) -> tiny model built locally -> train cpt -> train sft
+    -> eval (transformers serve, English and Chinese sample benchmark). A rerun reuses finished
+    steps.
+
+    Examples:
+
+      anestools demo
+
+      anestools demo --workdir /tmp/anes-demo --fresh
     """
-    raise ConfigError("the demo is not implemented yet")
+    workdir = workdir.resolve()
+    if workdir.exists() and not workdir.is_dir():
+        raise ConfigError(f"{workdir}: --workdir must be a directory")
+    if fresh and (workdir / MARKERS).is_dir():
+        shutil.rmtree(workdir / MARKERS)
+    workdir.mkdir(parents=True, exist_ok=True)
+    steps = plan_demo(workdir)
+    done: list[tuple[DemoStep, str]] = []
+    for i, step in enumerate(steps, 1):
+        header = f"[bold cyan][{i}/{len(steps)}] {step.title}[/]"
+        if is_done(workdir, step):
+            con.console.print(f"{header} [green]reused[/] ({step.command()})", soft_wrap=True)
+            done.append((step, "reused"))
+            continue
+        con.console.print(f"{header}\n  $ {step.command()}", soft_wrap=True, highlight=False)
+        seconds, note = run_step(workdir, step)
+        if note:
+            con.console.print(f"  {note}", soft_wrap=True, highlight=False)
+        outputs = ", ".join(str(p) for p in step.outputs) or "(printed above)"
+        con.console.print(f"  [green]done[/] in {seconds:.1f}s -> {outputs}", soft_wrap=True, highlight=False)
+        done.append((step, f"{seconds:.1f}s"))
+
+    from rich.table import Table
+
+    table = Table(title="anestools demo")
+    for col in ("step", "time", "output"):
+        table.add_column(col, overflow="fold")
+    for step, status in done:
+        table.add_row(step.name, status, ", ".join(str(p) for p in step.outputs) or "-")
+    con.out.print(table)
+    summary = read_summary(workdir / "eval")
+    if summary is not None:
+        con.out.print(f"scores: {workdir / 'eval'} (summary.json, report.md, chart)", soft_wrap=True)
+    con.out.print(
+        "Next: run the same stages at scale — see README (corpus build on Slurm, 8-GPU training, SGLang eval).",
+        soft_wrap=True,
+    )
