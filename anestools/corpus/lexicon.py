@@ -61,7 +61,8 @@ def _has_cjk(s: str) -> bool:
 def _is_word_char(c: str) -> bool:
     # CJK characters are alphanumeric for Python but act as boundaries for Latin terms
     # ("使用propofol诱导" mentions propofol).
-    return c.isalnum() and ord(c) < _WORD_CHAR_LIMIT
+    # "_" counts as a word character, as in RE2's ``\b`` used by the Arrow pre-screen.
+    return (c.isalnum() or c == "_") and ord(c) < _WORD_CHAR_LIMIT
 
 
 @dataclass(frozen=True)
@@ -288,11 +289,20 @@ class Lexicon:
     def strong_pattern(self) -> str:
         """One regular expression (RE2/Python syntax) matching any ``[strong]`` spelling.
 
-        A document that qualifies contains at least one strong term, so this pattern, run on
-        lower-cased text, is a safe vectorised pre-screen (it may pass more, never fewer).
+        A document that qualifies contains at least one strong term, so this pattern, run
+        case-insensitively, is a safe vectorised pre-screen (it may pass more, never fewer).
+        Latin spellings carry a leading ``\\b`` (RE2's ASCII word boundary is looser than ours,
+        so still a superset), which keeps short spellings from matching inside longer words.
         """
         variants = sorted({v for t in self.terms if t.strong for v in t.variants}, key=lambda s: (-len(s), s))
-        return "|".join(re.escape(v) for v in variants)
+        latin = [re.escape(v) for v in variants if not _has_cjk(v)]
+        cjk = [re.escape(v) for v in variants if _has_cjk(v)]
+        parts = []
+        if latin:
+            parts.append(r"\b(?:" + "|".join(latin) + ")")
+        if cjk:
+            parts.append("(?:" + "|".join(cjk) + ")")
+        return "|".join(parts)
 
     def all_pattern(self) -> str:
         """One alternation regex with word boundaries over every spelling (what a user writes first)."""
