@@ -66,10 +66,12 @@ def check_model(cfg: dict[str, Any]) -> str:
     model = str(model)
     if Path(model).is_dir():
         if not (Path(model) / "config.json").is_file():
-            raise InputError(f"--model {model}: no config.json (not a Hugging Face model directory)")
+            raise InputError(f"model {model}: no config.json (not a Hugging Face model directory)")
         return "local"
     if model.startswith(("/", ".", "~")) or not looks_like_hub_id(model):
-        raise InputError(f"--model {model}: no such directory (and not a Hub id like Qwen/Qwen2.5-7B-Instruct)")
+        raise InputError(
+            f"model {model!r}: no such directory (and not a Hub id like Qwen/Qwen2.5-7B-Instruct); pass --model"
+        )
     return "hub"
 
 

@@ -98,3 +98,23 @@ def test_gpu_recipe_without_gpu_is_refused(cli, train_data, tmp_path, tiny_model
         pytest.skip("this machine has a GPU")
     assert code == 2 and "needs a GPU (bf16: true)" in stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_launcher_of_another_environment(cli, tiny_model, train_data, tmp_path):
+    """--launcher: the command, PATH and the parser's Python all come from that environment."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    other = tmp_path / "other-env" / "bin"
+    other.mkdir(parents=True)
+    launcher = other / "llamafactory-cli"
+    shutil.copy2(Path(sys.executable).with_name("llamafactory-cli"), launcher)
+    code, stdout, stderr = cli(*_tiny("sft", tiny_model, train_data, tmp_path / "o", "--launcher", str(launcher),
+                                      "--dry-run"))
+    assert code == 0, stderr
+    _, command, _ = _dry_run_sections(stdout)
+    assert command[0] == str(launcher)
+    assert f"PATH={other}:$PATH" in stdout
+    python = launcher.read_text().splitlines()[0][2:].split()[0]
+    assert f"parser and template registry ({python})" in stderr.replace("\n", "")
