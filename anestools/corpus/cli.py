@@ -21,20 +21,17 @@ app.command("pubmed")(pubmed_command)
 
 _BUILD_HELP = """Filter web text (FineWeb parquet, JSONL) into AnesCorpus shards with datatrove.
 
-Steps, cheapest first: anesthesia relevance (bilingual lexicon) -> language (langdetect) ->
-quality (C4/Gopher for en, character rules for zh) -> AnesBench decontamination -> dedup ->
-token count -> shards OUTPUT/en/*.parquet, OUTPUT/zh/*.parquet. With no --input it runs on the
-embedded sample and writes ./anescorpus. Rerunning the same command resumes an interrupted build.
+Steps, cheapest first: anesthesia relevance (bilingual lexicon) -> language (langdetect) -> quality (C4/Gopher for en, character rules for zh) -> AnesBench decontamination -> dedup -> token count -> shards OUTPUT/en/*.parquet and OUTPUT/zh/*.parquet. With no --input it runs on the embedded sample and writes ./anescorpus. Rerunning the same command resumes an interrupted build.
 
 [bold]Examples[/]
 
   anestools corpus build
 
-  anestools corpus build --input fineweb/sample-10BT/ --output anescorpus --tasks 64 --workers 16
+  anestools corpus build --input fineweb/sample/10BT --output anescorpus --tasks 15 --workers 8
 
-  anestools corpus build --input "hf://datasets/HuggingFaceFW/fineweb/sample/10BT" --executor slurm --tasks 1000 --slurm-partition cpu --slurm-time 06:00:00 --output /shared/anescorpus
+  anestools corpus build --input hf://datasets/HuggingFaceFW/fineweb/data --executor slurm --tasks 2000 --slurm-partition cpu --slurm-time 12:00:00 --output /shared/anescorpus
 
-  anestools corpus build --input web/ --dedup minhash --decontaminate anesbench_en.json --tokenizer models/qwen2.5-7b
+  anestools corpus build --input web/ --dedup minhash --decontaminate anesbench_en.json --decontaminate anesbench_zh.json --tokenizer models/qwen2.5-7b
 """
 
 
@@ -203,8 +200,7 @@ def _print_summary(result) -> None:
         con.out.print(f"  ... {len(result.outputs) - 20} more")
 
 
-_STATS_HELP = """Print rows, tokens and bytes per language and source of an AnesCorpus folder,
-and the documents kept/dropped by each pipeline step (from datatrove's stats).
+_STATS_HELP = """Print rows, tokens and bytes per language and source of an AnesCorpus folder, and the documents kept/dropped by each pipeline step (from datatrove's stats).
 
 [bold]Examples[/]
 

@@ -257,3 +257,11 @@ def test_skip_bad_lists_the_bad_shard(cli, tmp_path):
     assert "skipped 1 bad input shard" in stdout and str(bad) in stdout
     kept = {r["id"] for r in read_rows(tmp_path / "o")}
     assert expected_ids() <= kept  # without quality/dedup, low-quality pages and copies stay too
+    # other settings on the same output: refused (exit 3), then rebuilt with --overwrite
+    code, _, stderr = cli("corpus", "build", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "o"),
+                          "--skip-bad", "--dedup", "none")
+    assert code == 3 and "differs: quality" in stderr and "--overwrite" in stderr
+    code, stdout, stderr = cli("corpus", "build", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "o"),
+                               "--skip-bad", "--dedup", "none", "--overwrite")
+    assert code == 0, stderr
+    assert {r["id"] for r in read_rows(tmp_path / "o")} < kept  # quality now drops the spam pages
