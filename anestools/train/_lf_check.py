@@ -97,8 +97,6 @@ def _keys_in_source(exc: BaseException, cfg: dict) -> list[str]:
 
 
 def check_one(config: dict, env: dict, types: dict, templates: dict) -> dict:
-    from llamafactory.hparams import get_train_args
-
     cfg = dict(config)
     skipped: list[str] = []
     if cfg.pop("deepspeed", None) is not None:
@@ -122,7 +120,14 @@ def check_one(config: dict, env: dict, types: dict, templates: dict) -> dict:
             skipped.append("quantization_bit: bitsandbytes/CUDA are only checked at model load on a GPU")
     # The real output_dir is checked by anestools (resume/overwrite); the parser's own
     # "output directory not empty" logic must not run against it here.
-    cfg["output_dir"] = tempfile.mkdtemp(prefix="anestools-check-")
+    with tempfile.TemporaryDirectory(prefix="anestools-check-") as scratch:
+        cfg["output_dir"] = scratch
+        return _parse(cfg, config, skipped, types, templates)
+
+
+def _parse(cfg: dict, config: dict, skipped: list[str], types: dict, templates: dict) -> dict:
+    from llamafactory.hparams import get_train_args
+
     bad = _type_error(cfg, types)
     if bad:
         return {"ok": False, "error": bad[1], "keys": [bad[0]], "skipped": skipped}
