@@ -25,6 +25,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sys
@@ -165,6 +166,7 @@ def bench_our_relevance_stage(files: list[Path]) -> tuple[float, int]:
 
 
 def bench_pipeline(folder: Path, tasks: int, workers: int) -> tuple[float, dict]:
+    """Wall seconds and kept documents per language of a full ``corpus build``."""
     from anestools.corpus.build import BuildConfig, run_build
     from anestools.corpus.executors import ExecutorOptions
 
@@ -207,7 +209,8 @@ def main() -> None:
         sys.exit(f"no parquet files in {args.data}")
     disk_mb = sum(f.stat().st_size for f in files) / 1e6
     text_mb, docs = data_size(files)
-    print(f"data: {len(files)} files, {disk_mb:.1f} MB parquet on disk, {text_mb:.1f} MB text, {docs} docs\n")
+    print(f"data: {len(files)} files, {disk_mb:.1f} MB parquet on disk, {text_mb:.1f} MB text, {docs} docs")
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start (other processes)\n")
 
     from datatrove.pipeline.filters import RegexFilter
 

@@ -8,7 +8,8 @@ Usage::
     step = AnesRelevanceFilter(load_lexicon(), min_terms=3, min_score=2.0)
     pipeline = [reader, step, ...]        # any datatrove pipeline
 
-Kept documents get ``doc.metadata["matched_terms"]`` (list of distinct term names) and
+Documents are processed in batches of ``batch_size``: an Arrow/RE2 pass over the batch screens
+out pages without any strong term before the per-page Aho-Corasick scoring. Kept documents get ``doc.metadata["matched_terms"]`` (list of distinct term names) and
 ``doc.metadata["anes_score"]`` (float). Dropped ones are counted in datatrove's stats as
 ``dropped_<reason>`` (``no_strong_term``, ``too_few_terms``, ``low_score``; pages without any
 strong term are rejected by a strong-terms-only automaton before the full match).
@@ -34,11 +35,26 @@ class AnesRelevanceFilter(BaseFilter):
         min_terms: int = DEFAULT_MIN_TERMS,
         min_score: float = DEFAULT_MIN_SCORE,
         exclusion_writer: DiskWriter | None = None,
+        batch_size: int = 1000,
     ):
-        super().__init__(exclusion_writer)
+        super().__init__(exclusion_writer, batch_size=batch_size)
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self.min_terms = min_terms
         self.min_score = min_score
+        self._pattern = self.lexicon.strong_pattern()
+
+    def filter_batch(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
+        """Screen a batch in Arrow (one RE2 regex of the strong spellings), score the rest.
+
+        The regex pass runs in C++ over the whole batch, so pages without any strong term (the
+        vast majority of web text) never reach the per-page Python code.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        texts = pa.array([d.text for d in batch], type=pa.large_string())
+        screened = pc.match_substring_regex(texts, pattern=self._pattern, ignore_case=True).to_pylist()
+        return [self.filter(d) if ok else (False, "no_strong_term") for d, ok in zip(batch, screened)]
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         if not self.lexicon.has_strong(doc.text):  # fast path for the vast majority of pages
