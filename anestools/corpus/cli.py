@@ -27,7 +27,7 @@ Steps, cheapest first: anesthesia relevance (bilingual lexicon) -> language (lan
 
   anestools corpus build
 
-  anestools corpus build --input fineweb/sample/10BT --output anescorpus --tasks 15 --workers 8
+  anestools corpus build --input fineweb/sample/10BT --output anescorpus --tasks 16 --workers 8
 
   anestools corpus build --input hf://datasets/HuggingFaceFW/fineweb/data --executor slurm --tasks 2000 --slurm-partition cpu --slurm-time 12:00:00 --output /shared/anescorpus
 
