@@ -244,6 +244,15 @@ def test_bad_inputs_on_the_command_line(cli, tmp_path):
     assert code == 2 and "no such file or directory" in stderr
     code, _, stderr = cli("corpus", "build", "--executor", "slurm", "--output", str(tmp_path / "o5"))
     assert code == 2 and "--slurm-partition" in stderr
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        code, _, stderr = cli("corpus", "build", "--executor", "ray", "--output", str(tmp_path / "o6"))
+        assert code == 5 and "needs the 'ray' package" in stderr
+    code, _, stderr = cli("corpus", "stats", str(tmp_path / "nowhere"))
+    assert code == 2 and "no such directory" in stderr
+    code, _, stderr = cli("corpus", "build", "--decontaminate", str(tmp_path / "bench.json"), "--output", str(tmp_path / "o7"))
+    assert code == 2 and "bench.json: benchmark file not found" in stderr
 
 
 def test_skip_bad_lists_the_bad_shard(cli, tmp_path):
