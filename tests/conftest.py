@@ -73,12 +73,3 @@ class _MainWrapper:
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         sys.exit(self._main(list(args or [])))
-
-
-def run_cli_subprocess(*args: str, cwd: Path | None = None, timeout: float = 600, env=None):
-    """Run the installed ``anestools`` console script as a real subprocess."""
-    import subprocess
-
-    exe = Path(sys.executable).with_name("anestools")
-    return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          env=env)

@@ -14,7 +14,13 @@ import typer
 from anestools.corpus.pubmed_cli import pubmed_command
 
 app = typer.Typer(
-    help="Build AnesCorpus shards: web data (datatrove) and PubMed/PMC; print corpus stats.",
+    help=(
+        "Build AnesCorpus shards: web data (datatrove) and PubMed/PMC; print corpus stats.\n\n"
+        "Examples:\n\n"
+        "  anestools corpus build --input fineweb/ --output anescorpus\n\n"
+        "  anestools corpus pubmed pubmed25n0001.xml.gz --output anescorpus-pubmed\n\n"
+        "  anestools corpus stats anescorpus"
+    ),
     no_args_is_help=True,
 )
 app.command("pubmed")(pubmed_command)

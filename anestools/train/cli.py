@@ -15,7 +15,16 @@ from anestools.train.core import TrainPlan, TrainResult, plan_training, run_trai
 from anestools.train.recipes import list_recipes
 from anestools.train.render import TrainOptions
 
-app = typer.Typer(help="Train with LLaMA-Factory recipes (CPT and SFT).", no_args_is_help=True)
+app = typer.Typer(
+    help=(
+        "Train with LLaMA-Factory recipes (CPT and SFT).\n\n"
+        "Examples:\n\n"
+        "  anestools train recipes\n\n"
+        "  anestools train cpt --recipe qwen2.5-7b --data-dir data --dataset anescorpus_en --gpus 8\n\n"
+        "  anestools train sft --recipe qwen2.5-7b --model saves/qwen2.5-7b-cpt --dry-run"
+    ),
+    no_args_is_help=True,
+)
 
 
 def _echo(chunk: bytes) -> None:

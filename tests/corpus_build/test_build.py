@@ -18,6 +18,16 @@ from anestools.corpus.stats import corpus_stats
 from anestools.errors import InputError, OutputExistsError
 
 
+def run_cli_subprocess(*args: str, cwd=None, timeout: float = 600):
+    """The installed ``anestools`` console script as a real subprocess."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("anestools")
+    return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
 def sample_rows() -> list[dict]:
     return pq.read_table(sample_path()).to_pylist()
 
@@ -44,8 +54,6 @@ def step(result_steps, name_part):
 @pytest.fixture(scope="module")
 def sample_build(tmp_path_factory):
     """``anestools corpus build`` with no options, from a fresh working directory."""
-    from conftest import run_cli_subprocess
-
     cwd = tmp_path_factory.mktemp("cwd")
     proc = run_cli_subprocess("corpus", "build", cwd=cwd, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]

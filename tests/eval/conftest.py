@@ -44,10 +44,3 @@ def fake_server():
     yield start
     for p in procs:
         kill_group(p, grace=5)
-
-
-def server_stats(base_url: str) -> dict:
-    import json
-
-    with urllib.request.urlopen(base_url.removesuffix("/v1") + "/stats", timeout=5) as resp:
-        return json.loads(resp.read())

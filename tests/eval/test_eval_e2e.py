@@ -12,11 +12,19 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import server_stats
 
 from anestools.eval.bench import load_benchmark
 
 SAMPLE_N = len(load_benchmark(None).items)
+
+
+def server_stats(base_url: str) -> dict:
+    """Counters of the loopback fake server (``/stats``); local so no ``conftest`` import is needed."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(base_url.removesuffix("/v1") + "/stats", timeout=5) as resp:
+        return json.loads(resp.read())
 
 
 def lines(path: Path) -> list[dict]:
