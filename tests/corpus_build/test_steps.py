@@ -62,6 +62,33 @@ def test_language_router_is_deterministic_and_guards_han_text():
     assert only_zh.stats["dropped_not_selected"].total == 1
 
 
+def test_fast_langdetect_gives_langdetect_own_probabilities():
+    """Our faster Detector subclass must reproduce langdetect's probabilities bit for bit."""
+    from langdetect import DetectorFactory, detect_langs
+
+    from anestools.corpus.build import sample_path
+    from anestools.corpus.steps import language
+
+    texts = pq.read_table(sample_path(), columns=["text"]).column("text").to_pylist()[::4]
+    texts += [EN_ANES, ZH_ANES, "ANESTHESIA ICU   mail me: a@b.org https://x.org/y Việt Nam gây mê", "12345 !!!"]
+    language.detect_language("warm up")  # loads the profiles
+    from langdetect import detector_factory
+
+    for text in texts:
+        DetectorFactory.seed = 0
+        try:
+            ref = [(p.lang, p.prob) for p in detect_langs(text[:1000])]
+        except Exception as exc:  # "No features in text": ours must fail the same way
+            ref = type(exc).__name__
+        fast = language._fast_detector_class()(detector_factory._factory)
+        fast.append(text[:1000])
+        try:
+            got = [(p.lang, p.prob) for p in fast.get_probabilities()]
+        except Exception as exc:
+            got = type(exc).__name__
+        assert got == ref, text[:80]
+
+
 def test_quality_dispatches_per_language():
     good_en = Document(EN_ANES, "good", metadata={"language": "en"})
     spam_en = Document("\n".join(["Best anesthesia propofol deals now"] * 30), "spam", metadata={"language": "en"})
