@@ -89,6 +89,24 @@ def test_fast_langdetect_gives_langdetect_own_probabilities():
         assert got == ref, text[:80]
 
 
+def test_fast_gopher_repetition_matches_datatrove():
+    """Same decision and reason as datatrove's GopherRepetitionFilter, repetitive pages included."""
+    from datatrove.pipeline.filters import GopherRepetitionFilter
+
+    from anestools.corpus.build import sample_path
+    from anestools.corpus.steps.quality import FastEnglishTokenizer, FastGopherRepetitionFilter
+
+    texts = pq.read_table(sample_path(), columns=["text"]).column("text").to_pylist()[::3]
+    texts += [" ".join(t.split()[:k] * r + t.split()) for t, k, r in zip(texts[:40], range(2, 42), [2, 3, 5] * 14)]
+    texts += ["\n".join(t.split(". ") * 2) for t in texts[:20]] + ["a", "a b", "b b b b b b b b b b b b"]
+    tok = FastEnglishTokenizer()
+    ref, fast = GopherRepetitionFilter(language=tok), FastGopherRepetitionFilter(language=tok)
+    got = [fast.filter(Document(t, "x")) for t in texts]
+    assert got == [ref.filter(Document(t, "x")) for t in texts]
+    reasons = {r[1] for r in got if r is not True}
+    assert len(reasons) >= 4 and any(r.startswith("duplicated_") for r in reasons)  # the paths are exercised
+
+
 def test_quality_dispatches_per_language():
     good_en = Document(EN_ANES, "good", metadata={"language": "en"})
     spam_en = Document("\n".join(["Best anesthesia propofol deals now"] * 30), "spam", metadata={"language": "en"})

@@ -13,7 +13,11 @@ decision on 124/124 sample survivors, 251/251 benchmark survivors, 225/226 Engli
 and 18/20 real Common Crawl pages (the 2 differ on Gopher's alphabetic-word ratio); ``tokenizer="spacy"`` is datatrove's own choice, spaCy's blank English pipeline (no
 download either). Neither needs nltk data or fastText models. Why it matters: these three
 filters cost about 13 ms per page with spaCy on the survivors (1% of the input), as much as
-screening the other 99%.
+screening the other 99%. With the regex tokenizer most of the remaining time was Gopher's
+repetition n-grams (a list slice and a ``join`` for every n-gram, n = 2..10);
+``FastGopherRepetitionFilter`` takes each n-gram as one slice of the pre-joined words instead,
+which yields the very same strings, counts and decisions at about twice the speed (tested
+against datatrove's filter).
 Chinese documents go through ``ChineseQualityFilter``: minimum length, share of CJK characters,
 function-character presence (the Chinese analogue of Gopher's stop words), symbol and
 duplicate-line ratios, and C4's javascript/lorem-ipsum/curly-bracket checks. The drop reason is
@@ -24,10 +28,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import accumulate
 
 from datatrove.data import Document
 from datatrove.pipeline.filters import C4QualityFilter, GopherQualityFilter, GopherRepetitionFilter
 from datatrove.pipeline.filters.base_filter import BaseFilter
+from datatrove.pipeline.filters.gopher_repetition_filter import find_duplicates
+from datatrove.utils.text import split_into_words
 from datatrove.utils.word_tokenizers import WordTokenizer
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -111,6 +118,67 @@ class FastEnglishTokenizer(WordTokenizer):
         return spans or [(0, len(text))]
 
 
+def top_ngram_chars(words: list[str], n: int) -> int:
+    """Characters covered by the most frequent word n-gram (joined with spaces), times its count.
+
+    Same value (ties included: first seen wins) as datatrove's ``find_top_duplicate`` over
+    ``get_n_grams``, with each n-gram one slice of ``" ".join(words)``.
+    """
+    joined = " ".join(words)
+    offsets = list(accumulate(map(len, words), initial=0))  # word i starts at offsets[i] + i
+    grams = (joined[offsets[i] + i:offsets[i + n] + i + n - 1] for i in range(len(words) - n + 1))
+    gram, count = Counter(grams).most_common(1)[0]
+    return len(gram) * count
+
+
+def duplicated_ngram_chars(words: list[str], n: int) -> int:
+    """Characters in repeated word n-grams (joined without separator), as datatrove's
+    ``find_all_duplicate``: scan left to right, jump over an n-gram already seen."""
+    joined = "".join(words)
+    offsets = list(accumulate(map(len, words), initial=0))
+    grams = [joined[offsets[i]:offsets[i + n]] for i in range(len(words) - n + 1)]
+    if len(set(grams)) == len(grams):
+        return 0  # the usual case: no n-gram repeats, nothing to scan
+    seen: set[str] = set()
+    repeated, idx = 0, 0
+    while idx < len(grams):
+        gram = grams[idx]
+        if gram in seen:
+            repeated += len(gram)
+            idx += n
+        else:
+            seen.add(gram)
+            idx += 1
+    return repeated
+
+
+class FastGopherRepetitionFilter(GopherRepetitionFilter):
+    """datatrove's ``GopherRepetitionFilter`` (same parameters, checks and reasons), faster n-grams."""
+
+    def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        text = doc.text
+        if not text:
+            return False, "empty"
+        checks = (
+            (self.paragraph_exp.split(text.strip()), self.dup_para_frac, self.dup_para_char_frac, "para"),
+            (self._line_splitter.split(text), self.dup_line_frac, self.dup_line_char_frac, "line"),
+        )
+        for parts, frac, char_frac, what in checks:
+            n_dup, dup_chars = find_duplicates(parts)
+            if frac and n_dup / len(parts) > frac:
+                return False, f"dup_{what}_frac"
+            if char_frac and dup_chars / len(text) > char_frac:
+                return False, f"dup_{what}_char_frac"
+        words = split_into_words(text, self.language)
+        for n, n_frac in self.top_n_grams:
+            if len(words) >= n and top_ngram_chars(words, n) / len(text) > n_frac:
+                return False, f"top_{n}_gram"
+        for n, n_frac in self.dup_n_grams:
+            if duplicated_ngram_chars(words, n) / len(text) > n_frac:
+                return False, f"duplicated_{n}_n_grams"
+        return True
+
+
 class QualityFilter(BaseFilter):
     """Dispatch each document to the quality filters of its language."""
 
@@ -123,7 +191,7 @@ class QualityFilter(BaseFilter):
         lang = FastEnglishTokenizer() if tokenizer == "fast" else "en"
         self.en_filters = [
             C4QualityFilter(filter_no_terminal_punct=False, language=lang),
-            GopherRepetitionFilter(language=lang),
+            FastGopherRepetitionFilter(language=lang),
             GopherQualityFilter(language=lang),
         ]
         self.zh_filters = [ChineseQualityFilter()]
