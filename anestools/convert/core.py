@@ -20,6 +20,7 @@ from anestools.common.atomic import check_writable
 from anestools.common.dataset_info import FILENAME as DATASET_INFO
 from anestools.common.dataset_info import merge_dataset_info, read_dataset_info
 from anestools.common.langs import canonical_split, language_from_path, normalize_language, split_to_languages
+from anestools.common.memory import tune_malloc_for_streaming
 from anestools.convert.sources import Source, resolve_sources
 from anestools.convert.writers import FORMATS, open_records
 from anestools.errors import ConfigError, InputError
@@ -170,6 +171,8 @@ def _empty_mask(batch: pa.RecordBatch, columns: Sequence[str]) -> pa.Array:
 
 
 def _count(result: ConvertResult, source: str, langs: pa.Array, field_name: str) -> None:
+    if len(langs) == 0:
+        return
     for item in pc.value_counts(langs).to_pylist():
         c = result.counts[(source, item["values"])]
         setattr(c, field_name, getattr(c, field_name) + item["counts"])
@@ -204,14 +207,19 @@ def _convert_kind(
                 empty = _empty_mask(batch, required)
                 keep = pc.and_(selected, pc.invert(empty))
                 _count(result, name, langs, "read")
-                _count(result, name, pc.filter(langs, pc.invert(selected)), "other_language")
-                _count(result, name, pc.filter(langs, pc.and_(selected, empty)), "skipped_empty")
-                _count(result, name, pc.filter(langs, keep), "written")
-                if kind == "corpus":
-                    writer.write_texts(pc.filter(batch.column("text"), keep).to_pylist())
+                if keep.true_count == batch.num_rows:  # the common case: no filtering, no copies
+                    _count(result, name, langs, "written")
+                    kept = batch
                 else:
-                    qs = pc.filter(batch.column("question"), keep).to_pylist()
-                    ans = pc.filter(batch.column("answer"), keep).to_pylist()
+                    _count(result, name, pc.filter(langs, pc.invert(selected)), "other_language")
+                    _count(result, name, pc.filter(langs, pc.and_(selected, empty)), "skipped_empty")
+                    _count(result, name, pc.filter(langs, keep), "written")
+                    kept = batch.filter(keep)
+                if kind == "corpus":
+                    writer.write_texts(kept.column("text").to_pylist())
+                else:
+                    qs = kept.column("question").to_pylist()
+                    ans = kept.column("answer").to_pylist()
                     writer.write_many([_qa_record(q, a, instruction, style) for q, a in zip(qs, ans)])
                 if on_rows:
                     on_rows(batch.num_rows)
@@ -298,6 +306,7 @@ def convert(
         on_total(None if any(s is None for s in sizes) else sum(s for s in sizes if s is not None))
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    tune_malloc_for_streaming()
     for k, kplans, out_path, dataset, entry in jobs:
         rows = _convert_kind(kplans, k, out_path, fmt, style, instruction, languages, overwrite,
                              result, on_rows)

@@ -62,23 +62,17 @@ def encode_records(records: list[dict[str, Any]], fmt: str) -> bytes:
 
 
 def encode_texts(texts: list[str], key: str, fmt: str) -> bytes:
-    """Encode ``[{key: t} for t in texts]`` like :func:`encode_records`, about twice as fast.
+    """Encode ``[{key: t} for t in texts]`` exactly like :func:`encode_records`, faster.
 
-    Why: one ``orjson.dumps(list_of_str)`` call escapes every string in C, and one
-    ``bytes.replace`` turns the array's ``","`` separators into record boundaries, instead of a
-    Python dict and a ``dumps`` call per row. The scan starts after the first opening quote,
-    so it only ever sees string contents and separators; inside contents a ``"`` is always
-    escaped as ``\\"``, so a ``","`` that is not a separator must start with ``\\"``: when the
-    encoded batch contains ``\\","`` anywhere we take the exact per-record path instead.
+    Why: ``orjson.dumps`` of each bare string (C, no dict per row) and a single ``join`` with the
+    record boundary as separator: one copy of the batch instead of one bytes object per record
+    plus a join.
     """
     if not texts:
         return b""
-    encoded = orjson.dumps(texts)  # b'["a","b",...]'
-    if b'\\","' in encoded:
-        return encode_records([{key: t} for t in texts], fmt)
-    sep = b"\n" if fmt == "jsonl" else b",\n"
     head = b'{"' + key.encode() + b'":'
-    body = b'"' + encoded[2:-1].replace(b'","', b'"}' + sep + head + b'"')
+    sep = b"}\n" + head if fmt == "jsonl" else b"},\n" + head
+    body = sep.join(map(orjson.dumps, texts))
     return head + body + (b"}\n" if fmt == "jsonl" else b"}")
 
 
