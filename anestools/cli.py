@@ -10,6 +10,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from anestools import __version__
 from anestools.common import console as con
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rc = app(args=argv, prog_name="anestools", standalone_mode=False)
     except AnestoolsError as exc:
-        con.console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        con.console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         con.console.print("[yellow]interrupted[/]")

@@ -75,3 +75,10 @@ def test_usage_errors_are_one_line_not_tracebacks(cli):
 def test_quiet_and_verbose_flags_accepted(cli):
     assert cli("-q", "--version")[0] == 0
     assert cli("-v", "--version")[0] == 0
+
+
+def test_error_messages_are_printed_verbatim(cli, tmp_path):
+    """Brackets in a message (extras, citations) must not be eaten as rich markup."""
+    code, _, err = cli("convert", str(tmp_path / "missing[serve].parquet"), "--output", str(tmp_path / "d"))
+    assert code == 2
+    assert "missing[serve].parquet: no such file or directory" in err
