@@ -10,10 +10,13 @@ Usage::
 Stages (each one a datatrove executor, chained with ``depends=``, logs in ``OUTPUT/_logs/``):
 
 1. ``filter`` (N tasks): read -> relevance -> language -> quality -> decontamination ->
-   survivors to ``OUTPUT/_work/filtered`` (about 1% of the input: cheap steps first).
-2. dedup: ``exact`` = signature (N) -> find (1); ``minhash`` = signature (N) -> buckets
-   -> cluster (1); ``none`` = nothing.
-3. ``write`` (N tasks): read survivors -> dedup filter -> token count -> AnesCorpus shards.
+   survivors to ``OUTPUT/_work/filtered/<rank>.jsonl.gz`` (about 1% of the input: cheap steps
+   first) -> with ``exact`` dedup, the survivors' exact-dedup signatures (datatrove's
+   ``ExactDedupSignature``, in the same task: no second pass over the survivors).
+2. dedup: ``exact`` = find (1 task); ``minhash`` = signature (N) -> buckets -> cluster (1);
+   ``none`` = nothing.
+3. ``write`` (N tasks): task ``rank`` reads the survivors of filter task ``rank`` -> dedup
+   filter -> token count -> AnesCorpus shards.
 
 Rerun after a crash or Ctrl-C: the same command resumes; datatrove skips every task with a
 completion marker and the unfinished ones rewrite their (atomically published) shards, so
@@ -190,6 +193,14 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
             texts.extend(load_benchmark_texts(f))
         first.append(DecontaminationFilter(NGramIndex.from_texts(texts)))
     first.append(JsonlWriter(str(work / "filtered"), output_filename="${rank}.jsonl.gz"))
+    if cfg.dedup == "exact":
+        # The writer passes each survivor on in the order it wrote it, so the signature indices
+        # match what the write stage's SurvivorsReader reads back from the same rank's file.
+        from datatrove.pipeline.dedup.exact_dedup import ExactDedupSignature
+
+        from anestools.corpus.steps.dedup import exact_config
+
+        first.append(ExactDedupSignature(str(work / "exact" / "sigs"), exact_config()))
     stage = build_executor(first, opts, str(logs / "1-filter"), "anescorpus-filter")
     if opts.kind == "local":
         # Later stages see only the survivors (~1% of web text): one local process each is
@@ -203,19 +214,13 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
 
     final: list = [survivors()]
     if cfg.dedup == "exact":
-        from datatrove.pipeline.dedup.exact_dedup import (
-            ExactDedupFilter,
-            ExactDedupSignature,
-            ExactFindDedups,
-        )
+        from datatrove.pipeline.dedup.exact_dedup import ExactDedupFilter, ExactFindDedups
 
         from anestools.corpus.steps.dedup import exact_config
 
         conf = exact_config()
-        stage = build_executor([survivors(), ExactDedupSignature(str(work / "exact" / "sigs"), conf)],
-                               opts, str(logs / "2-dedup-signatures"), "anescorpus-dedup-sig", depends=stage)
         stage = build_executor([ExactFindDedups(str(work / "exact" / "sigs"), str(work / "exact" / "dups"), config=conf)],
-                               opts, str(logs / "3-dedup-find"), "anescorpus-dedup-find", tasks=1, depends=stage)
+                               opts, str(logs / "2-dedup-find"), "anescorpus-dedup-find", tasks=1, depends=stage)
         final.append(ExactDedupFilter(str(work / "exact" / "dups"), conf))
     elif cfg.dedup == "minhash":
         from datatrove.pipeline.dedup.minhash import (
@@ -242,7 +247,7 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
     if cfg.tokenizer:
         final.append(token_counter(resolve_tokenizer(cfg.tokenizer)))
     final.append(AnesCorpusWriter(str(out), fmt=cfg.fmt, default_source=source))
-    stage_no = {"none": 2, "exact": 4, "minhash": 5}[cfg.dedup]
+    stage_no = {"none": 2, "exact": 3, "minhash": 5}[cfg.dedup]
     return build_executor(final, opts, str(logs / f"{stage_no}-write"), "anescorpus-write", depends=stage)
 
 

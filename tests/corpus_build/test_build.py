@@ -169,6 +169,25 @@ def test_resume_after_interrupted_run_gives_identical_output(tmp_path):
     assert clean_in  # both inputs hold the same rows
 
 
+def test_exact_dedup_across_tasks_with_a_task_that_keeps_nothing(tmp_path):
+    """Signatures are taken in the filter tasks: a middle task without survivors must not shift
+    the later tasks' survivors, and a copy in another task must still be removed."""
+    rows = sample_rows()
+    anes = [r for r in rows if r["category"] == "anesthesia" and r["language"] == "en"][:6]
+    other = [r for r in rows if r["category"] != "anesthesia"][:10]
+    dup = dict(anes[0], id="copy-of-" + anes[0]["id"], url="https://mirror.example.org/copy")
+    shards = [anes[:3], other, anes[3:] + [dup]]
+    (tmp_path / "in").mkdir()
+    for i, part in enumerate(shards):
+        pq.write_table(pa.Table.from_pylist(part), tmp_path / "in" / f"part-{i}.parquet")
+    res = run_build(BuildConfig(inputs=[str(tmp_path / "in")], output=str(tmp_path / "out"),
+                                executor=ExecutorOptions(tasks=3, workers=1)))
+    assert sorted(p.name for p in (tmp_path / "out" / "_work" / "filtered").iterdir()) == [
+        "00000.jsonl.gz", "00002.jsonl.gz"]  # task 1 kept nothing
+    assert sorted(r["id"] for r in read_rows(tmp_path / "out")) == sorted(r["id"] for r in anes)
+    assert step(res.steps, "exact-deduplication stage 3").dropped == 1
+
+
 def test_planted_benchmark_overlap_is_removed(tmp_path):
     rows = sample_rows()
     mirrored = {r["url"].split("?")[0] for r in rows if r["category"] == "duplicate"}

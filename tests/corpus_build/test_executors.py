@@ -82,11 +82,11 @@ def test_build_stages_chain_for_slurm(tmp_path):
         ex = ex.depends
     chain.reverse()
     assert all(isinstance(e, SlurmPipelineExecutor) for e in chain)
-    assert [e.job_name for e in chain] == ["anescorpus-filter", "anescorpus-dedup-sig", "anescorpus-dedup-find",
-                                           "anescorpus-write"]
-    assert [e.tasks for e in chain] == [10, 10, 1, 10]
-    assert [str(e.logging_dir.path).rsplit("/", 1)[-1] for e in chain] == [
-        "1-filter", "2-dedup-signatures", "3-dedup-find", "4-write"]
+    assert [e.job_name for e in chain] == ["anescorpus-filter", "anescorpus-dedup-find", "anescorpus-write"]
+    assert [e.tasks for e in chain] == [10, 1, 10]
+    assert [str(e.logging_dir.path).rsplit("/", 1)[-1] for e in chain] == ["1-filter", "2-dedup-find", "3-write"]
+    # exact-dedup signatures are taken in the filter tasks, right after the survivors are written
+    assert [type(s).__name__ for s in chain[0].pipeline[-2:]] == ["JsonlWriter", "ExactDedupSignature"]
     assert not (tmp_path / "out").exists()  # building stages touches nothing
 
 

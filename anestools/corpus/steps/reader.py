@@ -235,16 +235,24 @@ def files_done(progress_folder: str | os.PathLike[str]) -> int:
 
 
 class SurvivorsReader(JsonlReader):
-    """datatrove ``JsonlReader`` for the intermediate survivors folder, tolerant of it being empty.
+    """datatrove ``JsonlReader`` for the intermediate survivors: task ``rank`` reads exactly the
+    file that filter task ``rank`` wrote (``<rank>.jsonl.gz``), or nothing when that task kept
+    no document.
 
-    When no document passed the filters (e.g. a shard of pure non-medical web text), the
-    folder has no files; datatrove's reader raises "No files found" in that case, which would
-    turn a legitimate empty result into a crash.
+    Why not datatrove's own sharding (``files[rank::world_size]``): the exact-dedup signatures
+    are computed in the filter task itself, indexed by the position of each survivor in its own
+    file, so the later task that drops the duplicates must read that same file; with the
+    default sharding a filter task that kept nothing (no file) would shift every later file to
+    another rank. It also makes an empty survivors folder a legitimate empty result instead of
+    datatrove's "No files found" error.
     """
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        if not self.data_folder.list_files(glob_pattern=self.glob_pattern):
-            if data:
-                yield from data
+        if data:
+            yield from data
+        own = f"{rank:05d}.jsonl.gz"
+        if not self.data_folder.exists(own):
             return
-        yield from super().run(data, rank, world_size)
+        for doc in self.read_files_shard([own]):
+            self.update_doc_stats(doc)
+            yield doc
