@@ -142,22 +142,36 @@ def _dataset_entry(kind: str, file_name: str, style: str, has_system: bool) -> d
     return {"file_name": file_name, "formatting": "sharegpt", "columns": columns}
 
 
-def _row_languages(batch: pa.RecordBatch, plan: InputPlan) -> pa.Array:
-    """Normalised language per row (``en``/``zh``, other labels as given, else ``unknown``).
+def _label(value: str | None) -> str:
+    """Language label of one raw value: ``en``/``zh``, another label as given, or ``unknown``."""
+    if value is None:
+        return "unknown"
+    return normalize_language(value) or (value.strip() or "unknown")
 
-    Vectorised: the language column is dictionary-encoded, only its few distinct values are
-    normalised in Python, then mapped back with ``take``.
-    """
-    n = batch.num_rows
+
+def _language_column(batch: pa.RecordBatch, plan: InputPlan) -> pa.Array | None:
+    """The raw ``language`` column as strings, or None when the file name decides."""
     if not plan.has_language:
-        return pa.array([plan.file_language or "unknown"] * n, pa.string())
+        return None
     col = batch.column("language")
-    if not _is_string(col.type):
-        col = pc.cast(col, pa.string())
-    enc = pc.dictionary_encode(col)
-    labels = [normalize_language(v) or (v.strip() or "unknown") for v in enc.dictionary.to_pylist()]
-    out = pc.take(pa.array(labels, pa.string()), enc.indices)
-    return pc.fill_null(out, "unknown")
+    return col if _is_string(col.type) else pc.cast(col, pa.string())
+
+
+def _label_counts(raw: pa.Array | None, plan: InputPlan, mask: pa.Array | None, n: int) -> dict[str, int]:
+    """Rows per language label among ``mask`` (all rows when None).
+
+    Vectorised: ``value_counts`` on the raw column, then only its few distinct values are
+    normalised in Python.
+    """
+    if raw is None:
+        count = n if mask is None else mask.true_count
+        return {plan.file_language or "unknown": count} if count else {}
+    values = raw if mask is None else raw.filter(mask)
+    out: dict[str, int] = defaultdict(int)
+    if len(values):
+        for item in pc.value_counts(values).to_pylist():
+            out[_label(item["values"])] += item["counts"]
+    return out
 
 
 def _empty_mask(batch: pa.RecordBatch, columns: Sequence[str]) -> pa.Array:
@@ -170,12 +184,10 @@ def _empty_mask(batch: pa.RecordBatch, columns: Sequence[str]) -> pa.Array:
     return mask
 
 
-def _count(result: ConvertResult, source: str, langs: pa.Array, field_name: str) -> None:
-    if len(langs) == 0:
-        return
-    for item in pc.value_counts(langs).to_pylist():
-        c = result.counts[(source, item["values"])]
-        setattr(c, field_name, getattr(c, field_name) + item["counts"])
+def _add(result: ConvertResult, source: str, counts: dict[str, int], field_name: str) -> None:
+    for label, n in counts.items():
+        c = result.counts[(source, label)]
+        setattr(c, field_name, getattr(c, field_name) + n)
 
 
 def _convert_kind(
@@ -195,25 +207,33 @@ def _convert_kind(
     Selection and counting are vectorised with pyarrow compute; Python only touches the rows
     that are written (one dict + ``orjson.dumps`` each).
     """
-    wanted = pa.array(sorted(languages | ({"unknown"} if len(languages) == 2 else set())), pa.string())
+    wanted = languages | ({"unknown"} if len(languages) == 2 else set())
     required = _required(kind)
     with open_records(out_path, fmt, overwrite=overwrite) as writer:
         for plan in plans:
             cols = list(required) + (["language"] if plan.has_language else [])
             name = plan.source.name
             for batch in plan.source.batches(cols):
-                langs = _row_languages(batch, plan)
-                selected = pc.is_in(langs, value_set=wanted)
+                n = batch.num_rows
+                raw = _language_column(batch, plan)
+                selected = None  # no column: the whole file was selected by its name
+                if raw is not None:
+                    values = [v for v in pc.unique(raw).to_pylist() if _label(v) in wanted]
+                    lookup = pc.SetLookupOptions(pa.array(values, pa.string()), skip_nulls=False)
+                    selected = pc.is_in(raw, options=lookup)
                 empty = _empty_mask(batch, required)
-                keep = pc.and_(selected, pc.invert(empty))
-                _count(result, name, langs, "read")
-                if keep.true_count == batch.num_rows:  # the common case: no filtering, no copies
-                    _count(result, name, langs, "written")
+                keep = pc.invert(empty) if selected is None else pc.and_(selected, pc.invert(empty))
+                read = _label_counts(raw, plan, None, n)
+                _add(result, name, read, "read")
+                if keep.true_count == n:  # the common case: no filtering, no copies
+                    _add(result, name, read, "written")
                     kept = batch
                 else:
-                    _count(result, name, pc.filter(langs, pc.invert(selected)), "other_language")
-                    _count(result, name, pc.filter(langs, pc.and_(selected, empty)), "skipped_empty")
-                    _count(result, name, pc.filter(langs, keep), "written")
+                    if selected is not None:
+                        _add(result, name, _label_counts(raw, plan, pc.invert(selected), n), "other_language")
+                    dropped = empty if selected is None else pc.and_(selected, empty)
+                    _add(result, name, _label_counts(raw, plan, dropped, n), "skipped_empty")
+                    _add(result, name, _label_counts(raw, plan, keep, n), "written")
                     kept = batch.filter(keep)
                 if kind == "corpus":
                     writer.write_texts(kept.column("text").to_pylist())

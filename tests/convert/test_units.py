@@ -174,3 +174,21 @@ def test_encode_texts_matches_per_record_encoding():
     for texts in cases:
         for fmt in ("jsonl", "json"):
             assert encode_texts(texts, "text", fmt) == encode_records([{"text": t} for t in texts], fmt), texts
+
+
+def test_background_writer_reraises_write_errors():
+    """A full disk in the writer thread surfaces in the caller, and close() still returns."""
+    import errno
+
+    from anestools.convert.writers import BackgroundFileWriter
+
+    class FullDisk:
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    bg = BackgroundFileWriter(FullDisk(), depth=1)
+    bg.write(b"x")
+    with pytest.raises(OSError, match="No space left"):
+        for _ in range(100):  # the error is seen on a later write or at the latest on close
+            bg.write(b"y")
+        bg.close()
