@@ -122,6 +122,10 @@ def _identity(cfg: BuildConfig, files: list[str], lexicon_fp: str) -> dict:
     d["lexicon"] = lexicon_fp
     d["tasks"] = cfg.executor.tasks
     d["executor"] = cfg.executor.kind
+    # Stage layout: 2 = exact-dedup signatures taken in the filter tasks. A half-done output of
+    # the older layout (separate signature stage) must not be resumed by this one: its completed
+    # filter tasks never wrote signatures, and their duplicates would silently stay.
+    d["layout"] = 2
     return d
 
 

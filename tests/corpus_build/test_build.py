@@ -122,6 +122,14 @@ def test_rerun_resumes_and_refuses_other_settings(sample_build, tmp_path):
     assert {p: p.stat().st_mtime_ns for p in out.glob("*/*.parquet")} == before
     with pytest.raises(OutputExistsError, match="differs: min_score"):
         run_build(BuildConfig(output=str(out), min_score=3.0))
+    # an output of the older stage layout (separate exact-dedup signature stage) is not resumed
+    old = tmp_path / "old-layout"
+    (old / "_logs").mkdir(parents=True)
+    record = json.loads((out / "_logs" / "build.json").read_text(encoding="utf-8"))
+    del record["layout"]
+    (old / "_logs" / "build.json").write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(OutputExistsError, match="differs: layout"):
+        run_build(BuildConfig(output=str(old)))
     other = tmp_path / "not-a-corpus"
     other.mkdir()
     (other / "notes.txt").write_text("mine")
