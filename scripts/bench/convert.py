@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -94,6 +95,7 @@ def run(cmd: list[str]) -> tuple[float, float]:
     """
     import psutil
 
+    os.sync()  # start each run without the previous run's dirty pages still being written back
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     ps = psutil.Process(proc.pid)

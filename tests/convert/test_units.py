@@ -192,3 +192,20 @@ def test_background_writer_reraises_write_errors():
         for _ in range(100):  # the error is seen on a later write or at the latest on close
             bg.write(b"y")
         bg.close()
+
+
+def test_conversion_does_not_import_pandas(tmp_path):
+    """pyarrow imports pandas on the first Python->Arrow conversion; the hot path avoids those."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "c.parquet"
+    pq.write_table(pa.table({"text": ["a", "", None, " ", "b"], "language": ["en", "en", None, "zh", "fr"]}), src)
+    code = (
+        "import sys\n"
+        "from anestools.convert.core import convert\n"
+        f"res = convert([{str(src)!r}], {str(tmp_path / 'out')!r}, split='all')\n"
+        "print(res.outputs[0].rows, 'pandas' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["1", "False"]  # only "a": empty, whitespace, null and "fr" rows are not written
