@@ -102,6 +102,10 @@ def pubmed_command(
     from anestools.corpus.pubmed.steps import files_done
 
     log_dir = output / LOG_SUBDIR
+    if con.quiet():  # datatrove logs through loguru, not logging: silence it like `corpus build`
+        from loguru import logger
+
+        logger.disable("datatrove")
     with con.progress() as bar:
         task = bar.add_task("files", total=None)
         stop = threading.Event()
