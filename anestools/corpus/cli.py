@@ -147,32 +147,10 @@ def build_command(
 
 def _run_with_progress(cfg, run_build):
     """Run the build under a files-done progress bar fed by the reader tasks' marker files."""
-    import threading
+    from anestools.corpus.progress import files_progress
 
-    from anestools.common import console as con
-    from anestools.corpus.steps.reader import files_done
-
-    stop = threading.Event()
-    with con.progress() as bar:
-        task = bar.add_task("input shards", total=None)
-
-        def started(n_files: int, out) -> None:
-            bar.update(task, total=n_files)
-            progress_dir = out / "_logs" / "progress"
-
-            def poll() -> None:
-                while not stop.wait(0.5):
-                    bar.update(task, completed=files_done(progress_dir))
-
-            threading.Thread(target=poll, daemon=True).start()
-
-        try:
-            result = run_build(cfg, on_start=started)
-        finally:
-            stop.set()
-        if not result.submitted:
-            bar.update(task, completed=files_done(result.output / "_logs" / "progress"))
-    return result
+    with files_progress("input shards") as start:
+        return run_build(cfg, on_start=lambda n_files, out: start(n_files, out / "_logs" / "progress"))
 
 
 def _print_summary(result) -> None:

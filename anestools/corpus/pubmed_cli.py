@@ -6,7 +6,6 @@ summary table, lists failed/skipped files, and turns failures into one ``error:`
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -98,34 +97,21 @@ def pubmed_command(
         ),
     )
 
+    from anestools.corpus.progress import files_progress
     from anestools.corpus.pubmed.pipeline import LOG_SUBDIR
-    from anestools.corpus.pubmed.steps import files_done
+    from anestools.corpus.pubmed.steps import PROGRESS_DIR
 
-    log_dir = output / LOG_SUBDIR
     if con.quiet():  # datatrove logs through loguru, not logging: silence it like `corpus build`
         from loguru import logger
 
         logger.disable("datatrove")
-    with con.progress() as bar:
-        task = bar.add_task("files", total=None)
-        stop = threading.Event()
+    with files_progress("files") as start:
 
         def started(n_files: int, n_tasks: int) -> None:
             con.console.print(f"corpus pubmed: {n_files} file(s) in {n_tasks} task(s) -> {output}", highlight=False)
-            bar.update(task, total=n_files)
+            start(n_files, output / LOG_SUBDIR / PROGRESS_DIR)
 
-            def poll() -> None:
-                while not stop.wait(0.5):
-                    bar.update(task, completed=files_done(log_dir))
-
-            threading.Thread(target=poll, daemon=True).start()
-
-        try:
-            result = run_pubmed(opts, on_start=started)
-        finally:
-            stop.set()
-        if not result.submitted:
-            bar.update(task, completed=files_done(log_dir))
+        result = run_pubmed(opts, on_start=started)
 
     if result.submitted:
         con.out.print(f"submitted {result.tasks} task(s) to {executor}; shards will appear under {output}/<language>/")

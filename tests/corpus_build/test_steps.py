@@ -279,7 +279,7 @@ def test_fast_and_spacy_quality_tokenizers_agree_on_the_sample():
 
 
 def test_reader_progress_markers(tmp_path):
-    from anestools.corpus.steps.reader import files_done
+    from anestools.corpus.progress import files_done
 
     for i in range(3):
         _write_parquet(tmp_path / f"{i}.parquet", [{"text": EN_ANES, "id": str(i)}])

@@ -185,12 +185,6 @@ class PubmedReader(PipelineStep):
         os.replace(tmp, final)
 
 
-def files_done(log_dir: str | Path) -> int:
-    """Files finished so far by the reader tasks of a run (for progress display)."""
-    d = Path(log_dir) / PROGRESS_DIR
-    return sum(f.stat().st_size for f in d.iterdir()) if d.is_dir() else 0
-
-
 def read_errors(errors_dir: str | Path) -> list[dict]:
     """All per-file errors recorded by the reader tasks of a run (resumed tasks included)."""
     out: list[dict] = []

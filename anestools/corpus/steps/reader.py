@@ -18,7 +18,7 @@ Bad input: a shard that cannot be opened or parsed, or lacks the ``text`` column
 retries it). With ``skip_bad=True`` the file is skipped instead, counted (``bad_files``) and
 listed in ``report_folder/<rank>.txt`` for the build summary: nothing vanishes silently.
 ``progress_folder`` gets one byte per finished file and task, for a progress bar that works
-across processes (``files_done``).
+across processes (``anestools.corpus.progress.files_done``).
 """
 
 from __future__ import annotations
@@ -224,14 +224,6 @@ class AnesReader(BaseReader):
             self._mark_done(rank)
             if self.limit != -1 and emitted >= self.limit:
                 break
-
-
-def files_done(progress_folder: str | os.PathLike[str]) -> int:
-    """Input files finished so far by all reader tasks (for a progress display)."""
-    from pathlib import Path
-
-    d = Path(progress_folder)
-    return sum(f.stat().st_size for f in d.iterdir() if f.is_file()) if d.is_dir() else 0
 
 
 class SurvivorsReader(JsonlReader):
