@@ -36,7 +36,16 @@ class OutputState:
 
     @property
     def latest(self) -> Path | None:
-        return self.checkpoints[-1] if self.checkpoints else None
+        """Newest *complete* checkpoint.
+
+        A run killed while saving leaves a ``checkpoint-N`` without ``trainer_state.json``
+        (the Trainer writes it after the weights and optimizer); resuming from it fails, so
+        ``--resume auto`` takes the newest one that has it.
+        """
+        for ckpt in reversed(self.checkpoints):
+            if (ckpt / "trainer_state.json").is_file():
+                return ckpt
+        return None
 
 
 def inspect_output(path: Path) -> OutputState:
@@ -84,9 +93,9 @@ def resolve_resume(state: OutputState, resume: str, overwrite: bool) -> Path | N
             f"{out} already holds a finished run ({'/'.join(f for f in RESULT_FILES if (out / f).is_file())}); "
             "pass --resume auto to continue it (e.g. with more epochs) or --overwrite to start again"
         )
-    if state.latest is not None:
+    if state.checkpoints:
         raise OutputExistsError(
-            f"{out} holds checkpoints of an interrupted run (newest {state.latest.name}); "
+            f"{out} holds checkpoints of an interrupted run (newest {state.checkpoints[-1].name}); "
             "pass --resume auto to continue it or --overwrite to start again"
         )
     if state.weights:

@@ -99,3 +99,16 @@ def test_output_dir_decisions(tmp_path):
     (foreign / "model.safetensors").write_bytes(b"x")
     with pytest.raises(OutputExistsError, match="no training run wrote"):
         outputs.resolve_resume(outputs.inspect_output(foreign), "none", True)
+
+
+def test_resume_auto_skips_a_checkpoint_interrupted_mid_save(tmp_path):
+    """Killed while saving: checkpoint-12 has its config but no trainer_state.json yet."""
+    run = _run_dir(tmp_path / "run", steps=(2, 10))
+    partial = run / "checkpoint-12"
+    partial.mkdir()
+    (partial / "config.json").write_text("{}")
+    state = outputs.inspect_output(run)
+    assert state.latest.name == "checkpoint-10"
+    assert outputs.resolve_resume(state, "auto", False) == run / "checkpoint-10"
+    with pytest.raises(OutputExistsError, match="interrupted run.*checkpoint-12"):
+        outputs.resolve_resume(state, "none", False)
