@@ -65,11 +65,21 @@ def _top_level_spans(text: str, path: Path) -> tuple[list[_Span], int]:
 def read_dataset_info(data_dir: str | Path) -> dict[str, Any]:
     """Parsed ``dataset_info.json`` of ``data_dir`` (empty dict when absent)."""
     path = Path(data_dir) / FILENAME
-    if not path.exists():
-        return {}
+    return _parse(_read_text(path), path) if path.exists() else {}
+
+
+def _read_text(path: Path) -> str:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: invalid JSON ({exc})") from exc
+
+
+def _parse(text: str, path: Path) -> dict[str, Any]:
+    """The file's object, or a one-line ``InputError`` naming it."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise InputError(f"{path}: invalid JSON ({exc})") from exc
     if not isinstance(data, dict):
         raise InputError(f"{path}: not a JSON object")
@@ -85,13 +95,8 @@ def merge_dataset_info(
     anything is written, so a refused merge leaves the file untouched.
     """
     path = Path(data_dir) / FILENAME
-    text = path.read_text(encoding="utf-8") if path.exists() else "{}\n"
-    try:
-        existing = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON ({exc})") from exc
-    if not isinstance(existing, dict):
-        raise InputError(f"{path}: not a JSON object")
+    text = _read_text(path) if path.exists() else "{}\n"
+    existing = _parse(text, path)
     spans, close = _top_level_spans(text, path)
     by_key = {s.key: s for s in spans}
 
