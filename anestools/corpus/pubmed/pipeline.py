@@ -26,13 +26,12 @@ from anestools.corpus.pubmed.select import Selector, parse_select
 from anestools.corpus.pubmed.sources import discover
 from anestools.corpus.pubmed.steps import ERRORS_DIR, PubmedFilter, PubmedReader, read_errors
 from anestools.corpus.stats import read_stage_stats
-from anestools.corpus.steps.writer import AnesCorpusWriter
+from anestools.corpus.steps.writer import LANGUAGES, AnesCorpusWriter
 from anestools.errors import ConfigError, EngineError, InputError, OutputExistsError
 
 #: ``<n>-<stage>`` is the layout ``corpus stats`` reads per-step counts from.
 LOG_SUBDIR = "_logs/1-pubmed"
 SECTIONS = ("abstract", "full")
-LANGUAGES = ("en", "zh")
 #: Metadata kept as extra shard columns (beyond the corpus-shard contract).
 EXTRA_FIELDS: dict[str, pa.DataType] = {
     "doi": pa.string(),
