@@ -53,8 +53,11 @@ def verbosity() -> int:
 
 
 @contextmanager
-def progress(transient: bool = False) -> Iterator[Progress]:
-    """A rich progress bar with throughput-friendly columns (disabled with ``-q``)."""
+def progress(transient: bool = False, auto_refresh: bool = True) -> Iterator[Progress]:
+    """A rich progress bar with throughput-friendly columns (disabled with ``-q``).
+
+    ``auto_refresh=False``: no rich refresh thread; the caller calls ``bar.refresh()``.
+    """
     bar = Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -64,6 +67,7 @@ def progress(transient: bool = False) -> Iterator[Progress]:
         TimeRemainingColumn(),
         console=console,
         transient=transient,
+        auto_refresh=auto_refresh,
         disable=quiet(),
     )
     with bar:

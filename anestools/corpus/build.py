@@ -173,7 +173,7 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
     from anestools.corpus.steps.reader import AnesReader, SurvivorsReader
     from anestools.corpus.steps.relevance import AnesRelevanceFilter
     from anestools.corpus.steps.tokens import resolve_tokenizer, token_counter
-    from anestools.corpus.steps.writer import AnesCorpusWriter
+    from anestools.corpus.steps.writer import AnesCorpusWriter, survivor_record
 
     lexicon = load_lexicon(cfg.lexicon or None)
     if not any(t.strong for t in lexicon.terms):
@@ -196,7 +196,7 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
         for f in cfg.decontaminate:
             texts.extend(load_benchmark_texts(f))
         first.append(DecontaminationFilter(NGramIndex.from_texts(texts)))
-    first.append(JsonlWriter(str(work / "filtered"), output_filename="${rank}.jsonl.gz"))
+    first.append(JsonlWriter(str(work / "filtered"), output_filename="${rank}.jsonl.gz", adapter=survivor_record))
     if cfg.dedup == "exact":
         # The writer passes each survivor on in the order it wrote it, so the signature indices
         # match what the write stage's SurvivorsReader reads back from the same rank's file.
@@ -206,12 +206,6 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
 
         first.append(ExactDedupSignature(str(work / "exact" / "sigs"), exact_config()))
     stage = build_executor(first, opts, str(logs / "1-filter"), "anescorpus-filter")
-    if opts.kind == "local":
-        # Later stages see only the survivors (~1% of web text): one local process each is
-        # faster than starting a pool of workers that re-import datatrove, spaCy, langdetect.
-        from dataclasses import replace
-
-        opts = replace(opts, workers=1)
 
     def survivors():
         return SurvivorsReader(str(work / "filtered"), glob_pattern="*.jsonl.gz")
@@ -277,6 +271,11 @@ def run_build(cfg: BuildConfig, on_start: Callable[[int, Path], None] | None = N
     resumed = _prepare_output(out, identity, cfg.overwrite)
     if on_start is not None:
         on_start(len(files), out)
+    if cfg.executor.kind == "local":
+        # Load langdetect's profiles here, once: workers forked from this process inherit them.
+        from anestools.corpus.steps.langdetect_batch import shared_detector
+
+        shared_detector()
     try:
         last.run()
     except KeyboardInterrupt:

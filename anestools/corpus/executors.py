@@ -12,6 +12,10 @@ Usage::
 Stages are chained with ``depends=`` so that calling ``run()`` on the last stage launches the
 earlier ones first (and, on Slurm, submits them with ``afterok`` dependencies).
 
+Local workers are forked from the running process where that is safe (Linux), so they start
+with datatrove, pyarrow and langdetect's profiles already loaded instead of importing them again
+(about 0.6 s per worker with datatrove's default ``forkserver``); ``start_method`` overrides it.
+
 Resume: every executor is built with ``skip_completed=True``, so a rerun after a crash or
 Ctrl-C skips the tasks that wrote their completion marker (``<logging_dir>/completions/``).
 """
@@ -19,6 +23,7 @@ Ctrl-C skips the tasks that wrote their completion marker (``<logging_dir>/compl
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +39,7 @@ class ExecutorOptions:
     kind: str = "local"
     tasks: int = 1
     workers: int = -1  # local: parallel processes (-1: min(tasks, CPUs)); slurm/ray: max concurrent
+    start_method: str | None = None  # local: fork / forkserver / spawn (None: fork on Linux)
     # Slurm
     slurm_partition: str | None = None
     slurm_time: str = "24:00:00"
@@ -56,6 +62,8 @@ class ExecutorOptions:
             raise ConfigError(f"--tasks must be >= 1 (got {self.tasks})")
         if self.workers == 0 or self.workers < -1:
             raise ConfigError(f"--workers must be >= 1 or -1 for automatic (got {self.workers})")
+        if self.start_method not in (None, "fork", "forkserver", "spawn"):
+            raise ConfigError(f"unknown start method {self.start_method!r}: expected fork, forkserver or spawn")
         if self.kind == "slurm" and not self.slurm_partition:
             raise ConfigError("--executor slurm needs --slurm-partition")
 
@@ -65,6 +73,20 @@ def local_workers(options: ExecutorOptions, tasks: int) -> int:
     if options.workers != -1:
         return min(options.workers, tasks)
     return max(1, min(tasks, os.cpu_count() or 1))
+
+
+def local_start_method(options: ExecutorOptions) -> str:
+    """How local workers start: ``fork`` on Linux (warm, no re-imports), else ``forkserver``.
+
+    Forking is safe here because the only other thread of ``anestools corpus`` is the
+    progress bar's, which pauses around every fork (``anestools.corpus.progress``); macOS
+    forbids forking a process that has used system frameworks, hence ``forkserver`` there.
+    """
+    if options.start_method:
+        return options.start_method
+    import multiprocessing
+
+    return "fork" if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods() else "forkserver"
 
 
 def executor_kwargs(
@@ -86,7 +108,8 @@ def executor_kwargs(
         "depends": depends,
     }
     if options.kind == "local":
-        return "LocalPipelineExecutor", {**common, "workers": local_workers(options, n)}
+        return "LocalPipelineExecutor", {**common, "workers": local_workers(options, n),
+                                         "start_method": local_start_method(options)}
     if options.kind == "slurm":
         kw = {
             **common,

@@ -23,6 +23,14 @@ def test_local_kwargs_and_instance(tmp_path):
     assert ex.world_size == 8 and ex.workers == 3 and ex.skip_completed
     # automatic workers never exceed the number of tasks
     assert executor_kwargs(ExecutorOptions(tasks=1), [], "x")[1]["workers"] == 1
+    # workers are forked warm on Linux; the user can ask for datatrove's forkserver
+    import sys
+
+    assert kw["start_method"] == ("fork" if sys.platform.startswith("linux") else "forkserver")
+    assert ex.start_method == kw["start_method"]
+    assert executor_kwargs(ExecutorOptions(start_method="forkserver"), [], "x")[1]["start_method"] == "forkserver"
+    with pytest.raises(ConfigError, match="start method"):
+        ExecutorOptions(start_method="thread").validate()
 
 
 def test_slurm_kwargs_and_instance(tmp_path):

@@ -56,6 +56,18 @@ def contract_schema(extra_fields: Mapping[str, pa.DataType] | None = None) -> pa
     return pa.schema([pa.field(k, v) for k, v in fields.items()])
 
 
+def survivor_record(writer, doc: Document) -> dict:
+    """``JsonlWriter`` adapter for the intermediate survivors: what datatrove's default adapter
+    writes for a text document (non-empty ``text``, ``id``, ``metadata``), without its
+    ``dataclasses.asdict`` deep copy of every document (the record is serialised at once)."""
+    record: dict = {"text": doc.text}
+    if doc.id:
+        record["id"] = doc.id
+    if doc.metadata:
+        record["metadata"] = doc.metadata
+    return record
+
+
 def contract_record(doc: Document, default_source: str, extra: tuple[str, ...] = ()) -> dict:
     """One output row for ``doc`` (raises ``ValueError`` naming the document if no language)."""
     md = doc.metadata
