@@ -27,6 +27,12 @@ leftmost-longest semantics (``iter_long``), so "全身麻醉" counts once, not a
 "blockchain" is seen as "block" + a failed word-boundary check. Terms made of Latin letters need
 word boundaries on both sides (a trailing plural ``s``/``es`` is accepted); terms containing
 CJK characters are matched as plain substrings, since Chinese has no spaces between words.
+
+``Lexicon.strong_screen()`` is the vectorised pre-screen run on whole Arrow batches before any of
+this: a page without a strong term is rejected without becoming a Python string. It is a
+hyperscan database of the strong spellings (caseless literals, one scan over a batch's values
+buffer) with the RE2 regex ``strong_pattern()`` as the fallback (no hyperscan wheel, or spellings
+the literal screen cannot cover); either way it may pass more pages than ``has_strong``, never fewer.
 """
 
 from __future__ import annotations
@@ -37,8 +43,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from anestools.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
 
 DEFAULT_MIN_TERMS = 3
 DEFAULT_MIN_SCORE = 2.0
@@ -52,6 +63,12 @@ SHIPPED = ("en.txt", "zh.txt")
 
 _CJK_RE = re.compile(r"[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD_CHAR_LIMIT = 0x2E80  # letters/digits below this code point are "word" characters
+#: the only characters outside ASCII whose ``str.lower()`` contains ASCII (U+0130 "İ" ->
+#: "i" + U+0307, U+212A KELVIN SIGN -> "k"; checked over every code point in the tests): the
+#: pre-screens let any text containing one through, since it may hide a strong spelling.
+LOWER_TO_ASCII = ("\u0130", "\u212a")
+#: hs_scan takes a 32-bit length; an array whose text is longer is screened with RE2 instead
+_MAX_SCAN_BYTES = (1 << 32) - 1
 
 
 def _has_cjk(s: str) -> bool:
@@ -149,6 +166,111 @@ def _parse_file(path: Path, display: str) -> list[Term]:
     return terms
 
 
+def _literal_safe(variant: str) -> bool:
+    """True if a caseless byte literal of ``variant`` finds every text whose ``lower()`` contains it.
+
+    ASCII letters only come from ASCII letters (hyperscan folds those) or from ``LOWER_TO_ASCII``;
+    CJK characters have no case, so nothing else lowers to them (both checked exhaustively in the
+    tests). Other characters ("é" <- "É", "σ" <- "Σ"/"ς") would need Unicode case folding.
+    """
+    return all(c.isascii() or _CJK_RE.match(c) for c in variant)
+
+
+def _hyperscan_db(literals: Sequence[bytes], caseless: Sequence[bool]) -> Any | None:
+    """A block-mode hyperscan database of byte ``literals`` (id = position), or None if unusable."""
+    try:
+        import hyperscan
+    except (ImportError, OSError):  # no wheel for this platform
+        return None
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        db.compile(expressions=list(literals), ids=list(range(len(literals))), elements=len(literals),
+                   flags=[hyperscan.HS_FLAG_CASELESS if c else 0 for c in caseless], literal=True)
+    except hyperscan.error:  # e.g. a CPU the library does not support
+        return None
+    return db
+
+
+class StrongScreen:
+    """Vectorised superset test "may contain a ``[strong]`` spelling" over Arrow string arrays.
+
+    Why hyperscan: one scan of a batch's whole values buffer (all rows back to back) costs about a
+    tenth of RE2's per-row regex, and the match offsets map back to rows through the offsets
+    buffer, so no row becomes a Python string. A match straddling two rows is discarded (its
+    first and last byte lie in different rows), so a row passes iff it contains a spelling as a
+    caseless byte literal, or a ``LOWER_TO_ASCII`` character. No word boundaries: they are not
+    needed for a superset, and the exact ``Lexicon.has_strong`` downstream checks them. RE2
+    (``re2_pattern``) is the fallback when hyperscan is missing, cannot compile, or a spelling
+    holds a cased non-ASCII letter (see ``_literal_safe``).
+
+    Not meant to be pickled with a pipeline step (``Lexicon`` rebuilds it lazily in each worker);
+    if it is, it recompiles on unpickling (~10 ms).
+    """
+
+    def __init__(self, variants: Sequence[str], re2_pattern: str):
+        self._variants = list(variants)
+        self.re2_pattern = re2_pattern
+        self._db = None
+        if all(_literal_safe(v) for v in self._variants):
+            literals = [v.encode() for v in self._variants] + [c.encode() for c in LOWER_TO_ASCII]
+            self._lengths = [len(lit) for lit in literals]  # by pattern id: a match starts at end - length
+            self._db = _hyperscan_db(literals, [True] * len(self._variants) + [False] * len(LOWER_TO_ASCII))
+
+    def __reduce__(self):
+        return (StrongScreen, (self._variants, self.re2_pattern))
+
+    @property
+    def backend(self) -> str:
+        """``"hyperscan"`` or ``"re2"``: which engine screens."""
+        return "re2" if self._db is None else "hyperscan"
+
+    def screen_texts(self, texts: Sequence[str]) -> list[bool]:
+        """One bool per text: False only if the text surely has no strong spelling."""
+        import pyarrow as pa
+
+        return self.screen_array(pa.array(texts, type=pa.large_string())).tolist()
+
+    def screen_array(self, arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        """Boolean mask over ``arr`` (``string``/``large_string``, sliced or chunked); nulls are False."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if isinstance(arr, pa.ChunkedArray):
+            return np.concatenate([np.zeros(0, dtype=bool)] + [self.screen_array(c) for c in arr.chunks])
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            arr = arr.cast(pa.large_string())
+        n = len(arr)
+        if n == 0:
+            return np.zeros(0, dtype=bool)
+        itemsize = 8 if pa.types.is_large_string(arr.type) else 4
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if itemsize == 8 else np.int32,
+                                count=n + 1, offset=arr.offset * itemsize).astype(np.int64)
+        first, last = int(offsets[0]), int(offsets[-1])
+        if self._db is None or last - first > _MAX_SCAN_BYTES:
+            screened = pc.match_substring_regex(arr, pattern=self.re2_pattern, ignore_case=True)
+            return pc.fill_null(screened, False).to_numpy(zero_copy_only=False)
+        mask = np.zeros(n, dtype=bool)
+        if last > first:
+            ids: list[int] = []
+            ends: list[int] = []
+
+            def on_match(pattern_id: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+                ids.append(pattern_id)
+                ends.append(to)
+
+            self._db.scan(memoryview(arr.buffers()[2])[first:last], match_event_handler=on_match)
+            if ends:
+                # the row of a byte is the last row starting at or before it (empty rows never are)
+                last_byte = np.asarray(ends, dtype=np.int64) + (first - 1)
+                first_byte = last_byte + 1 - np.asarray(self._lengths, dtype=np.int64)[ids]
+                row = np.searchsorted(offsets, last_byte, side="right") - 1
+                mask[row[row == np.searchsorted(offsets, first_byte, side="right") - 1]] = True
+        if arr.null_count:
+            mask &= arr.is_valid().to_numpy(zero_copy_only=False)
+        return mask
+
+
 def shipped_lexicon_files() -> list[Path]:
     """Paths of the lexicon files shipped in the package (``resources/lexicon``)."""
     root = resources.files("anestools") / "resources" / "lexicon"
@@ -169,6 +291,7 @@ class Lexicon:
         self.sources: list[str] = list(sources)
         self._automaton = None
         self._strong_automaton = None
+        self._strong_screen: StrongScreen | None = None
 
     # -- construction -------------------------------------------------------------------
     def _build(self, strong_only: bool = False):
@@ -200,6 +323,7 @@ class Lexicon:
         state = self.__dict__.copy()
         state["_automaton"] = None
         state["_strong_automaton"] = None
+        state["_strong_screen"] = None
         return state
 
     def __len__(self) -> int:
@@ -291,18 +415,34 @@ class Lexicon:
 
         A document that qualifies contains at least one strong term, so this pattern, run
         case-insensitively, is a safe vectorised pre-screen (it may pass more, never fewer).
-        Latin spellings carry a leading ``\\b`` (RE2's ASCII word boundary is looser than ours,
-        so still a superset), which keeps short spellings from matching inside longer words.
+        Latin spellings that start with an ASCII word character carry a leading ``\\b`` (RE2's
+        ASCII word boundary is looser than ours there, so still a superset), which keeps short
+        spellings from matching inside longer words; other spellings have none, since ``\\b``
+        before "α" or "(" would demand a word character in front. ``LOWER_TO_ASCII`` characters
+        pass case-sensitively: RE2 does not fold "İ" to "i", and "\\bketamine" misses
+        "<space>Ketamine" with a KELVIN SIGN (a non-word character for ``\\b``).
+        See ``strong_screen()`` for the faster screen built on hyperscan.
         """
         variants = sorted({v for t in self.terms if t.strong for v in t.variants}, key=lambda s: (-len(s), s))
-        latin = [re.escape(v) for v in variants if not _has_cjk(v)]
-        cjk = [re.escape(v) for v in variants if _has_cjk(v)]
-        parts = []
-        if latin:
-            parts.append(r"\b(?:" + "|".join(latin) + ")")
-        if cjk:
-            parts.append("(?:" + "|".join(cjk) + ")")
+        bounded = [re.escape(v) for v in variants if not _has_cjk(v) and re.match(r"[0-9a-z_]", v)]
+        free = [re.escape(v) for v in variants if _has_cjk(v) or not re.match(r"[0-9a-z_]", v)]
+        parts = ["(?-i:" + "|".join(LOWER_TO_ASCII) + ")"]
+        if bounded:
+            parts.append(r"\b(?:" + "|".join(bounded) + ")")
+        if free:
+            parts.append("(?:" + "|".join(free) + ")")
         return "|".join(parts)
+
+    def strong_screen(self) -> StrongScreen:
+        """The vectorised pre-screen of the ``[strong]`` spellings (built once per process).
+
+        Lazy and dropped on pickling, like the automata: datatrove pickles pipeline steps (and
+        the lexicon in them) to worker processes, and a hyperscan database cannot travel.
+        """
+        if self._strong_screen is None:
+            variants = sorted({v for t in self.terms if t.strong for v in t.variants})
+            self._strong_screen = StrongScreen(variants, self.strong_pattern())
+        return self._strong_screen
 
     def all_pattern(self) -> str:
         """One alternation regex with word boundaries over every spelling (what a user writes first)."""
@@ -337,7 +477,9 @@ __all__ = [
     "DEFAULT_MIN_TERMS",
     "DENSITY_FULL",
     "Lexicon",
+    "LOWER_TO_ASCII",
     "RelevanceMatch",
+    "StrongScreen",
     "Term",
     "load_lexicon",
     "shipped_lexicon_files",

@@ -11,7 +11,10 @@ Side by side, in one run, on generated FineWeb-like parquet (~1% anesthesia page
                  (Aho-Corasick), so (b) vs (c) compares the filters with the same reader
   (d) pipeline   ``anestools corpus build`` (reader with Arrow pre-screen, relevance, language,
                  quality, exact dedup, writer) with 1 worker and with 2 workers, one task per
-                 input file (so ``--files`` >= 2 is needed for 2 workers to share the work)
+                 input file (so ``--files`` >= 2 is needed for 2 workers to share the work),
+                 called as a library in this (warm) process, like (a)
+  (e) CLI        the same build as a user runs it: ``python -m anestools corpus build -q`` in a
+                 new process (imports and start-up included), 1 and 2 workers
 
 Prints MB/s (text bytes) and docs/s, and the ratios the targets are stated in:
 relevance vs regex (target >= 50x), pipeline (1 worker) vs floor (target within 3x), and the
@@ -181,6 +184,21 @@ def bench_pipeline(folder: Path, tasks: int, workers: int) -> tuple[float, dict]
         shutil.rmtree(out, ignore_errors=True)
 
 
+def bench_cli(folder: Path, tasks: int, workers: int) -> tuple[float]:
+    """Wall seconds of ``python -m anestools corpus build`` in a fresh process."""
+    import subprocess
+
+    out = Path(tempfile.mkdtemp(prefix="anes-bench-cli-"))
+    try:
+        cmd = [sys.executable, "-m", "anestools", "-q", "corpus", "build", "--input", str(folder),
+               "--output", str(out / "corpus"), "--tasks", str(tasks), "--workers", str(workers)]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        return (time.perf_counter() - t0,)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def best(repeat: int, run):
     """Run ``run()`` (returning ``(seconds, ...)``) ``repeat`` times; keep the fastest run.
 
@@ -253,6 +271,10 @@ def main() -> None:
         rows.append(("(d) corpus build, 1 worker", t1, text_mb, docs, f"kept {sum(kept1.values())}"))
         t2, kept2 = best(args.repeat, lambda: bench_pipeline(args.data, tasks=len(files), workers=2))
         rows.append(("(d) corpus build, 2 workers", t2, text_mb, docs, f"kept {sum(kept2.values())}"))
+        c1 = best(args.repeat, lambda: bench_cli(args.data, tasks=len(files), workers=1))[0]
+        rows.append(("(e) CLI in a new process, 1 worker", c1, text_mb, docs, "imports included"))
+        c2 = best(args.repeat, lambda: bench_cli(args.data, tasks=len(files), workers=2))[0]
+        rows.append(("(e) CLI in a new process, 2 workers", c2, text_mb, docs, "imports included"))
 
     print(f"{'measurement':45s} {'seconds':>9s} {'MB/s':>8s} {'docs/s':>9s}  note")
     for name, secs, mb, nd, note in rows:
@@ -269,6 +291,9 @@ def main() -> None:
         print(f"  pipeline 1 worker time / read floor time:                   {floor / p1:7.2f}x  (target <= 3x)")
         print(f"  pipeline 2 workers, per core (MB/s / 2) vs read floor:      {floor / (p2 / 2):7.2f}x")
         print(f"  speed-up 2 workers vs 1 worker:                             {p2 / p1:7.2f}x  (target ~2x)")
+        e1, e2 = speed[n_fixed + 2], speed[n_fixed + 3]
+        print(f"  CLI (new process) 1 worker time / read floor time:          {floor / e1:7.2f}x")
+        print(f"  CLI (new process) speed-up 2 workers vs 1 worker:           {e2 / e1:7.2f}x")
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[1]:.2f} (5 min)")
 
 

@@ -9,9 +9,11 @@ Usage::
 
 Each task reads ``files[rank::world_size]`` (datatrove's sharding rule). Parquet is read in
 record batches of the needed columns only (``text``, ``id``, ``url``); with ``prescreen`` a
-batch is first screened in Arrow (case-insensitive RE2 regex of the lexicon's strong terms), so Python ``Document`` objects are only created for rows that can possibly qualify.
-The screen only removes rows the relevance filter would drop anyway (a qualifying document
-contains a strong term), and is counted as ``dropped_prescreen_no_strong_term`` in the stats.
+batch is first screened in Arrow (``Lexicon.strong_screen()``: one hyperscan scan of the batch's
+text buffer for the lexicon's strong spellings, RE2 regex as the fallback), so Python ``Document``
+objects are only created for rows that can possibly qualify. The screen only removes rows the
+relevance filter would drop anyway (a qualifying document contains a strong term), and is counted
+as ``dropped_prescreen_no_strong_term`` in the stats.
 
 Bad input: a shard that cannot be opened or parsed, or lacks the ``text`` column, raises
 ``InputError`` naming the file, which fails the task (datatrove marks it incomplete; a rerun
@@ -102,7 +104,6 @@ class AnesReader(BaseReader):
         super().__init__(limit=limit, text_key=text_key, id_key=id_key, default_metadata={"source": source})
         self.files = list(files)
         self.prescreen = prescreen
-        self._pattern = prescreen.strong_pattern() if prescreen is not None else None
         self.skip_bad = skip_bad
         self.report_folder = get_datafolder(report_folder) if report_folder is not None else None
         self.progress_folder = get_datafolder(progress_folder) if progress_folder is not None else None
@@ -116,9 +117,12 @@ class AnesReader(BaseReader):
 
     # -- per format ---------------------------------------------------------------------
     def _parquet_docs(self, path: str):
+        import numpy as np
         import pyarrow as pa
-        import pyarrow.compute as pc
         import pyarrow.parquet as pq
+
+        # built here, not in __init__: the step is pickled to workers and the screen cannot be
+        screen = self.prescreen.strong_screen() if self.prescreen is not None else None
 
         with open_file(path, "rb") as fh:
             pf = pq.ParquetFile(fh)
@@ -131,19 +135,16 @@ class AnesReader(BaseReader):
             for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=cols):
                 texts = batch.column(self.text_key)
                 n = batch.num_rows
-                if self._pattern is not None:
+                if screen is not None:
                     with self.track_time("batch"):
-                        mask = pc.fill_null(
-                            pc.match_substring_regex(texts, pattern=self._pattern, ignore_case=True), False
-                        )
-                        keep = pc.indices_nonzero(mask)
+                        keep = np.flatnonzero(screen.screen_array(texts))
                     self.stat_update("total", value=n)
                     self.stat_update("dropped", "dropped_prescreen_no_strong_term", value=n - len(keep))
                     if len(keep) == 0:
                         row += n
                         continue
-                    idx = keep.to_pylist()
-                    batch = batch.take(pa.array(idx))
+                    idx = keep.tolist()
+                    batch = batch.take(pa.array(keep))
                 else:
                     self.stat_update("total", value=n)
                     idx = range(n)

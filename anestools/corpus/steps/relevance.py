@@ -8,8 +8,10 @@ Usage::
     step = AnesRelevanceFilter(load_lexicon(), min_terms=3, min_score=2.0)
     pipeline = [reader, step, ...]        # any datatrove pipeline
 
-Documents are processed in batches of ``batch_size``: an Arrow/RE2 pass over the batch screens
-out pages without any strong term before the per-page Aho-Corasick scoring. Kept documents get ``doc.metadata["matched_terms"]`` (list of distinct term names) and
+Documents are processed in batches of ``batch_size``: one vectorised pass over the batch
+(``Lexicon.strong_screen()``: hyperscan over the Arrow text buffer, RE2 as the fallback) screens
+out pages without any strong term before the per-page Aho-Corasick scoring. Kept documents get
+``doc.metadata["matched_terms"]`` (list of distinct term names) and
 ``doc.metadata["anes_score"]`` (float). Dropped ones are counted in datatrove's stats as
 ``dropped_<reason>`` (``no_strong_term``, ``too_few_terms``, ``low_score``; pages without any
 strong term are rejected by a strong-terms-only automaton before the full match).
@@ -41,19 +43,15 @@ class AnesRelevanceFilter(BaseFilter):
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self.min_terms = min_terms
         self.min_score = min_score
-        self._pattern = self.lexicon.strong_pattern()
 
     def filter_batch(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
-        """Screen a batch in Arrow (one RE2 regex of the strong spellings), score the rest.
+        """Screen a batch with ``Lexicon.strong_screen()`` (strong spellings only), score the rest.
 
-        The regex pass runs in C++ over the whole batch, so pages without any strong term (the
-        vast majority of web text) never reach the per-page Python code.
+        The screen runs in C/C++ over the whole batch, so pages without any strong term (the
+        vast majority of web text) never reach the per-page Python code. It may pass pages
+        without one (``filter`` then drops them as ``no_strong_term``), never the reverse.
         """
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        texts = pa.array([d.text for d in batch], type=pa.large_string())
-        screened = pc.match_substring_regex(texts, pattern=self._pattern, ignore_case=True).to_pylist()
+        screened = self.lexicon.strong_screen().screen_texts([d.text for d in batch])
         return [self.filter(d) if ok else (False, "no_strong_term") for d, ok in zip(batch, screened)]
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
