@@ -191,6 +191,9 @@ def _hyperscan_db(literals: Sequence[bytes], caseless: Sequence[bool]) -> Any | 
     return db
 
 
+_SCREENS: dict[tuple[str, ...], StrongScreen] = {}
+
+
 class StrongScreen:
     """Vectorised superset test "may contain a ``[strong]`` spelling" over Arrow string arrays.
 
@@ -440,8 +443,13 @@ class Lexicon:
         the lexicon in them) to worker processes, and a hyperscan database cannot travel.
         """
         if self._strong_screen is None:
-            variants = sorted({v for t in self.terms if t.strong for v in t.variants})
-            self._strong_screen = StrongScreen(variants, self.strong_pattern())
+            variants = tuple(sorted({v for t in self.terms if t.strong for v in t.variants}))
+            # one compiled screen per process and spelling set: datatrove deep-copies the
+            # pipeline (and this lexicon) for every task, which would otherwise recompile it
+            screen = _SCREENS.get(variants)
+            if screen is None:
+                screen = _SCREENS[variants] = StrongScreen(variants, self.strong_pattern())
+            self._strong_screen = screen
         return self._strong_screen
 
     def all_pattern(self) -> str:

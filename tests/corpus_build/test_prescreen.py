@@ -34,6 +34,7 @@ def lex() -> Lexicon:
 def re2_lex(monkeypatch) -> Lexicon:
     """A lexicon whose screen is built while ``import hyperscan`` fails."""
     monkeypatch.setitem(sys.modules, "hyperscan", None)
+    monkeypatch.setattr(lexicon_mod, "_SCREENS", {})  # forget screens compiled earlier in this process
     fresh = load_lexicon()
     assert fresh.strong_screen().backend == "re2"
     return fresh
