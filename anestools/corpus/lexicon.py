@@ -329,6 +329,11 @@ class Lexicon:
         state["_strong_screen"] = None
         return state
 
+    def __deepcopy__(self, memo: dict) -> Lexicon:
+        # Immutable once built (the automata and screen are pure caches): datatrove deep-copies
+        # the whole pipeline for every local task, so share the lexicon instead of copying it.
+        return self
+
     def __len__(self) -> int:
         return len(self.terms)
 

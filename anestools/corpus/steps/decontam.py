@@ -71,6 +71,11 @@ class NGramIndex:
     def __len__(self) -> int:
         return len(self.words) + len(self.chars)
 
+    def __deepcopy__(self, memo: dict) -> NGramIndex:
+        # Read-only after from_texts: datatrove deep-copies the pipeline for every local task,
+        # and copying a benchmark's millions of n-grams each time would cost seconds.
+        return self
+
     def overlaps(self, text: str) -> bool:
         """True when ``text`` shares at least one n-gram with the benchmark."""
         if self.words and any(g in self.words for g in word_ngrams(text, self.word_n)):
