@@ -6,6 +6,7 @@ registered here, so the two commands can evolve independently.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -136,6 +137,8 @@ def build_command(
 
     if con.quiet():
         logger.disable("datatrove")
+    # datatrove's exact-dedup step draws its own tqdm bar, which would tear through ours
+    os.environ.setdefault("TQDM_DISABLE", "1")
     result = _run_with_progress(cfg, run_build)
     if result.submitted:
         con.out.print(f"submitted to {executor}: logs in {result.output / '_logs'}; "
