@@ -3,7 +3,9 @@
 
 Side by side, in one run, on generated FineWeb-like parquet (~1% anesthesia pages):
 
-  (a) floor      read the ``text`` column with pyarrow into Python strings (nothing else)
+  (a) floor      read the ``text`` column with pyarrow into Python strings (nothing else);
+                 also in 2 processes (half the files each): how far this machine lets pure
+                 reading scale from 1 to 2 cores, the ceiling for (d)'s scaling
   (b) regex      datatrove ``ParquetReader`` -> ``RegexFilter`` with the whole lexicon as one
                  case-insensitive alternation regex (what one writes first); run on a subset
                  because it is slow, throughput extrapolated
@@ -129,11 +131,27 @@ def data_size(files: list[Path]) -> tuple[float, int]:
 
 def bench_floor(files: list[Path]) -> float:
     t0 = time.perf_counter()
+    _floor_files(files)
+    return time.perf_counter() - t0
+
+
+def _floor_files(files: list[Path]) -> int:
     n = 0
     for f in files:
         for batch in pq.ParquetFile(f).iter_batches(columns=["text"], batch_size=2048):
             n += len(batch.column(0).to_pylist())
-    return time.perf_counter() - t0
+    return n
+
+
+def bench_floor_2proc(files: list[Path]) -> float:
+    """The read floor split over 2 forked processes (started before the clock starts)."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(abs, [1, 2])  # both workers are up
+        t0 = time.perf_counter()
+        pool.map(_floor_files, [files[0::2], files[1::2]])
+        return time.perf_counter() - t0
 
 
 def _run_steps(steps) -> int:
@@ -251,6 +269,8 @@ def main() -> None:
 
     t = best(args.repeat, lambda: (bench_floor(files),))[0]
     rows.append(("(a) read floor (pyarrow text -> str)", t, text_mb, docs, "1 process"))
+    t = best(args.repeat, lambda: (bench_floor_2proc(files),))[0]
+    rows.append(("(a) read floor, 2 processes", t, text_mb, docs, "half the files each"))
 
     # (b) vs (c) on the same subset, same datatrove reader (limit = documents of the task)
     n_sub = args.regex_docs
@@ -280,7 +300,7 @@ def main() -> None:
     for name, secs, mb, nd, note in rows:
         print(f"{name:45s} {secs:9.2f} {mb / secs:8.2f} {nd / secs:9.0f}  {note}")
     speed = [mb / secs for _, secs, mb, _, _ in rows]
-    floor, regex_speed, rel_sub, rel_all, stage = speed[:n_fixed]
+    floor, floor2, regex_speed, rel_sub, rel_all, stage = speed[:n_fixed]
     print("\nratios")
     print(f"  relevance filter vs RegexFilter (same reader, same docs):   {rel_sub / regex_speed:7.1f}x  (target >= 50x)")
     print(f"  relevance filter, all docs, vs RegexFilter:                 {rel_all / regex_speed:7.1f}x")
@@ -291,6 +311,7 @@ def main() -> None:
         print(f"  pipeline 1 worker time / read floor time:                   {floor / p1:7.2f}x  (target <= 3x)")
         print(f"  pipeline 2 workers, per core (MB/s / 2) vs read floor:      {floor / (p2 / 2):7.2f}x")
         print(f"  speed-up 2 workers vs 1 worker:                             {p2 / p1:7.2f}x  (target ~2x)")
+        print(f"  the read floor's own speed-up, 2 processes vs 1 (ceiling):  {floor2 / floor:7.2f}x")
         e1, e2 = speed[n_fixed + 2], speed[n_fixed + 3]
         print(f"  CLI (new process) 1 worker time / read floor time:          {floor / e1:7.2f}x")
         print(f"  CLI (new process) speed-up 2 workers vs 1 worker:           {e2 / e1:7.2f}x")
