@@ -25,6 +25,7 @@ across processes (``anestools.corpus.progress.files_done``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 
@@ -124,8 +125,11 @@ class AnesReader(BaseReader):
         # built here, not in __init__: the step is pickled to workers and the screen cannot be
         screen = self.prescreen.strong_screen() if self.prescreen is not None else None
 
-        with open_file(path, "rb") as fh:
-            pf = pq.ParquetFile(fh)
+        # Local files are memory-mapped by Arrow itself (no Python file object in the read path);
+        # remote ones (hf://, s3://) go through datatrove's fsspec I/O.
+        opened = contextlib.nullcontext(path) if not is_remote(path) else open_file(path, "rb")
+        with opened as fh:
+            pf = pq.ParquetFile(fh, memory_map=not is_remote(path))
             names = pf.schema_arrow.names
             if self.text_key not in names:
                 raise InputError(f"{path}: missing column {self.text_key!r} (found {names})")
