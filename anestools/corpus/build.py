@@ -263,6 +263,10 @@ def run_build(cfg: BuildConfig, on_start: Callable[[int, Path], None] | None = N
     files = resolve_input_files(inputs)
     if not files:
         raise InputError(f"no input shards found in {', '.join(inputs)}")
+    if cfg.executor.tasks == 0:  # default: one task per input shard
+        from dataclasses import replace
+
+        cfg = replace(cfg, executor=replace(cfg.executor, tasks=len(files)))
     out = Path(cfg.output).expanduser().resolve()
     source = _source_name(cfg, files)
     lexicon = load_lexicon(cfg.lexicon or None)

@@ -74,7 +74,7 @@ def build_command(
     dedup: Annotated[str, typer.Option("--dedup", help="none, exact (normalised text hash) or minhash.")] = "exact",
     decontaminate: Annotated[list[Path] | None, typer.Option("--decontaminate", help="AnesBench file(s): drop documents sharing 13-word / 20-character n-grams.")] = None,
     tokenizer: Annotated[str | None, typer.Option("--tokenizer", help="tokenizer.json, model directory or Hub name: adds token_count.")] = None,
-    tasks: Annotated[int, typer.Option("--tasks", help="datatrove tasks (input shards are split across them).")] = 1,
+    tasks: Annotated[int, typer.Option("--tasks", help="datatrove tasks (input shards are split across them); 0: one per input shard.")] = 0,
     workers: Annotated[int, typer.Option("--workers", help="Tasks run at once (-1: automatic).")] = -1,
     executor: Annotated[str, typer.Option("--executor", help="local, slurm or ray.")] = "local",
     slurm_partition: Annotated[str | None, typer.Option("--slurm-partition", help="Slurm partition (required with --executor slurm).")] = None,
@@ -130,7 +130,7 @@ def build_command(
         ),
     )
     what = "embedded sample" if not cfg.inputs else ", ".join(cfg.inputs)
-    con.console.print(f"[bold]corpus build[/]: {what} -> {output} ({executor}, {tasks} task(s), dedup {dedup})")
+    con.console.print(f"[bold]corpus build[/]: {what} -> {output} ({executor}, {f'{tasks} task(s)' if tasks else 'one task per input shard'}, dedup {dedup})")
     import logging
 
     from loguru import logger

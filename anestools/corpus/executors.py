@@ -37,7 +37,7 @@ class ExecutorOptions:
     """How and where to run: the executor-related options of ``corpus build``/``pubmed``."""
 
     kind: str = "local"
-    tasks: int = 1
+    tasks: int = 1  # 0: one per input shard (resolved by the caller once the inputs are known)
     workers: int = -1  # local: parallel processes (-1: min(tasks, CPUs)); slurm/ray: max concurrent
     start_method: str | None = None  # local: fork / forkserver / spawn (None: fork on Linux)
     # Slurm
@@ -58,8 +58,8 @@ class ExecutorOptions:
         """Raise ``ConfigError`` for impossible combinations, before anything runs."""
         if self.kind not in EXECUTORS:
             raise ConfigError(f"unknown executor {self.kind!r}: expected one of {', '.join(EXECUTORS)}")
-        if self.tasks < 1:
-            raise ConfigError(f"--tasks must be >= 1 (got {self.tasks})")
+        if self.tasks < 0:
+            raise ConfigError(f"--tasks must be >= 1, or 0 for one task per input shard (got {self.tasks})")
         if self.workers == 0 or self.workers < -1:
             raise ConfigError(f"--workers must be >= 1 or -1 for automatic (got {self.workers})")
         if self.start_method not in (None, "fork", "forkserver", "spawn"):

@@ -40,7 +40,7 @@ def pubmed_command(
     min_terms: Annotated[int | None, typer.Option("--min-terms", help="Lexicon: distinct terms needed (default: shared lexicon default).")] = None,
     min_score: Annotated[float | None, typer.Option("--min-score", help="Lexicon: score needed (default: shared lexicon default).")] = None,
     executor: Annotated[str, typer.Option(help="datatrove executor: local, slurm or ray.")] = "local",
-    tasks: Annotated[int, typer.Option(help="Tasks (files are split round-robin; capped at the number of files).")] = 1,
+    tasks: Annotated[int, typer.Option(help="Tasks (files are split round-robin; capped at the number of files); 0: one per file.")] = 0,
     workers: Annotated[int, typer.Option(help="Parallel workers (-1: one per task up to the CPU count).")] = -1,
     slurm_partition: Annotated[str | None, typer.Option(help="Slurm partition (with --executor slurm).")] = None,
     slurm_time: Annotated[str, typer.Option(help="Slurm time limit per task.")] = "24:00:00",

@@ -69,7 +69,7 @@ def test_ray_is_constructed_lazily_without_ray(tmp_path):
     [
         (ExecutorOptions(kind="spark"), "unknown executor 'spark'"),
         (ExecutorOptions(kind="slurm"), "needs --slurm-partition"),
-        (ExecutorOptions(tasks=0), "--tasks must be >= 1"),
+        (ExecutorOptions(tasks=-1), "--tasks must be >= 1, or 0"),
         (ExecutorOptions(workers=0), "--workers must be"),
     ],
 )

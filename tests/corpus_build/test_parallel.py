@@ -67,3 +67,12 @@ def test_forking_while_the_progress_bar_draws_never_hangs(tmp_path):
             with ctx.Pool(2) as pool:
                 result = pool.map_async(_child_writes, range(4))
                 assert result.get(timeout=30) == [0, 1, 2, 3]
+
+
+def test_cli_default_is_one_task_per_input_shard(cli, tmp_path):
+    """With no --tasks, each input shard is its own task (and local workers share them)."""
+    _split_sample(tmp_path / "in", 3)
+    code, stdout, stderr = cli("-q", "corpus", "build", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "o"))
+    assert code == 0, stderr
+    assert len(list((tmp_path / "o" / "_logs" / "1-filter" / "completions").iterdir())) == 3
+    assert sorted(p.name for p in (tmp_path / "o" / "en").glob("*.parquet")) == ["00000.parquet", "00001.parquet", "00002.parquet"]

@@ -70,7 +70,7 @@ def test_real_oncology_articles_not_selected_by_default_but_with_all(pubmed_dir,
     assert not list((tmp_path / "default").glob("*/*.parquet"))
     code, out, err = cli("-q", "corpus", "pubmed", *inputs, "-o", str(tmp_path / "all"), "--select", "all")
     assert code == 0, err
-    table = pq.read_table(tmp_path / "all" / "en" / "00000.parquet")
+    table = pq.read_table(tmp_path / "all" / "en")  # one task per input file by default: 2 shards
     assert sorted(table.column("source").to_pylist()) == ["pmc", "pmc"]
     assert sorted(table.column("pmcid").to_pylist()) == ["PMC3460867", "PMC3574550"]
     assert all(sb == [] for sb in table.column("selected_by").to_pylist())

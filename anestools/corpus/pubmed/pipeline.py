@@ -229,7 +229,7 @@ def run_pubmed(opts: PubmedOptions, on_start: Callable[[int, int], None] | None 
     validate(opts)
     check_runnable(opts.executor)
     files = discover(opts.inputs)
-    tasks = max(1, min(opts.executor.tasks, len(files)))
+    tasks = len(files) if opts.executor.tasks == 0 else max(1, min(opts.executor.tasks, len(files)))
     opts.executor.tasks = tasks
     resumed = prepare_output(opts, files)
     pipeline = build_pipeline(opts, files)
