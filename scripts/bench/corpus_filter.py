@@ -136,9 +136,10 @@ def bench_floor(files: list[Path]) -> float:
 
 
 def _floor_files(files: list[Path]) -> int:
+    # memory-mapped, like our reader: the floor is the fastest way to get the strings
     n = 0
     for f in files:
-        for batch in pq.ParquetFile(f).iter_batches(columns=["text"], batch_size=2048):
+        for batch in pq.ParquetFile(f, memory_map=True).iter_batches(columns=["text"], batch_size=2048):
             n += len(batch.column(0).to_pylist())
     return n
 
