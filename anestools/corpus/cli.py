@@ -6,7 +6,6 @@ registered here, so the two commands can evolve independently.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -133,12 +132,10 @@ def build_command(
     con.console.print(f"[bold]corpus build[/]: {what} -> {output} ({executor}, {f'{tasks} task(s)' if tasks else 'one task per input shard'}, dedup {dedup})")
     import logging
 
-    from loguru import logger
+    from anestools.corpus.logs import route_datatrove_logs, silence_tqdm
 
-    if con.quiet():
-        logger.disable("datatrove")
-    # datatrove's exact-dedup step draws its own tqdm bar, which would tear through ours
-    os.environ.setdefault("TQDM_DISABLE", "1")
+    route_datatrove_logs(con.datatrove_log_level())
+    silence_tqdm()
     result = _run_with_progress(cfg, run_build)
     if result.submitted:
         con.out.print(f"submitted to {executor}: logs in {result.output / '_logs'}; "

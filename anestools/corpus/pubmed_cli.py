@@ -97,14 +97,12 @@ def pubmed_command(
         ),
     )
 
+    from anestools.corpus.logs import route_datatrove_logs
     from anestools.corpus.progress import files_progress
     from anestools.corpus.pubmed.pipeline import LOG_SUBDIR
     from anestools.corpus.pubmed.steps import PROGRESS_DIR
 
-    if con.quiet():  # datatrove logs through loguru, not logging: silence it like `corpus build`
-        from loguru import logger
-
-        logger.disable("datatrove")
+    route_datatrove_logs(con.datatrove_log_level())  # task logs still go to their files
     with files_progress("files") as start:
 
         def started(n_files: int, n_tasks: int) -> None:
