@@ -100,13 +100,17 @@ def test_backend_and_pickling(lex):
     pickle.dumps(reader)  # datatrove ships steps to workers: the built screen must not travel
 
 
-@pytest.mark.parametrize("backend", ["hyperscan", "re2"])
-def test_adversarial_texts(backend, lex, request):
-    if backend == "hyperscan":
+@pytest.fixture(params=["hyperscan", "re2"])
+def backend_lex(request, lex) -> tuple[str, Lexicon]:
+    """The shipped lexicon with its screen on each engine: ``(engine name, lexicon)``."""
+    if request.param == "hyperscan":
         pytest.importorskip("hyperscan")
-        use = lex
-    else:
-        use = request.getfixturevalue("re2_lex")
+        return request.param, lex
+    return request.param, request.getfixturevalue("re2_lex")
+
+
+def test_adversarial_texts(backend_lex):
+    backend, use = backend_lex
     texts = adversarial_texts(use)
     screen = use.strong_screen()
     for typ in (pa.string(), pa.large_string()):
@@ -136,13 +140,8 @@ def test_kelvin_and_dotted_i_where_re2_used_to_miss(lex, re2_lex):
     assert lex.strong_screen().screen_texts(texts) == [True, True]
 
 
-@pytest.mark.parametrize("backend", ["hyperscan", "re2"])
-def test_embedded_sample_and_relevance_results_unchanged(backend, lex, request):
-    if backend == "hyperscan":
-        pytest.importorskip("hyperscan")
-        use = lex
-    else:
-        use = request.getfixturevalue("re2_lex")
+def test_embedded_sample_and_relevance_results_unchanged(backend_lex):
+    _, use = backend_lex
     table = pq.read_table(sample_path(), columns=["text"])
     texts = table.column("text").to_pylist()
     mask = use.strong_screen().screen_array(table.column("text")).tolist()
