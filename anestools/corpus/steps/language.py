@@ -23,7 +23,8 @@ Why batched: langdetect is pure Python and was the most expensive step of the bu
 ``anestools.corpus.steps.langdetect_batch.BatchDetector`` a batch at a time: the same profiles,
 random sequence and floating-point operations as langdetect (bit-identical probabilities,
 tested against ``detect_langs``), with per-word n-gram caching and numpy updates shared by the
-whole batch, about 5x faster than langdetect itself.
+whole batch: 0.17 ms per page against 1.1 ms for the earlier subclass and ~2.4 ms for langdetect
+itself (same texts, same process).
 """
 
 from __future__ import annotations
