@@ -296,24 +296,11 @@ def run_build(cfg: BuildConfig, on_start: Callable[[int, Path], None] | None = N
 
 
 def _warm_up() -> None:
-    """Do once, in this process, what every local worker would otherwise redo in each stage.
-
-    Local workers are forked from this process (``anestools.corpus.executors``), so whatever is
-    loaded here is shared: langdetect's 55 profiles (0.2 s), pandas (0.3 s: pyarrow imports it
-    on the first Python -> Arrow conversion, in the reader and in the parquet writer), and
-    datatrove's installed-distribution check, run when a step object is created (0.1 s; our
-    shard writer creates datatrove's writers inside the task). A 1-worker build pays the same
-    once anyway.
-    """
-    import pandas  # noqa: F401
-    from datatrove.pipeline.writers.jsonl import JsonlWriter
-    from datatrove.pipeline.writers.parquet import ParquetWriter
-
+    """Load langdetect's 55 profiles (0.2 s) here, once: local workers are forked from this
+    process and share them (the generic warm-up is in ``executors.warm_up_local_workers``)."""
     from anestools.corpus.steps.langdetect_batch import shared_detector
 
     shared_detector()
-    for step in (ParquetWriter, JsonlWriter):
-        step.__new__(step)  # runs (and caches) datatrove's dependency check, creates nothing
 
 
 def _find_input_error(exc: BaseException) -> InputError | None:
