@@ -9,18 +9,20 @@ Usage::
 
 Stages (each one a datatrove executor, chained with ``depends=``, logs in ``OUTPUT/_logs/``):
 
-1. ``filter`` (N tasks): read -> relevance -> language -> quality -> decontamination ->
-   survivors to ``OUTPUT/_work/filtered/<rank>.jsonl.gz`` (about 1% of the input: cheap steps
-   first) -> with ``exact`` dedup, the survivors' exact-dedup signatures (datatrove's
-   ``ExactDedupSignature``, in the same task: no second pass over the survivors).
-2. dedup: ``exact`` = find (1 task); ``minhash`` = signature (N) -> buckets -> cluster (1);
-   ``none`` = nothing.
-3. ``write`` (N tasks): task ``rank`` reads the survivors of filter task ``rank`` -> dedup
-   filter -> token count -> AnesCorpus shards.
+1. ``filter`` (N tasks): read -> relevance -> language -> quality -> decontamination -> token
+   count -> survivors written as AnesCorpus shards, staged in ``OUTPUT/_work/staged/<lang>/``
+   (about 1% of the input: cheap steps first) -> the dedup signatures of those survivors
+   (datatrove's ``ExactDedupSignature`` or ``MinhashDedupSignature``, in the same task: no
+   second pass over the survivors).
+2. dedup: ``exact`` = find (1 task); ``minhash`` = buckets -> cluster (1); ``none`` = nothing.
+3. ``publish`` (one task per 64 filter tasks): each staged shard is renamed to
+   ``OUTPUT/<lang>/<rank>``; only a shard holding a duplicate is rewritten without it
+   (``steps/publish.py``).
 
 Rerun after a crash or Ctrl-C: the same command resumes; datatrove skips every task with a
-completion marker and the unfinished ones rewrite their (atomically published) shards, so
-the output equals that of an uninterrupted run. The settings are stored in
+completion marker, the unfinished ones rewrite their (atomically written) staged shards, and
+publishing is idempotent per shard, so the output equals that of an uninterrupted run. No
+shard appears under ``OUTPUT/<lang>/`` before every filter task has finished. The settings are stored in
 ``OUTPUT/_logs/build.json``; rerunning with different ones needs ``--overwrite``.
 """
 
@@ -39,6 +41,7 @@ from anestools.errors import ConfigError, EngineError, InputError, OutputExistsE
 
 DEDUP_MODES = ("none", "exact", "minhash")
 MANAGED = ("en", "zh", "_logs", "_work")
+STAGED = "staged"  # OUTPUT/_work/staged/: shards of finished filter tasks, until dedup has decided
 
 
 def sample_path() -> Path:
@@ -122,10 +125,10 @@ def _identity(cfg: BuildConfig, files: list[str], lexicon_fp: str) -> dict:
     d["lexicon"] = lexicon_fp
     d["tasks"] = cfg.executor.tasks
     d["executor"] = cfg.executor.kind
-    # Stage layout: 2 = exact-dedup signatures taken in the filter tasks. A half-done output of
-    # the older layout (separate signature stage) must not be resumed by this one: its completed
-    # filter tasks never wrote signatures, and their duplicates would silently stay.
-    d["layout"] = 2
+    # Stage layout: 3 = staged shards + publish stage (2: survivors re-read by a write stage). A
+    # half-done output of an older layout must not be resumed by this one: its completed
+    # filter tasks never staged shards, which would silently be missing from the corpus.
+    d["layout"] = 3
     return d
 
 
@@ -156,7 +159,7 @@ def _prepare_output(out: Path, identity: dict, overwrite: bool) -> int:
     elif out.is_dir() and any(out.iterdir()):
         raise OutputExistsError(f"{out} is not empty and is not an anestools corpus; pass --overwrite or choose another --output")
     (out / "_logs").mkdir(parents=True, exist_ok=True)
-    (out / "_work" / "filtered").mkdir(parents=True, exist_ok=True)  # may stay empty: nothing kept
+    (out / "_work" / STAGED).mkdir(parents=True, exist_ok=True)  # may stay empty: nothing kept
     if not record.is_file():
         record.write_text(json.dumps(identity, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     done = out / "_logs" / "1-filter" / "completions"
@@ -165,21 +168,21 @@ def _prepare_output(out: Path, identity: dict, overwrite: bool) -> int:
 
 def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
     """The chained datatrove executors of a build (the last one's ``run()`` runs them all)."""
-    from datatrove.pipeline.writers import JsonlWriter
-
     from anestools.corpus.steps.decontam import DecontaminationFilter, NGramIndex
     from anestools.corpus.steps.language import LanguageRouter
+    from anestools.corpus.steps.publish import PublishShards, publish_tasks
     from anestools.corpus.steps.quality import QualityFilter
-    from anestools.corpus.steps.reader import AnesReader, SurvivorsReader
+    from anestools.corpus.steps.reader import AnesReader
     from anestools.corpus.steps.relevance import AnesRelevanceFilter
     from anestools.corpus.steps.tokens import resolve_tokenizer, token_counter
-    from anestools.corpus.steps.writer import AnesCorpusWriter, survivor_record
+    from anestools.corpus.steps.writer import AnesCorpusWriter
 
     lexicon = load_lexicon(cfg.lexicon or None)
     if not any(t.strong for t in lexicon.terms):
         raise InputError(f"{', '.join(lexicon.sources)}: lexicon has no [strong] terms, so no document can qualify")
     logs, work = out / "_logs", out / "_work"
     opts = cfg.executor
+    n_ranks = opts.tasks
 
     first = [
         AnesReader(files, prescreen=lexicon, skip_bad=cfg.skip_bad, report_folder=str(logs / "bad_inputs"),
@@ -196,57 +199,55 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
         for f in cfg.decontaminate:
             texts.extend(load_benchmark_texts(f))
         first.append(DecontaminationFilter(NGramIndex.from_texts(texts)))
-    first.append(JsonlWriter(str(work / "filtered"), output_filename="${rank}.jsonl.gz", adapter=survivor_record))
+    if cfg.tokenizer:
+        first.append(token_counter(resolve_tokenizer(cfg.tokenizer)))
+    # Survivors are written as final shards, staged under _work/ until dedup has decided. The
+    # writer passes each document on in the order it wrote it (recorded in <rank>.order), so the
+    # signature numbers below map back to shard rows (steps/publish.py).
+    first.append(AnesCorpusWriter(str(work / STAGED), fmt=cfg.fmt, default_source=source, record_order=True))
+    removals_folder: Path | None = None
     if cfg.dedup == "exact":
-        # The writer passes each survivor on in the order it wrote it, so the signature indices
-        # match what the write stage's SurvivorsReader reads back from the same rank's file.
         from datatrove.pipeline.dedup.exact_dedup import ExactDedupSignature
 
         from anestools.corpus.steps.dedup import exact_config
 
         first.append(ExactDedupSignature(str(work / "exact" / "sigs"), exact_config()))
-    stage = build_executor(first, opts, str(logs / "1-filter"), "anescorpus-filter")
-
-    def survivors():
-        return SurvivorsReader(str(work / "filtered"), glob_pattern="*.jsonl.gz")
-
-    final: list = [survivors()]
-    if cfg.dedup == "exact":
-        from datatrove.pipeline.dedup.exact_dedup import ExactDedupFilter, ExactFindDedups
-
-        from anestools.corpus.steps.dedup import exact_config
-
-        conf = exact_config()
-        stage = build_executor([ExactFindDedups(str(work / "exact" / "sigs"), str(work / "exact" / "dups"), config=conf)],
-                               opts, str(logs / "2-dedup-find"), "anescorpus-dedup-find", tasks=1, depends=stage)
-        final.append(ExactDedupFilter(str(work / "exact" / "dups"), conf))
     elif cfg.dedup == "minhash":
-        from datatrove.pipeline.dedup.minhash import (
-            MinhashDedupBuckets,
-            MinhashDedupCluster,
-            MinhashDedupFilter,
-            MinhashDedupSignature,
-        )
+        from datatrove.pipeline.dedup.minhash import MinhashDedupSignature
 
         from anestools.corpus.steps.dedup import MixedScriptTokenizer, minhash_config
 
+        first.append(MinhashDedupSignature(str(work / "minhash" / "sigs"), minhash_config(),
+                                           language=MixedScriptTokenizer()))
+    stage = build_executor(first, opts, str(logs / "1-filter"), "anescorpus-filter")
+
+    if cfg.dedup == "exact":
+        from datatrove.pipeline.dedup.exact_dedup import ExactFindDedups
+
+        from anestools.corpus.steps.dedup import exact_config
+
+        removals_folder = work / "exact" / "dups"
+        stage = build_executor([ExactFindDedups(str(work / "exact" / "sigs"), str(removals_folder), config=exact_config())],
+                               opts, str(logs / "2-dedup-find"), "anescorpus-dedup-find", tasks=1, depends=stage)
+    elif cfg.dedup == "minhash":
+        from datatrove.pipeline.dedup.minhash import MinhashDedupBuckets, MinhashDedupCluster
+
+        from anestools.corpus.steps.dedup import minhash_config
+
         conf = minhash_config()
         mh = work / "minhash"
-        stage = build_executor(
-            [survivors(), MinhashDedupSignature(str(mh / "sigs"), conf, language=MixedScriptTokenizer())],
-            opts, str(logs / "2-minhash-signatures"), "anescorpus-minhash-sig", depends=stage)
+        removals_folder = mh / "remove_ids"
         stage = build_executor([MinhashDedupBuckets(str(mh / "sigs"), str(mh / "buckets"), config=conf)],
-                               opts, str(logs / "3-minhash-buckets"), "anescorpus-minhash-buckets",
+                               opts, str(logs / "2-minhash-buckets"), "anescorpus-minhash-buckets",
                                tasks=conf.num_buckets, depends=stage)
-        stage = build_executor([MinhashDedupCluster(str(mh / "buckets"), str(mh / "remove_ids"), config=conf)],
-                               opts, str(logs / "4-minhash-cluster"), "anescorpus-minhash-cluster",
+        stage = build_executor([MinhashDedupCluster(str(mh / "buckets"), str(removals_folder), config=conf)],
+                               opts, str(logs / "3-minhash-cluster"), "anescorpus-minhash-cluster",
                                tasks=1, depends=stage)
-        final.append(MinhashDedupFilter(str(mh / "remove_ids")))
-    if cfg.tokenizer:
-        final.append(token_counter(resolve_tokenizer(cfg.tokenizer)))
-    final.append(AnesCorpusWriter(str(out), fmt=cfg.fmt, default_source=source))
-    stage_no = {"none": 2, "exact": 3, "minhash": 5}[cfg.dedup]
-    return build_executor(final, opts, str(logs / f"{stage_no}-write"), "anescorpus-write", depends=stage)
+    publish = PublishShards(str(out), n_ranks=n_ranks, fmt=cfg.fmt, staging=f"_work/{STAGED}", removals=cfg.dedup,
+                            removals_folder=str(removals_folder) if removals_folder else None)
+    stage_no = {"none": 2, "exact": 3, "minhash": 4}[cfg.dedup]
+    return build_executor([publish], opts, str(logs / f"{stage_no}-publish"), "anescorpus-publish",
+                          tasks=publish_tasks(n_ranks), depends=stage)
 
 
 def run_build(cfg: BuildConfig, on_start: Callable[[int, Path], None] | None = None) -> BuildResult:

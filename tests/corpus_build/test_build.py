@@ -84,8 +84,10 @@ def test_sample_build_step_counts(sample_build):
     assert reader.forwarded == relevance.total
     language = step(st.steps, "language")
     assert language.reasons["other_language"] >= sum(r["category"] == "other_language" for r in rows)
-    dedup = step(st.steps, "exact-deduplication stage 3")
-    assert dedup.dropped == sum(r["category"] == "duplicate" for r in rows)
+    dedup = step(st.steps, "exact duplicates removed")
+    assert dedup.dropped == dedup.reasons["duplicate"] == sum(r["category"] == "duplicate" for r in rows)
+    assert dedup.total == step(st.steps, "quality").forwarded  # every survivor, once
+    assert dedup.other == {"published_en": 70, "published_zh": 35}
     assert st.totals_by_language()["en"].rows == 70 and st.totals_by_language()["zh"].rows == 35
 
 
@@ -190,10 +192,15 @@ def test_exact_dedup_across_tasks_with_a_task_that_keeps_nothing(tmp_path):
         pq.write_table(pa.Table.from_pylist(part), tmp_path / "in" / f"part-{i}.parquet")
     res = run_build(BuildConfig(inputs=[str(tmp_path / "in")], output=str(tmp_path / "out"),
                                 executor=ExecutorOptions(tasks=3, workers=1)))
-    assert sorted(p.name for p in (tmp_path / "out" / "_work" / "filtered").iterdir()) == [
-        "00000.jsonl.gz", "00002.jsonl.gz"]  # task 1 kept nothing
+    staged = tmp_path / "out" / "_work" / "staged"
+    assert sorted(p.name for p in staged.glob("*.order")) == ["00000.order", "00001.order", "00002.order"]
+    assert (staged / "00001.order").read_bytes() == b""  # task 1 kept nothing
     assert sorted(r["id"] for r in read_rows(tmp_path / "out")) == sorted(r["id"] for r in anes)
-    assert step(res.steps, "exact-deduplication stage 3").dropped == 1
+    assert step(res.steps, "exact duplicates removed").dropped == 1
+    # shard 0 had nothing to remove (renamed), shard 2 held the copy (rewritten without it)
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").glob("*/*.parquet")) == [
+        "en/00000.parquet", "en/00002.parquet"]
+    assert not list(staged.glob("*/*.parquet"))
 
 
 def test_planted_benchmark_overlap_is_removed(tmp_path):
@@ -240,7 +247,7 @@ def test_jsonl_minhash_tokens_english_only(tmp_path):
     assert not any(r["id"].startswith("en-dup") for r in rows)
     # sample pages of one topic share many sentences: MinHash also removes those near-duplicates
     assert 30 <= len(ids) < len(expected_ids(("en",)))
-    minhash = step(result.steps, "MinHash stage 4")
+    minhash = step(result.steps, "MinHash near-duplicates removed")
     assert minhash.forwarded == len(ids) and minhash.dropped >= 4
     for r in rows:
         assert r["token_count"] == len(tok.encode(r["text"]).ids)

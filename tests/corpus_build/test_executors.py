@@ -90,11 +90,12 @@ def test_build_stages_chain_for_slurm(tmp_path):
         ex = ex.depends
     chain.reverse()
     assert all(isinstance(e, SlurmPipelineExecutor) for e in chain)
-    assert [e.job_name for e in chain] == ["anescorpus-filter", "anescorpus-dedup-find", "anescorpus-write"]
-    assert [e.tasks for e in chain] == [10, 1, 10]
-    assert [str(e.logging_dir.path).rsplit("/", 1)[-1] for e in chain] == ["1-filter", "2-dedup-find", "3-write"]
-    # exact-dedup signatures are taken in the filter tasks, right after the survivors are written
-    assert [type(s).__name__ for s in chain[0].pipeline[-2:]] == ["JsonlWriter", "ExactDedupSignature"]
+    assert [e.job_name for e in chain] == ["anescorpus-filter", "anescorpus-dedup-find", "anescorpus-publish"]
+    assert [e.tasks for e in chain] == [10, 1, 1]  # one publish task per 64 filter tasks
+    assert [str(e.logging_dir.path).rsplit("/", 1)[-1] for e in chain] == ["1-filter", "2-dedup-find", "3-publish"]
+    # exact-dedup signatures are taken in the filter tasks, right after the survivors are staged
+    assert [type(s).__name__ for s in chain[0].pipeline[-2:]] == ["AnesCorpusWriter", "ExactDedupSignature"]
+    assert chain[2].pipeline[0].n_ranks == 10
     assert not (tmp_path / "out").exists()  # building stages touches nothing
 
 
@@ -105,4 +106,4 @@ def test_minhash_chain_for_ray(tmp_path):
     while last is not None:
         chain.append(last)
         last = last.depends
-    assert [e.world_size for e in reversed(chain)] == [4, 4, 14, 1, 4]
+    assert [e.world_size for e in reversed(chain)] == [4, 14, 1, 1]  # filter (+ signatures), buckets, cluster, publish

@@ -87,6 +87,31 @@ def test_batched_langdetect_gives_langdetect_own_probabilities():
     assert got == ref
     assert detector.detect(["12345 !!!"]) == [None]
     assert detector.probabilities(list(reversed(texts))) == list(reversed(ref))
+    # detect() stops a text's trials once its leader cannot be overtaken: same answers
+    assert detector.detect(texts) == [None if r is None else r[0][0] if r else "unknown" for r in ref]
+    detector._stream = None  # the fallback: one random.Random per text, drawn in Python
+    assert detector.probabilities(texts) == ref
+
+
+def test_shared_stream_draws_what_random_draws():
+    """Every text is seeded alike, so its draws come from one shared stream of raw outputs; the
+    numpy draws must equal random.Random's gauss/choice sequence for any n-gram count,
+    including counts just above a power of two (many rejections: the rare slow path)."""
+    import numpy as np
+
+    from anestools.corpus.steps.langdetect_batch import _GeneratorDraws, _Stream, _StreamDraws
+
+    sizes = [1, 2, 3, 5, 17, 33, 65, 129, 257, 1025, 2049, 3000]
+    stream, slow = _StreamDraws(_Stream(0), sizes), _GeneratorDraws(0, sizes)
+    active = np.arange(len(sizes))
+    rng = np.random.default_rng(1)
+    for step in range(300):
+        if step % 7 == 0:
+            assert [stream.gauss(d) for d in active] == [slow.gauss(d) for d in active]
+        first = rng.random(len(sizes)) < 0.2
+        a, b = stream.picks(active, first), slow.picks(active, first)
+        assert np.array_equal(a[:, ~first], b[:, ~first]) and np.array_equal(a[0], b[0])
+        assert (a < np.array(sizes)).all()
 
 
 def test_fast_gopher_repetition_matches_datatrove():

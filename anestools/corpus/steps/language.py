@@ -70,7 +70,7 @@ class LanguageRouter(BaseFilter):
 
     name = "🌐 language (langdetect)"
 
-    def __init__(self, languages: Sequence[str] = SUPPORTED, max_chars: int = 1000, batch_size: int = 256):
+    def __init__(self, languages: Sequence[str] = SUPPORTED, max_chars: int = 1000, batch_size: int = 1024):
         super().__init__(batch_size=batch_size)
         self.languages = tuple(languages)
         self.max_chars = max_chars

@@ -32,7 +32,6 @@ from collections.abc import Sequence
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder, open_file
 from datatrove.pipeline.readers.base import BaseReader
-from datatrove.pipeline.readers.jsonl import JsonlReader
 
 from anestools.common.inputs import expand_local, is_remote
 from anestools.corpus.lexicon import Lexicon
@@ -230,26 +229,3 @@ class AnesReader(BaseReader):
             if self.limit != -1 and emitted >= self.limit:
                 break
 
-
-class SurvivorsReader(JsonlReader):
-    """datatrove ``JsonlReader`` for the intermediate survivors: task ``rank`` reads exactly the
-    file that filter task ``rank`` wrote (``<rank>.jsonl.gz``), or nothing when that task kept
-    no document.
-
-    Why not datatrove's own sharding (``files[rank::world_size]``): the exact-dedup signatures
-    are computed in the filter task itself, indexed by the position of each survivor in its own
-    file, so the later task that drops the duplicates must read that same file; with the
-    default sharding a filter task that kept nothing (no file) would shift every later file to
-    another rank. It also makes an empty survivors folder a legitimate empty result instead of
-    datatrove's "No files found" error.
-    """
-
-    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        if data:
-            yield from data
-        own = f"{rank:05d}.jsonl.gz"
-        if not self.data_folder.exists(own):
-            return
-        for doc in self.read_files_shard([own]):
-            self.update_doc_stats(doc)
-            yield doc

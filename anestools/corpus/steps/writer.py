@@ -17,6 +17,11 @@ Why a wrapper around datatrove's ``ParquetWriter``/``JsonlWriter``: each shard i
 a hidden temporary name (``<lang>/.tmp.<rank>.parquet``) and renamed when the task finishes,
 so a crash never leaves a half-written shard under its final name, and a rerun of the task
 (datatrove skips completed ones) simply rewrites it.
+
+With ``record_order=True`` the writer also leaves ``<rank>.order``: one byte per document in
+the order it wrote them (``e`` for English, ``z`` for Chinese). datatrove's dedup signatures
+number a task's documents in that order, across languages; the order file maps such a number
+back to a row of one language's shard (``steps/publish.py`` drops duplicates with it).
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ CONTRACT_FIELDS: dict[str, pa.DataType] = {
     "token_count": pa.int64(),
 }
 _TMP_PREFIX = ".tmp."
+ORDER_CODES: dict[str, bytes] = {"en": b"e", "zh": b"z"}
+ORDER_SUFFIX = ".order"
 
 
 def contract_schema(extra_fields: Mapping[str, pa.DataType] | None = None) -> pa.Schema:
@@ -54,18 +61,6 @@ def contract_schema(extra_fields: Mapping[str, pa.DataType] | None = None) -> pa
     fields = dict(CONTRACT_FIELDS)
     fields.update(extra_fields or {})
     return pa.schema([pa.field(k, v) for k, v in fields.items()])
-
-
-def survivor_record(writer, doc: Document) -> dict:
-    """``JsonlWriter`` adapter for the intermediate survivors: what datatrove's default adapter
-    writes for a text document (non-empty ``text``, ``id``, ``metadata``), without its
-    ``dataclasses.asdict`` deep copy of every document (the record is serialised at once)."""
-    record: dict = {"text": doc.text}
-    if doc.id:
-        record["id"] = doc.id
-    if doc.metadata:
-        record["metadata"] = doc.metadata
-    return record
 
 
 def contract_record(doc: Document, default_source: str, extra: tuple[str, ...] = ()) -> dict:
@@ -114,10 +109,22 @@ class _JsonlShardWriter(_ContractAdapterMixin, JsonlWriter):
     pass
 
 
+def shard_extension(fmt: str) -> str:
+    return "parquet" if fmt == "parquet" else "jsonl.gz"
+
+
 def shard_name(language: str, rank: int, fmt: str) -> str:
     """Final relative path of the shard of ``rank`` for ``language``."""
-    ext = "parquet" if fmt == "parquet" else "jsonl.gz"
-    return f"{language}/{rank:05d}.{ext}"
+    return f"{language}/{rank:05d}.{shard_extension(fmt)}"
+
+
+def tmp_shard_name(language: str, rank: int, fmt: str) -> str:
+    """Hidden name a shard is written under before it is published."""
+    return f"{language}/{_TMP_PREFIX}{rank:05d}.{shard_extension(fmt)}"
+
+
+def order_name(rank: int) -> str:
+    return f"{rank:05d}{ORDER_SUFFIX}"
 
 
 class AnesCorpusWriter(PipelineStep):
@@ -133,6 +140,7 @@ class AnesCorpusWriter(PipelineStep):
         default_source: str = "web",
         extra_fields: Mapping[str, pa.DataType] | None = None,
         batch_size: int = 1000,
+        record_order: bool = False,
     ):
         super().__init__()
         if fmt not in FORMATS:
@@ -142,10 +150,10 @@ class AnesCorpusWriter(PipelineStep):
         self.default_source = default_source
         self.extra_fields = dict(extra_fields or {})
         self.batch_size = batch_size
+        self.record_order = record_order
 
     def _make_writer(self):
-        ext = "parquet" if self.fmt == "parquet" else "jsonl.gz"
-        template = f"${{language}}/{_TMP_PREFIX}${{rank}}.{ext}"
+        template = f"${{language}}/{_TMP_PREFIX}${{rank}}.{shard_extension(self.fmt)}"
         if self.fmt == "parquet":
             w = _ParquetShardWriter(
                 self.output_folder,
@@ -166,6 +174,7 @@ class AnesCorpusWriter(PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         writer = self._make_writer()
         written: set[str] = set()
+        order = bytearray()
         ok = False
         try:
             for doc in data:
@@ -177,6 +186,7 @@ class AnesCorpusWriter(PipelineStep):
                         )
                     writer.write(doc, rank)
                     written.add(lang)
+                    order += ORDER_CODES[lang]
                     self.stat_update(f"written_{lang}")
                     self.stat_update("total", "forwarded")
                     self.update_doc_stats(doc)
@@ -185,8 +195,13 @@ class AnesCorpusWriter(PipelineStep):
         finally:
             with contextlib.suppress(Exception) if not ok else contextlib.nullcontext():
                 writer.close()
+            if ok and self.record_order:
+                tmp = _TMP_PREFIX + order_name(rank)
+                with self.output_folder.open(tmp, "wb") as f:
+                    f.write(bytes(order))
+                self.output_folder.mv(tmp, order_name(rank))
             for lang in sorted(written):
-                tmp = f"{lang}/{_TMP_PREFIX}{rank:05d}.{'parquet' if self.fmt == 'parquet' else 'jsonl.gz'}"
+                tmp = tmp_shard_name(lang, rank, self.fmt)
                 if ok:
                     self.output_folder.mv(tmp, shard_name(lang, rank, self.fmt))
                 else:
