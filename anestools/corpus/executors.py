@@ -192,7 +192,7 @@ def build_executor(
     """Construct the datatrove executor for ``pipeline`` (nothing runs until ``.run()``)."""
     name, kwargs = executor_kwargs(options, pipeline, logging_dir, job_name, tasks, depends)
     if name == "LocalPipelineExecutor":
-        from datatrove.executor import LocalPipelineExecutor as cls
+        from anestools.corpus.local_executor import LocalExecutor as cls
 
         _cache_loguru_lib_dirs()
         if kwargs["workers"] > 1 and kwargs["start_method"] == "fork":
