@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from datatrove.data import Document
-from datatrove.pipeline.filters.base_filter import BaseFilter
+
+from anestools.corpus.steps.batch_stats import BatchStatsFilter
 
 WORD_N = 13
 CHAR_N = 20
@@ -83,13 +84,13 @@ class NGramIndex:
         return bool(self.chars and _CJK.search(text) and any(g in self.chars for g in char_ngrams(text, self.char_n)))
 
 
-class DecontaminationFilter(BaseFilter):
+class DecontaminationFilter(BatchStatsFilter):
     """Drop documents overlapping the benchmark index."""
 
     name = "🧪 AnesBench decontamination"
 
-    def __init__(self, index: NGramIndex):
-        super().__init__()
+    def __init__(self, index: NGramIndex, batch_size: int = 256):
+        super().__init__(batch_size=batch_size)
         self.index = index
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:

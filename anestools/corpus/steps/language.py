@@ -33,9 +33,9 @@ import re
 from collections.abc import Sequence
 
 from datatrove.data import Document
-from datatrove.pipeline.filters.base_filter import BaseFilter
 
 from anestools.common.langs import normalize_language
+from anestools.corpus.steps.batch_stats import BatchStatsFilter
 
 SUPPORTED = ("en", "zh")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
@@ -65,7 +65,7 @@ def detect_language(text: str, max_chars: int = 1000) -> str | None:
     return detect_languages([text], max_chars)[0]
 
 
-class LanguageRouter(BaseFilter):
+class LanguageRouter(BatchStatsFilter):
     """Label en/zh documents and drop the rest."""
 
     name = "🌐 language (langdetect)"

@@ -51,6 +51,8 @@ from datatrove.pipeline.filters.gopher_repetition_filter import (
 from datatrove.utils.text import PUNCTUATION_SET, split_into_sentences, split_into_words
 from datatrove.utils.word_tokenizers import WordTokenizer
 
+from anestools.corpus.steps.batch_stats import BatchStatsFilter
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SYMBOLS = re.compile(r"[#…]|\.\.\.")
 _FUNCTION_CHARS = set("的了是在和有也就都而及与或这那")
@@ -439,13 +441,13 @@ class FastGopherQualityFilter(GopherQualityFilter):
         return True
 
 
-class QualityFilter(BaseFilter):
+class QualityFilter(BatchStatsFilter):
     """Dispatch each document to the quality filters of its language."""
 
     name = "✨ quality (C4/Gopher en, chars zh)"
 
-    def __init__(self, tokenizer: str = "fast"):
-        super().__init__()
+    def __init__(self, tokenizer: str = "fast", batch_size: int = 256):
+        super().__init__(batch_size=batch_size)
         if tokenizer not in ("fast", "spacy"):
             raise ValueError(f"unknown quality tokenizer {tokenizer!r}: expected fast or spacy")
         lang = FastEnglishTokenizer() if tokenizer == "fast" else "en"

@@ -35,6 +35,7 @@ from datatrove.pipeline.readers.base import BaseReader
 
 from anestools.common.inputs import expand_local, is_remote
 from anestools.corpus.lexicon import Lexicon
+from anestools.corpus.steps.batch_stats import add_counts, add_lengths
 from anestools.errors import InputError
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -206,26 +207,33 @@ class AnesReader(BaseReader):
             self.report_folder.rm(f"{rank:05d}.txt")  # a rerun of this task reports afresh
         self._mark_done(rank, reset=True)
         emitted = 0
-        for path in shard:
-            self.stat_update("input_files")
-            reader = self._parquet_docs if file_format(path) == "parquet" else self._jsonl_docs
-            try:
-                for doc in reader(path):
-                    if self.limit != -1 and emitted >= self.limit:
-                        break
-                    self.update_doc_stats(doc)
-                    self.stat_update("forwarded")
-                    emitted += 1
-                    yield doc
-            except InputError as exc:
-                if not self.skip_bad:
-                    raise
-                self._report_bad(rank, path, exc)
-            except Exception as exc:  # corrupt compression, truncated parquet, network...
-                if not self.skip_bad:
-                    raise InputError(f"{path}: unreadable input shard ({type(exc).__name__}: {exc})") from exc
-                self._report_bad(rank, path, exc)
-            self._mark_done(rank)
-            if self.limit != -1 and emitted >= self.limit:
-                break
+        lengths: list[int] = []  # of the documents passed on since the last statistics update
+        try:
+            for path in shard:
+                self.stat_update("input_files")
+                reader = self._parquet_docs if file_format(path) == "parquet" else self._jsonl_docs
+                try:
+                    for doc in reader(path):
+                        if self.limit != -1 and emitted >= self.limit:
+                            break
+                        lengths.append(len(doc.text))
+                        emitted += 1
+                        yield doc
+                except InputError as exc:
+                    if not self.skip_bad:
+                        raise
+                    self._report_bad(rank, path, exc)
+                except Exception as exc:  # corrupt compression, truncated parquet, network...
+                    if not self.skip_bad:
+                        raise InputError(f"{path}: unreadable input shard ({type(exc).__name__}: {exc})") from exc
+                    self._report_bad(rank, path, exc)
+                add_counts(self, "forwarded", len(lengths))  # once per file, not per document
+                add_lengths(self, "doc_len", lengths)
+                lengths.clear()
+                self._mark_done(rank)
+                if self.limit != -1 and emitted >= self.limit:
+                    break
+        finally:
+            add_counts(self, "forwarded", len(lengths))
+            add_lengths(self, "doc_len", lengths)
 

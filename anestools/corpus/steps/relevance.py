@@ -20,13 +20,13 @@ strong term are rejected by a strong-terms-only automaton before the full match)
 from __future__ import annotations
 
 from datatrove.data import Document
-from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from anestools.corpus.lexicon import DEFAULT_MIN_SCORE, DEFAULT_MIN_TERMS, Lexicon, load_lexicon
+from anestools.corpus.steps.batch_stats import BatchStatsFilter
 
 
-class AnesRelevanceFilter(BaseFilter):
+class AnesRelevanceFilter(BatchStatsFilter):
     """Keep documents whose lexicon match qualifies (see ``anestools.corpus.lexicon``)."""
 
     name = "🩺 anesthesia relevance"

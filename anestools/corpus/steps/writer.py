@@ -27,6 +27,7 @@ back to a row of one language's shard (``steps/publish.py`` drops duplicates wit
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Mapping
 
 import pyarrow as pa
@@ -35,6 +36,8 @@ from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.jsonl import JsonlWriter
 from datatrove.pipeline.writers.parquet import ParquetWriter
+
+from anestools.corpus.steps.batch_stats import add_counts, add_lengths
 
 FORMATS = ("parquet", "jsonl")
 LANGUAGES = ("en", "zh")
@@ -173,8 +176,10 @@ class AnesCorpusWriter(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         writer = self._make_writer()
-        written: set[str] = set()
+        written: Counter[str] = Counter()
         order = bytearray()
+        lengths: list[int] = []
+        tokens: list[int] = []
         ok = False
         try:
             for doc in data:
@@ -185,14 +190,20 @@ class AnesCorpusWriter(PipelineStep):
                             f"document {doc.id!r}: metadata 'language' is {lang!r}, expected en or zh"
                         )
                     writer.write(doc, rank)
-                    written.add(lang)
+                    written[lang] += 1
                     order += ORDER_CODES[lang]
-                    self.stat_update(f"written_{lang}")
-                    self.stat_update("total", "forwarded")
-                    self.update_doc_stats(doc)
+                    lengths.append(len(doc.text))
+                    if doc.metadata.get("token_count"):
+                        tokens.append(doc.metadata["token_count"])
                 yield doc
             ok = True
         finally:
+            for lang, n in sorted(written.items()):  # statistics once per task, not per document
+                add_counts(self, f"written_{lang}", n)
+            add_counts(self, "total", len(order))
+            add_counts(self, "forwarded", len(order))
+            add_lengths(self, "doc_len", lengths)
+            add_lengths(self, "doc_len_tokens", tokens)
             with contextlib.suppress(Exception) if not ok else contextlib.nullcontext():
                 writer.close()
             if ok and self.record_order:
