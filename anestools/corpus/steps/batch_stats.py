@@ -58,6 +58,11 @@ class BatchStatsFilter(BaseFilter):
     many documents share one statistics update (and one ``filter_batch`` call).
     """
 
+    def filter_batch(self, batch: list) -> list:
+        # datatrove warns when batch_size > 1 without a custom filter_batch; ours may batch
+        # only for the statistics, so the per-document loop is the intended one
+        return list(map(self.filter, batch))
+
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if self.exclusion_writer is not None:  # excluded documents are written one by one anyway
             yield from super().run(data, rank, world_size)
