@@ -13,7 +13,9 @@ the executor instead of unpickling a copy per task.
 
 Everything else is datatrove's own: completion markers and skipping (``get_incomplete_ranks``),
 the per-task ``_run_for_rank`` (task logs, per-task stats, completion marker), a fresh deep copy
-of the pipeline per in-process task, ``executor.json`` and the merged ``stats.json``.
+of the pipeline per task, ``executor.json`` and the merged ``stats.json``. The stage-level
+messages datatrove logs from ``datatrove.executor.local`` come from this module instead (loguru
+name ``anestools.corpus.local_executor``: disable it too where you disable ``datatrove``).
 """
 
 from __future__ import annotations

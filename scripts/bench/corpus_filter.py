@@ -245,6 +245,7 @@ def main() -> None:
     from loguru import logger
 
     logger.disable("datatrove")
+    logger.disable("anestools.corpus.local_executor")  # datatrove's executor messages, from our executor
     logging.disable(logging.WARNING)
 
     if not args.skip_generate:
