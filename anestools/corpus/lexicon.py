@@ -71,6 +71,11 @@ LOWER_TO_ASCII = ("\u0130", "\u212a")
 _MAX_SCAN_BYTES = (1 << 32) - 1
 
 
+#: characters that are never word characters (``_is_word_char``): a match between two of them
+#: has its word boundaries
+_SEPARATORS = frozenset(" \t\n\r\f\v.,;:!?()[]{}<>\"'/\\-–—…|*&%$#@+=~`^")
+
+
 def _has_cjk(s: str) -> bool:
     return _CJK_RE.search(s) is not None
 
@@ -370,10 +375,16 @@ class Lexicon:
         low = text.lower()
         n = len(low)
         valid = self._valid
+        # padded[i + 1] == low[i]: the characters around a match, without bounds checks; when
+        # both are common separators the match is valid without calling _valid (most are)
+        padded = " " + low + " "
+        sep = _SEPARATORS
         return [
             (end - length + 1, idx)
             for end, (idx, needs_boundary, length) in self.automaton.iter_long(low)
-            if valid(low, n, end, needs_boundary, length)
+            if not needs_boundary
+            or (padded[end - length + 1] in sep and padded[end + 2] in sep)
+            or valid(low, n, end, needs_boundary, length)
         ]
 
     def has_strong(self, text: str) -> bool:

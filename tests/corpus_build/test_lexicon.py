@@ -139,3 +139,22 @@ def test_bad_lexicon_files(tmp_path, content, message):
 def test_missing_lexicon_file(tmp_path):
     with pytest.raises(InputError, match="lexicon file not found"):
         load_lexicon([tmp_path / "nope.txt"])
+
+
+def test_find_fast_path_equals_checking_every_match(lex):
+    """find() skips _valid when both neighbours are separators: same matches as always calling it."""
+    from anestools.corpus.lexicon import _SEPARATORS, Lexicon, _is_word_char
+
+    assert not any(_is_word_char(c) for c in _SEPARATORS)
+
+    def slow(text):
+        low = text.lower()
+        return [(end - length + 1, idx) for end, (idx, nb, length) in lex.automaton.iter_long(low)
+                if Lexicon._valid(low, len(low), end, nb, length)]
+
+    texts = pq.read_table(sample_path(), columns=["text"]).column("text").to_pylist()
+    texts += ["propofol—ketamine…epidural_x (sevoflurane) 'bupivacaine' ketamines epidurales",
+              "xpropofol propofolx propofol_ _propofol 1propofol propofol2 «propofol» ¿propofol?",
+              "propofol", "Propofol.", "使用propofol诱导", "sevoflurane-based"]
+    for text in texts:
+        assert lex.find(text) == slow(text)
