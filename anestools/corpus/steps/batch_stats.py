@@ -21,7 +21,6 @@ can differ in the last bits of floating point.
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from collections.abc import Sequence
 
@@ -83,8 +82,6 @@ class BatchStatsFilter(BaseFilter):
             add_counts(self, "dropped", len(batch) - len(kept))
             for reason, n in reasons.items():
                 add_counts(self, f"dropped_{reason}", n)
-            with contextlib.suppress(AttributeError):  # a document without text: no length stats
-                add_lengths(self, "doc_len", [len(d.text) for d in kept])
-                tokens = [d.metadata["token_count"] for d in kept if d.metadata.get("token_count")]
-                add_lengths(self, "doc_len_tokens", tokens)
+            add_lengths(self, "doc_len", [len(d.text) for d in kept])
+            add_lengths(self, "doc_len_tokens", [d.metadata["token_count"] for d in kept if d.metadata.get("token_count")])
             yield from kept

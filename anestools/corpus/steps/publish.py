@@ -114,8 +114,8 @@ class PublishShards(PipelineStep):
 
     def _rewrite(self, src: str, dst: str, keep: np.ndarray) -> None:
         """Write the rows of ``src`` where ``keep`` is true to ``dst`` (under a hidden name first)."""
-        tmp = dst.rsplit("/", 1)
-        tmp = f"{tmp[0]}/.tmp.publish.{tmp[1]}"
+        folder, name = dst.rsplit("/", 1)
+        tmp = f"{folder}/.tmp.publish.{name}"
         if self.fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
