@@ -118,6 +118,9 @@ def test_inconsistent_staging_is_a_clear_error(tmp_path):
     (tmp_path / "_work" / "staged" / "en" / "00000.parquet").unlink()
     with pytest.raises(InputError, match="staged shard missing"):
         _publish(tmp_path)
+    (tmp_path / "_work" / "staged" / "00000.order").unlink()  # shards without their order file
+    with pytest.raises(InputError, match="00000.order: missing"):
+        _publish(tmp_path)
 
 
 def test_publish_tasks_depend_on_the_filter_tasks_only():

@@ -145,7 +145,11 @@ class PublishShards(PipelineStep):
     def publish_rank(self, rank: int, subfolders: list[str]) -> None:
         order_file = self._staged(order_name(rank))
         if not self.output_folder.exists(order_file):
-            return  # the filter task of this rank kept nothing (or predates order files)
+            # every finished filter task leaves one, even when it kept nothing
+            if any(self.output_folder.exists(self._staged(shard_name(lang, rank, self.fmt))) for lang in ORDER_CODES):
+                raise InputError(f"{self.output_folder.path}/{order_file}: missing, so the staged shards "
+                                 "of this task cannot be matched with the dedup results")
+            return
         with self.output_folder.open(order_file, "rb") as f:
             order = np.frombuffer(f.read(), dtype=np.uint8)
         removed = self._removed(rank, subfolders)
