@@ -37,7 +37,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
-from anestools.corpus.steps.writer import FORMATS, ORDER_CODES, order_name, shard_name
+from anestools.corpus.steps.writer import FORMATS, ORDER_CODES, order_name, shard_name, tmp_shard_name
 from anestools.errors import InputError
 
 Removals = Literal["none", "exact", "minhash"]
@@ -112,10 +112,8 @@ class PublishShards(PipelineStep):
     def _staged(self, name: str) -> str:
         return f"{self.staging}/{name}"
 
-    def _rewrite(self, src: str, dst: str, keep: np.ndarray) -> None:
-        """Write the rows of ``src`` where ``keep`` is true to ``dst`` (under a hidden name first)."""
-        folder, name = dst.rsplit("/", 1)
-        tmp = f"{folder}/.tmp.publish.{name}"
+    def _rewrite(self, src: str, tmp: str, dst: str, keep: np.ndarray) -> None:
+        """Write the rows of ``src`` where ``keep`` is true to ``dst`` (as hidden ``tmp`` first)."""
         if self.fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -177,7 +175,7 @@ class PublishShards(PipelineStep):
             if keep.all():
                 self.output_folder.mv(staged, final)
             elif keep.any():
-                self._rewrite(staged, final, keep)
+                self._rewrite(staged, tmp_shard_name(lang, rank, self.fmt), final, keep)
             else:
                 self.output_folder.rm(staged)  # every row was a duplicate: no empty shard
 
