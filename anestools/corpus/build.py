@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from anestools.corpus.executors import ExecutorOptions, build_executor, check_runnable
-from anestools.corpus.lexicon import DEFAULT_MIN_SCORE, DEFAULT_MIN_TERMS, load_lexicon
+from anestools.corpus.lexicon import DEFAULT_MIN_SCORE, DEFAULT_MIN_TERMS, Lexicon, load_lexicon
 from anestools.corpus.stats import StepCounts, read_stage_stats
 from anestools.errors import ConfigError, EngineError, InputError, OutputExistsError
 
@@ -166,8 +166,11 @@ def _prepare_output(out: Path, identity: dict, overwrite: bool) -> int:
     return len(list(done.iterdir())) if done.is_dir() else 0
 
 
-def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
-    """The chained datatrove executors of a build (the last one's ``run()`` runs them all)."""
+def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str, lexicon: Lexicon | None = None):
+    """The chained datatrove executors of a build (the last one's ``run()`` runs them all).
+
+    ``lexicon``: ``cfg.lexicon`` already loaded (``run_build`` needs it first for its fingerprint).
+    """
     from anestools.corpus.steps.decontam import DecontaminationFilter, NGramIndex
     from anestools.corpus.steps.language import LanguageRouter
     from anestools.corpus.steps.publish import PublishShards, publish_tasks
@@ -177,7 +180,7 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str):
     from anestools.corpus.steps.tokens import resolve_tokenizer, token_counter
     from anestools.corpus.steps.writer import AnesCorpusWriter
 
-    lexicon = load_lexicon(cfg.lexicon or None)
+    lexicon = lexicon if lexicon is not None else load_lexicon(cfg.lexicon or None)
     if not any(t.strong for t in lexicon.terms):
         raise InputError(f"{', '.join(lexicon.sources)}: lexicon has no [strong] terms, so no document can qualify")
     logs, work = out / "_logs", out / "_work"
@@ -272,7 +275,7 @@ def run_build(cfg: BuildConfig, on_start: Callable[[int, Path], None] | None = N
     source = _source_name(cfg, files)
     lexicon = load_lexicon(cfg.lexicon or None)
     identity = _identity(cfg, files, lexicon.fingerprint())
-    last = build_stages(cfg, files, out, source)  # builds (and validates) before touching OUTPUT
+    last = build_stages(cfg, files, out, source, lexicon)  # builds (and validates) before touching OUTPUT
     resumed = _prepare_output(out, identity, cfg.overwrite)
     if on_start is not None:
         on_start(len(files), out)
