@@ -190,7 +190,7 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str, lex
     first = [
         AnesReader(files, prescreen=lexicon, skip_bad=cfg.skip_bad, report_folder=str(logs / "bad_inputs"),
                    progress_folder=str(logs / "progress"), limit=cfg.limit, text_key=cfg.text_key, id_key=cfg.id_key, source=source),
-        AnesRelevanceFilter(lexicon, cfg.min_terms, cfg.min_score),
+        AnesRelevanceFilter(lexicon, cfg.min_terms, cfg.min_score, prescreened=True),
         LanguageRouter(cfg.languages),
     ]
     if cfg.quality:

@@ -48,6 +48,24 @@ def test_relevance_step_sets_metadata_and_reasons():
     assert step.stats["dropped_no_strong_term"].total == 2
 
 
+def test_relevance_step_after_the_readers_screen_decides_the_same():
+    """prescreened=True (the reader already screened) only skips the second screen: same pages,
+    metadata and reasons, even on pages the screen would have removed."""
+    from anestools.corpus.build import sample_path
+
+    texts = pq.read_table(sample_path(), columns=["text"]).column("text").to_pylist()
+    texts += ["Each block of the blockchain has a hash.", "Spinal Tap played loud.", ""]
+    lex = load_lexicon()
+    results = []
+    for prescreened in (False, True):
+        step = AnesRelevanceFilter(lex, prescreened=prescreened)
+        kept = run(step, [Document(t, str(i)) for i, t in enumerate(texts)])
+        reasons = {k: v.total for k, v in step.stats.stats.items() if k.startswith("dropped")}
+        results.append(([(d.id, d.metadata["matched_terms"], d.metadata["anes_score"]) for d in kept], reasons))
+    assert results[0] == results[1]
+    assert results[0][1]["dropped_no_strong_term"] > 0 and len(results[0][0]) > 50
+
+
 def test_language_router_is_deterministic_and_guards_han_text():
     assert detect_language(ZH_ANES) == "zh-cn"  # langdetect alone says "ko" for this text
     assert all(detect_language(EN_ANES) == "en" for _ in range(3))

@@ -38,11 +38,15 @@ class AnesRelevanceFilter(BatchStatsFilter):
         min_score: float = DEFAULT_MIN_SCORE,
         exclusion_writer: DiskWriter | None = None,
         batch_size: int = 1000,
+        prescreened: bool = False,
     ):
         super().__init__(exclusion_writer, batch_size=batch_size)
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self.min_terms = min_terms
         self.min_score = min_score
+        # True when the reader already ran this lexicon's strong screen (``AnesReader(prescreen=)``):
+        # screening the survivors again would only repeat it (same results either way)
+        self.prescreened = prescreened
 
     def filter_batch(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
         """Screen a batch with ``Lexicon.strong_screen()`` (strong spellings only), score the rest.
@@ -51,6 +55,8 @@ class AnesRelevanceFilter(BatchStatsFilter):
         vast majority of web text) never reach the per-page Python code. It may pass pages
         without one (``filter`` then drops them as ``no_strong_term``), never the reverse.
         """
+        if self.prescreened:
+            return [self._score(d) for d in batch]
         screened = self.lexicon.strong_screen().screen_texts([d.text for d in batch])
         return [self._score(d) if ok else (False, "no_strong_term") for d, ok in zip(batch, screened)]
 
