@@ -260,19 +260,28 @@ def report_command(
     runs: Annotated[list[Path], typer.Argument(help="Run directories (or their summary.json).", metavar="RUN_DIR", show_default=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the markdown here (and <name>.png for checkpoint sweeps). Default: print.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --output file.")] = False,
+    allow_mismatch: Annotated[bool, typer.Option("--allow-mismatch", help="Set runs on different question sets side by side (marked) instead of refusing.")] = False,
+    diff: Annotated[Path | None, typer.Option(help="With two runs: write the per-question differences here (JSONL). Default with --output: <output>.diff.jsonl.", show_default=False)] = None,
 ) -> None:
     """Compare evaluation runs side by side (accuracy per language/level, plot vs checkpoint step).
+
+    With exactly two runs (A then B) a paired comparison follows: delta accuracy per level x
+    language with a paired 95% interval [low, high], McNemar's exact p-value, and changes
+    inside the noise labelled "within noise". Runs on different question sets are refused
+    unless --allow-mismatch.
 
     Examples:
 
       anestools eval report results/qwen-base results/qwen-sft
 
+      anestools eval report results/qwen-base results/qwen-sft --diff base-vs-sft.jsonl
+
       anestools eval report results/sweep/* --output results/sweep/report.md
     """
     from anestools.eval.compare import write_comparison
 
-    text, written = write_comparison(runs, output, overwrite=overwrite)
-    if output is None:
-        con.out.print(text, markup=False, highlight=False)
+    text, written = write_comparison(runs, output, overwrite=overwrite, allow_mismatch=allow_mismatch, diff=diff)
+    if output is None:  # soft_wrap: markdown tables are never wrapped (piped stdout is 80 columns wide)
+        con.out.print(text, markup=False, highlight=False, soft_wrap=True)
     for p in written:
         con.out.print(f"wrote {p}")
