@@ -61,10 +61,13 @@ def _reason(exc: BaseException) -> str:
     return str(getattr(inner, "strerror", None) or inner) or type(exc).__name__
 
 
-def preflight(base_url: str, api_key: str | None = None, timeout: float = 10.0) -> EndpointInfo:
+def preflight(base_url: str, api_key: str | None = None, timeout: float = 10.0,
+              list_models: bool = True) -> EndpointInfo:
     """Check ``base_url`` answers; raise :class:`EndpointUnreachable` (one line) when it does not.
 
     The API key, when given, is sent as a bearer token and never appears in a message.
+    ``list_models=False`` skips listing served models after a healthy ``/health`` (``transformers
+    serve`` answers ``/v1/models`` by scanning the whole Hugging Face cache).
     """
     root = api_root(base_url)
     try:
@@ -73,6 +76,11 @@ def preflight(base_url: str, api_key: str | None = None, timeout: float = 10.0) 
         if status != 200:
             status, data = _get(root + "/v1/models", api_key, timeout)
             checked = "/v1/models"
+        elif list_models:
+            try:
+                data = _get(root + "/v1/models", api_key, timeout)[1]
+            except (urllib.error.URLError, OSError, ValueError):
+                data = None
         else:
             data = None
     except (urllib.error.URLError, OSError, ValueError) as exc:

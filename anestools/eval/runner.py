@@ -307,7 +307,8 @@ def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchma
                     settings.engine, model, log_path=run_dir / ENGINE_LOG, base_url=settings.base_url,
                     api_key_env=settings.api_key_env, engine_python=settings.engine_python, dp=settings.dp,
                     tp=settings.tp, engine_args=settings.engine_args, startup_timeout=settings.startup_timeout))
-                engine_info = _engine_info(settings, preflight(endpoint.base_url, endpoint.api_key))
+                engine_info = _engine_info(settings, preflight(endpoint.base_url, endpoint.api_key,
+                                                                list_models=settings.engine != "transformers"))
                 if endpoint.command:
                     config["engine_command"] = list(endpoint.command)
             if settings.judge_model:
@@ -315,7 +316,7 @@ def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchma
                     settings.judge_engine, settings.judge_model, log_path=run_dir / JUDGE_ENGINE_LOG,
                     base_url=settings.judge_base_url, api_key_env=settings.judge_api_key_env,
                     engine_python=settings.engine_python, startup_timeout=settings.startup_timeout))
-                preflight(judge.base_url, judge.api_key)
+                preflight(judge.base_url, judge.api_key, list_models=False)
             log = stack.enter_context(PredictionLog(pred_path))
             try:
                 if endpoint is not None:

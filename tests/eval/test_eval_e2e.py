@@ -115,7 +115,8 @@ def test_500s_are_retried_then_recorded_as_errors_and_retried_on_resume(cli, fak
     out = tmp_path / "run"
     args = ["eval", "--model", "m", "--engine", "openai", "--limit", "2", "--retries", "2", "-o", str(out)]
     code, stdout, stderr = cli(*args, "--base-url", bad)
-    assert code == 0, stderr
+    assert code == 6, stderr  # incomplete: outputs written, resumable, but not a success
+    assert "re-run the same command to resume" in stderr
     recs = lines(out / "predictions.jsonl")
     assert len(recs) == 4 and all(r["error"].startswith("HTTP 500") and r["correct"] is None for r in recs)
     assert all(r["attempts"] == 3 for r in recs)
