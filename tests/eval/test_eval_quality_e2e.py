@@ -7,6 +7,8 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from anestools.eval.engines import free_port
 from anestools.eval.extract import EXTRACTOR_VERSION
 from anestools.eval.fake_server import choose_letter, is_vague
@@ -169,3 +171,26 @@ def test_paired_report_of_two_runs(cli, fake_server, tmp_path):
     assert code == 0 and any(len(line) > 100 and line.startswith("| ") for line in stdout.splitlines())
     table = [line for line in stdout.splitlines() if line.startswith("|")]
     assert len(table) >= 2 + 2 + 8 and all(line.endswith("|") for line in table)  # no row broken in two
+
+
+@pytest.mark.slow
+def test_judge_through_transformers_serve(cli, fake_server, tiny_model, tmp_path):
+    """The judge goes through the same engine machinery: here `transformers serve` on the tiny model."""
+    from anestools.eval.judge import parse_verdict
+
+    url = fake_server(vague=1)  # every response unreadable by the rules: all go to the judge
+    out = tmp_path / "run"
+    code, _, stderr = cli("eval", "--model", "m", "--engine", "openai", "--base-url", url, "--limit", "1",
+                          "--judge-model", str(tiny_model), "--judge-engine", "transformers", "--judge-audit", "0",
+                          "--startup-timeout", "120", "-o", str(out))
+    assert code == 0, stderr
+    recs = lines(out / "predictions.jsonl")
+    assert len(recs) == 2
+    for r in recs:
+        assert r["judge"]["error"] is None and isinstance(r["judge"]["reply"], str)  # the tiny model answered
+        verdict = parse_verdict(r["judge"]["reply"], {k: "x" for k in "ABCD"})
+        assert r["extracted_by"] == ("judge" if verdict else "none") and r["extracted"] == verdict
+    log = (out / "judge_engine.log").read_text()
+    assert "serve" in log.splitlines()[0] and str(tiny_model) in log.splitlines()[0]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["judge"]["model"] == str(tiny_model) and summary["extraction"]["rule"] == 0
