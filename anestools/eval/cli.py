@@ -111,7 +111,7 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
         if a["accuracy"] is None:
             continue
         row = [group_label(name), str(a["n"]), f"{100 * a['accuracy']:.1f}",
-               f"{100 * a['ci_low']:.1f}–{100 * a['ci_high']:.1f}"]
+               f"[{100 * a['ci_low']:.1f}, {100 * a['ci_high']:.1f}]"]
         if majority:
             m = s.get("majority") or {}
             row.append("–" if m.get("accuracy") is None else f"{100 * m['accuracy']:.1f}")
@@ -122,6 +122,10 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
     con.out.print(table)
     status = "complete" if summary["complete"] else (
         f"[yellow]incomplete[/]: {summary['errors']} errors, {summary['not_run']} not run — re-run to resume")
+    rates = (summary.get("extraction") or {}).get("rates") or {}
+    if any(v is not None for v in rates.values()):
+        con.out.print("answers decided by: " + ", ".join(f"{k} {100 * v:.1f}%" for k, v in rates.items()
+                                                          if v is not None))
     con.out.print(f"{summary['answered_questions']}/{summary['questions']} questions answered ({status}); "
                   f"report: {run_dir / 'report.md'}")
 

@@ -32,7 +32,7 @@ def _cell(summary: dict[str, Any], group: str) -> str:
     s = summary["scores"].get(group, {}).get("accuracy")
     if not s or s.get("accuracy") is None:
         return "–"
-    return f"{100 * s['accuracy']:.1f} ±{50 * (s['ci_high'] - s['ci_low']):.1f}"
+    return f"{100 * s['accuracy']:.1f} [{100 * s['ci_low']:.1f}, {100 * s['ci_high']:.1f}]"  # Wilson: asymmetric
 
 
 def _name(run: RunInfo) -> str:
@@ -71,11 +71,11 @@ def check_question_sets(runs: Sequence[RunInfo], allow_mismatch: bool) -> bool:
 
 
 def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None, mismatch: bool = False) -> str:
-    """Markdown table: one row per run, accuracy (%) ± half-width of the 95% interval."""
+    """Markdown table: one row per run, accuracy (%) [95% interval]."""
     head = ["run", "model", "step", "n", *[c.replace("language=", "").replace("level=", "L") for c in COLUMNS],
             "no-answer %", "majority", "complete", "question set"]
     lines = ["# AnesBench comparison", "",
-             "Accuracy in % ± half-width of the 95% Wilson interval.", "",
+             "Accuracy in % [95% Wilson interval].", "",
              "| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|"]
     for r in runs:
         s = r.summary
