@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import subprocess
+import sys
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,6 +48,16 @@ def model_config_digest(model: str) -> str | None:
             found = True
             h.update(name.encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest() if found else None
+
+
+def package_version(python: str | None, package: str) -> str | None:
+    """Version of ``package`` installed for the interpreter ``python`` (the engine's environment)."""
+    code = f"import importlib.metadata as m; print(m.version({package!r}))"
+    try:
+        out = subprocess.run([python or sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (out.stdout.strip() or None) if out.returncode == 0 else None
 
 
 def provenance(*, benchmark_items: Iterable[Item], selected: Iterable[Item], model: str, engine: str,

@@ -26,7 +26,7 @@ from anestools.eval.extract import EXTRACTOR_VERSION, extract
 from anestools.eval.judge import agreement, ask_judge, audit_sample
 from anestools.eval.preflight import EndpointInfo, preflight
 from anestools.eval.prompts import PromptBuilder
-from anestools.eval.provenance import provenance
+from anestools.eval.provenance import package_version, provenance
 from anestools.eval.results import (
     JUDGE_AUDIT,
     PREDICTIONS,
@@ -334,22 +334,10 @@ def _engine_info(settings: EvalSettings, info: EndpointInfo) -> dict[str, Any]:
     """Engine name and version: as the server reports it, else the engine package's version."""
     version, source = info.engine_version, "server" if info.engine_version else None
     if version is None and settings.engine in ("sglang", "transformers"):
-        version = _package_version(settings.engine_python, settings.engine)
+        version = package_version(settings.engine_python, settings.engine)
         source = "package" if version else None
     return {"name": settings.engine, "version": version, "version_source": source,
             "served_models": list(info.models)}
-
-
-def _package_version(python: str | None, package: str) -> str | None:
-    import subprocess
-    import sys
-
-    code = f"import importlib.metadata as m; print(m.version({package!r}))"
-    try:
-        out = subprocess.run([python or sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
 def _previous_engine_info(run_dir: Path) -> dict[str, Any] | None:

@@ -137,3 +137,12 @@ def test_audit_sample_is_stable_and_takes_rule_answers_only():
     assert agreement([{"rule": "A", "judge": "A", "judge_error": None}, {"rule": "A", "judge": "B", "judge_error": None},
                       {"rule": "A", "judge": None, "judge_error": "timeout"}]) == \
         {"n": 2, "agree": 1, "rate": 0.5, "judge_errors": 1}
+
+
+def test_package_version_of_the_engine_environment():
+    import sys
+
+    from anestools.eval.provenance import package_version
+
+    assert package_version(sys.executable, "aiohttp")
+    assert package_version(sys.executable, "no-such-package-xyz") is None
