@@ -38,6 +38,12 @@ class EngineError(AnestoolsError):
     exit_code = 4
 
 
+class IncompleteRunError(AnestoolsError):
+    """A run finished but some requests still failed after their retries (outputs written; resumable)."""
+
+    exit_code = 6
+
+
 class MissingDependencyError(AnestoolsError):
     """An optional dependency (extra) is not installed in this environment."""
 

@@ -26,7 +26,7 @@ from rich.text import Text
 
 from anestools.common import console as con
 from anestools.common.langs import normalize_language
-from anestools.errors import ConfigError
+from anestools.errors import ConfigError, IncompleteRunError
 from anestools.eval.bench import LANGUAGES, load_benchmark
 from anestools.eval.engines import ENGINES
 from anestools.eval.metrics import group_label
@@ -51,7 +51,11 @@ HELP = (
     "  anestools eval --model gpt-4o-mini --engine openai --base-url https://api.openai.com/v1 "
     "--api-key-env OPENAI_API_KEY\n\n"
     "  anestools eval --model ./tiny --engine transformers --limit 10 --max-new-tokens 64\n\n"
-    "  anestools eval report results/sweep/* --output results/sweep/report.md"
+    "  anestools eval report results/sweep/* --output results/sweep/report.md\n\n"
+    "  anestools eval report results/qwen-base results/qwen-sft   (two runs: paired comparison)\n\n"
+    "Exit codes: 0 complete; 2 bad input or options; 3 output exists; 4 engine failed or endpoint "
+    "unreachable (preflight); 5 missing dependency; 6 run incomplete (some questions still failed after "
+    "--retries; outputs written, re-run the same command to resume); 130 interrupted."
 )
 
 
@@ -107,7 +111,7 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
         if a["accuracy"] is None:
             continue
         row = [group_label(name), str(a["n"]), f"{100 * a['accuracy']:.1f}",
-               f"{100 * a['ci_low']:.1f}–{100 * a['ci_high']:.1f}"]
+               f"[{100 * a['ci_low']:.1f}, {100 * a['ci_high']:.1f}]"]
         if majority:
             m = s.get("majority") or {}
             row.append("–" if m.get("accuracy") is None else f"{100 * m['accuracy']:.1f}")
@@ -118,6 +122,10 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
     con.out.print(table)
     status = "complete" if summary["complete"] else (
         f"[yellow]incomplete[/]: {summary['errors']} errors, {summary['not_run']} not run — re-run to resume")
+    rates = (summary.get("extraction") or {}).get("rates") or {}
+    if any(v is not None for v in rates.values()):
+        con.out.print("answers decided by: " + ", ".join(f"{k} {100 * v:.1f}%" for k, v in rates.items()
+                                                          if v is not None))
     con.out.print(f"{summary['answered_questions']}/{summary['questions']} questions answered ({status}); "
                   f"report: {run_dir / 'report.md'}")
 
@@ -182,6 +190,13 @@ def eval_command(
     retries: Annotated[int, typer.Option(help="Retries per request on 429/5xx/timeouts/connection errors (exponential backoff).")] = 4,
     request_timeout: Annotated[float, typer.Option(help="Seconds per request attempt.")] = 600.0,
     startup_timeout: Annotated[float, typer.Option(help="Seconds to wait for the server's /health.")] = 1800.0,
+    seed: Annotated[int, typer.Option(help="Seed sent with every request (seed + sample index); recorded in summary.json.")] = 0,
+    log_samples: Annotated[bool, typer.Option("--log-samples", help="Also write the full prompt and options on every predictions.jsonl line.")] = False,
+    judge_model: Annotated[str | None, typer.Option(help="Judge model asked which option a response chose, only where no extraction rule commits.", show_default=False)] = None,
+    judge_engine: Annotated[str, typer.Option(help=f"Engine of the judge: {', '.join(ENGINES)}.")] = "openai",
+    judge_base_url: Annotated[str | None, typer.Option(help="Endpoint of the judge for --judge-engine openai.", show_default=False)] = None,
+    judge_api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the judge's API key.", show_default=False)] = None,
+    judge_audit: Annotated[int, typer.Option(help="Also judge K rule-extracted responses and report the judge's agreement with the rules.")] = 0,
     config: Annotated[Path | None, typer.Option("--config", "-c", is_eager=True, callback=_load_config, help="YAML preset of these options (e.g. configs/eval/paper.yaml); command-line options override it.", show_default=False)] = None,
 ) -> None:
     from anestools.eval.runner import (  # aiohttp: load only when used
@@ -203,7 +218,9 @@ def eval_command(
         languages=_languages(lang), levels=_levels(levels), shots=shots, dev_file=dev_file, prompt=prompt,
         samples=samples, temperature=temperature, max_new_tokens=max_new_tokens, concurrency=concurrency,
         limit=limit, resume=resume, overwrite=overwrite, skip_invalid=skip_invalid, retries=retries,
-        request_timeout=request_timeout, startup_timeout=startup_timeout,
+        request_timeout=request_timeout, startup_timeout=startup_timeout, seed=seed, log_samples=log_samples,
+        judge_model=judge_model, judge_engine=judge_engine, judge_base_url=judge_base_url,
+        judge_api_key_env=judge_api_key_env, judge_audit=judge_audit,
     )
     settings.validate()
     if samples > 1 and temperature == 0:
@@ -214,6 +231,7 @@ def eval_command(
     model = expand_models(model)
     dirs = run_dirs(model, output)
     old = signal.signal(signal.SIGTERM, _raise_interrupt)
+    incomplete: list[tuple[Path, int]] = []
     try:
         for m, run_dir in zip(model, dirs):
             with _progress() as bar:
@@ -231,8 +249,14 @@ def eval_command(
             if outcome.skipped_done:
                 con.console.print(f"resumed: {outcome.skipped_done} answers already in {run_dir}")
             _print_summary(outcome.summary, run_dir)
+            if outcome.summary["errors"]:
+                incomplete.append((run_dir, outcome.summary["errors"]))
     finally:
         signal.signal(signal.SIGTERM, old)
+    if incomplete:
+        where = ", ".join(f"{d} ({n})" for d, n in incomplete)
+        raise IncompleteRunError(f"requests still failing after --retries in {where}; what was answered is "
+                                 "written — re-run the same command to resume")
 
 
 @app.command("report")
@@ -240,19 +264,28 @@ def report_command(
     runs: Annotated[list[Path], typer.Argument(help="Run directories (or their summary.json).", metavar="RUN_DIR", show_default=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the markdown here (and <name>.png for checkpoint sweeps). Default: print.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --output file.")] = False,
+    allow_mismatch: Annotated[bool, typer.Option("--allow-mismatch", help="Set runs on different question sets side by side (marked) instead of refusing.")] = False,
+    diff: Annotated[Path | None, typer.Option(help="With two runs: write the per-question differences here (JSONL). Default with --output: <output>.diff.jsonl.", show_default=False)] = None,
 ) -> None:
     """Compare evaluation runs side by side (accuracy per language/level, plot vs checkpoint step).
+
+    With exactly two runs (A then B) a paired comparison follows: delta accuracy per level x
+    language with a paired 95% interval [low, high], McNemar's exact p-value, and changes
+    inside the noise labelled "within noise". Runs on different question sets are refused
+    unless --allow-mismatch.
 
     Examples:
 
       anestools eval report results/qwen-base results/qwen-sft
 
+      anestools eval report results/qwen-base results/qwen-sft --diff base-vs-sft.jsonl
+
       anestools eval report results/sweep/* --output results/sweep/report.md
     """
     from anestools.eval.compare import write_comparison
 
-    text, written = write_comparison(runs, output, overwrite=overwrite)
-    if output is None:
-        con.out.print(text, markup=False, highlight=False)
+    text, written = write_comparison(runs, output, overwrite=overwrite, allow_mismatch=allow_mismatch, diff=diff)
+    if output is None:  # soft_wrap: markdown tables are never wrapped (piped stdout is 80 columns wide)
+        con.out.print(text, markup=False, highlight=False, soft_wrap=True)
     for p in written:
         con.out.print(f"wrote {p}")

@@ -1,7 +1,10 @@
 """``anestools eval report``: compare runs side by side, and accuracy vs step for sweeps.
 
-Reads only each run's ``summary.json`` (the file contract), so runs made on different machines
-or with different engines can be compared, and it warns when their prompts differ.
+Reads each run's ``summary.json`` (the file contract), so runs made on different machines
+or with different engines can be compared, and it warns when their prompts differ. Runs on
+different question sets (``provenance.question_set``) are refused unless ``allow_mismatch``;
+then they are marked. Two runs also get a paired comparison (:mod:`anestools.eval.paired`)
+from their ``predictions.jsonl``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,15 @@ from typing import Any
 
 from anestools.common.atomic import atomic_path, check_writable
 from anestools.errors import InputError
-from anestools.eval.results import RunInfo, load_run
+from anestools.eval.paired import compare_pairs, paired_markdown, question_outcomes
+from anestools.eval.results import (
+    PREDICTIONS,
+    RunInfo,
+    latest_by_key,
+    load_run,
+    read_predictions,
+    write_jsonl,
+)
 
 COLUMNS = ["overall", "language=en", "language=zh", "level=1", "level=2", "level=3"]
 
@@ -21,7 +32,7 @@ def _cell(summary: dict[str, Any], group: str) -> str:
     s = summary["scores"].get(group, {}).get("accuracy")
     if not s or s.get("accuracy") is None:
         return "–"
-    return f"{100 * s['accuracy']:.1f} ±{50 * (s['ci_high'] - s['ci_low']):.1f}"
+    return f"{100 * s['accuracy']:.1f} [{100 * s['ci_low']:.1f}, {100 * s['ci_high']:.1f}]"  # Wilson: asymmetric
 
 
 def _name(run: RunInfo) -> str:
@@ -42,12 +53,29 @@ def load_runs(run_dirs: Sequence[str | Path]) -> list[RunInfo]:
     return runs
 
 
-def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None) -> str:
-    """Markdown table: one row per run, accuracy (%) ± half-width of the 95% interval."""
+def question_set(run: RunInfo) -> str | None:
+    """sha256 of the questions a run asked (``None`` for runs made before provenance was recorded)."""
+    return ((run.summary.get("provenance") or {}).get("question_set") or {}).get("sha256")
+
+
+def check_question_sets(runs: Sequence[RunInfo], allow_mismatch: bool) -> bool:
+    """True when the runs' question sets differ; an ``InputError`` then, unless ``allow_mismatch``."""
+    known = {question_set(r) for r in runs if question_set(r)}
+    if len(known) <= 1:
+        return False
+    if not allow_mismatch:
+        listing = ", ".join(f"{_name(r)}={(question_set(r) or 'unknown')[:12]}" for r in runs)
+        raise InputError(f"the runs were evaluated on different question sets ({listing}); compare runs on the "
+                         "same benchmark selection, or pass --allow-mismatch to set them side by side anyway")
+    return True
+
+
+def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None, mismatch: bool = False) -> str:
+    """Markdown table: one row per run, accuracy (%) [95% interval]."""
     head = ["run", "model", "step", "n", *[c.replace("language=", "").replace("level=", "L") for c in COLUMNS],
-            "no-answer %", "majority", "complete"]
+            "no-answer %", "majority", "complete", "question set"]
     lines = ["# AnesBench comparison", "",
-             "Accuracy in % ± half-width of the 95% Wilson interval.", "",
+             "Accuracy in % [95% Wilson interval].", "",
              "| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|"]
     for r in runs:
         s = r.summary
@@ -58,11 +86,15 @@ def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None) -
                str(s.get("questions")), *[_cell(s, c) for c in COLUMNS],
                "–" if nar is None else f"{100 * nar:.1f}",
                "–" if not maj or maj.get("accuracy") is None else f"{100 * maj['accuracy']:.1f}",
-               "yes" if s.get("complete") else "no"]
+               "yes" if s.get("complete") else "no",
+               ((question_set(r) or "unknown")[:12] + (" ≠" if mismatch else ""))]
         lines.append("| " + " | ".join(row) + " |")
     hashes = {r.summary["config"].get("prompt_hash") for r in runs}
     if len(hashes) > 1:
         lines += ["", f"**Warning:** the runs used different prompts (hashes {', '.join(sorted(map(str, hashes)))}); "
+                  "their scores are not directly comparable."]
+    if mismatch:
+        lines += ["", "**Warning:** these runs asked different question sets (marked ≠; --allow-mismatch); "
                   "their scores are not directly comparable."]
     if plot_name:
         lines += ["", f"![accuracy vs checkpoint step]({plot_name})"]
@@ -104,19 +136,46 @@ def plot_sweep(runs: Sequence[RunInfo], path: Path) -> bool:
     return True
 
 
-def write_comparison(run_dirs: Sequence[str | Path], output: Path | None, overwrite: bool = False
-                     ) -> tuple[str, list[Path]]:
-    """Render the comparison; with ``output``, write it (and ``<output>.png`` for sweeps)."""
+def _paired(runs: Sequence[RunInfo], diff: Path | None) -> tuple[str, list[dict]]:
+    outcomes = []
+    for r in runs:
+        pred = r.path / PREDICTIONS
+        if not pred.exists():
+            raise InputError(f"{r.path}: no {PREDICTIONS}; the paired comparison needs each run's predictions")
+        outcomes.append(question_outcomes(latest_by_key(read_predictions(pred))))
+    scores, rows = compare_pairs(*outcomes)
+    return paired_markdown(_name(runs[0]), _name(runs[1]), scores, diff.name if diff else None), rows
+
+
+def write_comparison(run_dirs: Sequence[str | Path], output: Path | None, overwrite: bool = False,
+                     allow_mismatch: bool = False, diff: Path | None = None) -> tuple[str, list[Path]]:
+    """Render the comparison; with ``output``, write it (and ``<output>.png`` for sweeps).
+
+    With two runs a paired comparison is added, and its per-question rows are written to
+    ``diff`` (default with ``output``: ``<output>.diff.jsonl``).
+    """
     runs = load_runs(run_dirs)
-    if output is None:
-        return comparison_markdown(runs), []
-    check_writable(output, overwrite)
+    mismatch = check_question_sets(runs, allow_mismatch)
+    if len(runs) == 2 and diff is None and output is not None:
+        diff = output.with_suffix(".diff.jsonl")
+    if diff is not None:
+        if len(runs) != 2:
+            raise InputError("--diff needs exactly two runs (A and B)")
+        check_writable(diff, overwrite)
+    paired, rows = _paired(runs, diff) if len(runs) == 2 else ("", [])
     written = []
+    if diff is not None:
+        write_jsonl(diff, rows)
+        written.append(diff)
+    if output is None:
+        return comparison_markdown(runs, mismatch=mismatch) + ("\n" + paired if paired else ""), written
+    check_writable(output, overwrite)
     plot_path = output.with_suffix(".png")
     has_plot = plot_sweep(runs, plot_path)
     if has_plot:
         written.append(plot_path)
-    text = comparison_markdown(runs, plot_path.name if has_plot else None)
+    text = comparison_markdown(runs, plot_path.name if has_plot else None, mismatch=mismatch)
+    text += "\n" + paired if paired else ""
     with atomic_path(output, overwrite=overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return text, [output, *written]

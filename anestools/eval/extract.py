@@ -2,17 +2,22 @@
 
 Why not the paper's approach (a cascade of regexes ending in fuzzy matching of the whole
 response against the option texts): that always returns *some* letter, so refusals, empty and
-truncated responses are scored as random guesses and the no-answer rate is invisible. Here:
+truncated responses are scored as random guesses and the no-answer rate is invisible.
+``scripts/bench/extract.py`` measures both on a labelled set (``tests/eval/data``).
 
-1. reasoning inside ``<think>…</think>`` is dropped when a final answer follows it (an unclosed
-   ``<think>`` means the reasoning was truncated: no answer);
-2. every explicit answer statement in English or Chinese ("The answer is B", "Answer: **C**",
-   ``\\boxed{D}``, "答案：C", "故选B", "正确答案应为选项B", "Option B is correct") is located and the
-   *last* one wins, so a model that changes its mind is scored on its final conclusion;
-3. without such a statement, a bare letter ("B", "(C).") or an answer given as option text
-   ("The answer is sugammadex") is mapped to its letter;
-4. anything else — refusal, empty, reasoning without a conclusion, a letter that is not one of
-   the options — is ``None``.
+How a response is read:
+
+1. Full-width forms are folded (NFKC), markdown emphasis removed, and reasoning inside
+   ``<think>…</think>`` dropped; an unclosed ``<think>`` (truncated reasoning) is no answer.
+2. Every *answer statement* of the table :data:`RULES` is located; the **last** one wins, so a
+   model that changes its mind is scored on its conclusion. A statement naming two letters
+   ("A or C", "A和C") is a non-answer, as is a letter outside the options.
+3. Without a statement: a bare letter, a last line ``B. <option text>``, or an answer given in
+   words that names exactly one option (:data:`FALLBACKS`).
+4. Anything else — refusal, empty, analysis without a conclusion, an option listing cut
+   short — is ``None``: scored wrong and reported as the no-answer rate, never a guess.
+
+Each rule is a row (name, pattern, example, expected); the tests run every example.
 """
 
 from __future__ import annotations
@@ -20,48 +25,115 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-_L = r"([A-I])"  # option letters are upper case; lower case only inside (b) / \boxed{b}
-_ADV = r"(?:(?i:actually|definitely|clearly|probably|most\s+likely|indeed|therefore|thus)\s+)?"
-_OPT = r"(?:(?i:option|choice|letter)\s*)?"
-_SEP = r"\s*[:：=\-–—]?\s*"
-_OPEN = r"[\(\[（【]?\s*"
-# "Answer A is wrong" / "答案A错误" discuss an option; they are not a conclusion.
-_NOT_EN = r"(?![\)\]]?\s+(?i:is\s+(?:not|wrong|incorrect|false)|isn't|are\b))"
-_NOT_ZH = r"(?![\)）】\]]?\s*(?:项|选项)?\s*(?:是)?\s*(?:错误|不正确|不对|不符合|不是|错))"
+EXTRACTOR_VERSION = "2"  # bump whenever a rule changes: it is recorded in summary.json
 
-_PATTERNS = [
-    # \boxed{D}, \boxed{\text{D}}, \boxed{d}
-    re.compile(r"\\boxed\s*\{\s*(?:\\text(?:bf)?\s*\{\s*)?([A-Ia-i])\s*\}"),
-    # "The (final/correct/best) answer is (option) B", "Answer: C", "answer would be (D)"
-    re.compile(r"(?i:answer)s?(?:\s+(?i:is|would\s+be|should\s+be|must\s+be|will\s+be|=))?" + _SEP + _ADV
-               + _OPT + _OPEN + _L + r"(?![A-Za-z0-9])" + _NOT_EN + _NOT_ZH),
-    # "answer: (b)" lower case inside brackets
-    re.compile(r"(?i:answer)(?:\s+(?i:is))?" + _SEP + r"[\(\[]([a-i])[\)\]]"),
-    # "Option B is correct / the correct answer / the best choice / most appropriate"
-    re.compile(r"(?<![A-Za-z])" + _OPT + _OPEN + _L + r"[\)\]）】]?\s+(?i:is)\s+(?i:the\s+)?(?i:correct|right|best"
-               r"|most\s+(?:appropriate|suitable|likely|accurate))\b"),
-    # "I choose C", "I would select B", "I'll go with D", "we pick A"
-    re.compile(r"(?i:\b(?:I|we)(?:\s+would|'ll|\s+will)?\s+(?:choose|select|pick|go\s+with))\s+" + _OPT + _OPEN
-               + _L + r"(?![A-Za-z0-9])"),
-    # 答案：C / 答案是B / 正确答案应为选项B / 最佳答案为（D）/ 正确选项是B
-    re.compile(r"(?:答案|正确选项|最佳选项|正确的选项|最合适的选项)\s*(?:应该是|应该为|应当是|应为|应是|是|为|选)?\s*[:：]?\s*"
-               r"(?:选项|选)?\s*[（(【\[]?\s*" + _L + r"(?![A-Za-z0-9])" + _NOT_ZH),
-    # 故选B / 应选B / 因此选择C / 选B（never 不选B; 选项B is handled below）
-    re.compile(r"(?<!不)(?<!不应)选(?:择)?\s*[:：]?\s*[（(【\[]?\s*" + _L + r"(?![A-Za-z0-9])"),
-    # B项正确 / 选项B最合适 / B是正确的
-    re.compile(r"(?:选项)?" + _L + r"\s*(?:项|选项)?\s*(?:是)?\s*(?:正确|最合适|最恰当|最佳|最符合)"),
-]
+# -- building blocks --------------------------------------------------------------------------
+# CLAIM: one option letter in optional brackets/quotes; ``more`` catches a second letter
+# joined by or/and/、/和/或 (a non-answer).
+_OPEN = r"[\(\[（【\"'“]?\s*"
+_CLOSE = r"\s*[\)\]）】\"'”]?"
+_JOIN = r"\s*(?:\bor\b|\band\b|/|,|、|和|或者|或|与|及|&)\s*"
+CLAIM = (_OPEN + r"(?P<x>[A-Ia-i])(?![A-Za-z0-9])" + _CLOSE
+         + r"(?P<more>" + _JOIN + r"[\(\[（【\"']?\s*[A-Ia-i](?![A-Za-z0-9]))?")
+_SEP = r"\s*[:：=\-–—→]*\s*"
+_COPULA = r"(?:\s+(?:is|was|would\s+be|should\s+be|must\s+be|will\s+be|=))?"
+_ADV = r"(?:(?:probably|likely|most\s+likely|clearly|definitely|therefore|thus|indeed|actually)\s+)?"
+_LETTER_WORD = r"(?:(?:option|choice|letter)\s*)?"
+_ZH_COPULA = r"(?:应该是|应当是|应该为|应为|应是|可能是|就是|是|为|选|：|:|\s)*"
 
-# Bare letter as the whole answer ("B", "(C).", "D。") or a final line such as "B. Sugammadex".
-_BARE = re.compile(r"^\s*[\(\[（]?\s*([A-I])\s*[\)\]）]?\s*[.。:：,，]?\s*$")
-_LINE_LETTER = re.compile(r"^\s*[\(\[（]?([A-I])[\)\]）.。:：]\s*(.+?)\s*$")
-# Answer given in words: "The answer is sugammadex." / "答案：舒更葡糖钠"
-_ANSWER_TEXT = re.compile(r"(?:(?i:answer)(?:\s+(?i:is))?\s*[:：]?|答案\s*(?:是|为|应为)?\s*[:：]?)\s*(.+)")
 
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of answer statement; ``example`` is decided by this rule as ``expected``."""
+
+    name: str
+    pattern: re.Pattern[str]
+    example: str
+    expected: str | None
+
+
+#: Answer statements, English then Chinese. All matches of all rules compete; the last wins.
+RULES: tuple[Rule, ...] = (
+    Rule("boxed", _rx(r"\\boxed\s*\{\s*(?:\\text(?:bf)?\s*\{\s*)?" + CLAIM),
+         r"so the result is $\boxed{D}$", "D"),
+    Rule("json_field", _rx(r"[\"'](?:final_answer|answer|choice|correct_answer|option|答案)[\"']\s*:\s*\[?\s*"
+                           + CLAIM),
+         '{"answer": "c", "explanation": "..."}', "C"),
+    Rule("answer_is", _rx(r"\b(?:(?:final|correct|best|right|my|most\s+likely)\s+)*answers?\b" + _COPULA
+                          + _SEP + _ADV + _LETTER_WORD + CLAIM),
+         "The answer is probably B.", "B"),
+    Rule("qualified_option_is", _rx(r"\b(?:correct|best|right|final|preferred|my)\s+(?:option|choice|response"
+                                    r"|selection)(?:\s+here)?" + _COPULA + _SEP + _LETTER_WORD + CLAIM),
+         "The correct option is (c) atropine.", "C"),
+    Rule("choice_or_conclusion", _rx(r"\b(?:choice|conclusion|final)\s*[:：]\s*" + _LETTER_WORD + CLAIM),
+         "Conclusion: (C)", "C"),
+    Rule("letter_is_correct", _rx(r"(?<![A-Za-z])" + _LETTER_WORD + CLAIM + r"(?:\s*\([^)\n]{1,80}\))?\s+is\s+"
+                                  r"(?:the\s+)?(?:correct|right|best|answer|most\s+(?:appropriate|suitable|likely"
+                                  r"|accurate))\b"),
+         "Therefore option C is the answer.", "C"),
+    Rule("it_is_letter", _rx(r"\b(?:it|this)(?:'s|\s+is|\s+must\s+be)\s+" + _LETTER_WORD + CLAIM
+                             + r"(?=\s*(?:[.。!;]|$))"),
+         "The answer is not B; it is D.", "D"),
+    Rule("i_choose", _rx(r"\b(?:I|we)(?:'d|'ll|'m\s+going\s+to|\s+am\s+going\s+to|\s+would|\s+will)?\s+"
+                         r"(?:choose|select|pick|go\s+with|say|opt\s+for)\s+" + _LETTER_WORD + CLAIM),
+         "I'd go with A.", "A"),
+    Rule("zh_answer", _rx(r"(?:答案|正确选项|最佳选项|正确的选项|最合适的选项|结论|答)" + _ZH_COPULA
+                          + r"(?:选项|选)?\s*" + CLAIM),
+         "综合分析，正确答案应为（Ｃ）", "C"),
+    Rule("zh_choose", _rx(r"(?<!不)(?<!不应)(?:选择|改选|选)\s*[:：]?\s*" + CLAIM),
+         "综上所述，故选B。", "B"),
+    Rule("zh_option_correct", _rx(r"(?:选项)?" + CLAIM + r"\s*(?:项|选项)?\s*(?:是)?\s*(?:正确|最合适|最恰当|最佳"
+                                  r"|最符合|对的)"),
+         "A项错误；D选项正确。", "D"),
+)
+
+# A claimed letter followed by these is discussed, not chosen ("Answer A is wrong", "答案A错误").
+_NEGATED = re.compile(r"\s*(?:is\s+(?:not|wrong|incorrect|false|unlikely)|isn't|are\b|项?\s*(?:也|都)?\s*(?:是)?"
+                      r"\s*(?:错误|不正确|不对|不符合|不是|错|不选))", re.IGNORECASE)
+# "The answer is a drug…", "Answer: I think…": a word, not a letter.
+_WORD_AFTER = re.compile(r"\s+(?:think|believe|guess|would|am|will|can|cannot|don't|need)\b", re.IGNORECASE)
+_LOWER_WORD_AFTER = re.compile(r"\s+[a-z]")
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """Read only when no rule matched: how an answer without an answer statement looks."""
+
+    name: str
+    example: str
+    expected: str | None
+
+
+#: Fallbacks, tried in order (see :func:`_fallback`).
+FALLBACKS: tuple[Fallback, ...] = (
+    Fallback("bare_letter", "(C).", "C"),
+    Fallback("last_line_letter_and_text", "Sugammadex encapsulates rocuronium.\n\nB. Sugammadex", "B"),
+    Fallback("answer_in_words", "The answer is sugammadex.", "B"),
+    Fallback("one_line_option_text", "Sugammadex", "B"),
+)
+
+_BARE = re.compile(r"^\s*[\(\[（]?\s*([A-Ia-i])\s*[\)\]）]?\s*[.。:：,，]?\s*$")
+_LINE_LETTER = re.compile(r"^\s*[\(\[（]?([A-I])[\)\]）.。:：]\s*(.*?)\s*[.。]?\s*$")
+_ANSWER_TEXT = re.compile(r"(?:(?:correct\s+|best\s+|final\s+)?answer(?:\s+is)?|best\s+choice\s+is|"
+                          r"(?:正确|最终)?答案\s*(?:是|为|应为)?)\s*[:：]?\s*(.+)", re.IGNORECASE)
 _THINK_OPEN = re.compile(r"<think(?:ing)?>", re.IGNORECASE)
 _THINK_CLOSE = re.compile(r"</think(?:ing)?>", re.IGNORECASE)
-_MARKDOWN = re.compile(r"\*\*|__|`|\*")
+_MARKDOWN = re.compile(r"\*\*|__|`+|\*|^#+\s*", re.MULTILINE)
+MULTI = "*"  # internal marker: a statement naming two letters
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The letter (or ``None``) and which rule or fallback decided it (``None``: nothing did)."""
+
+    letter: str | None
+    rule: str | None
 
 
 def _strip_reasoning(text: str) -> str | None:
@@ -89,11 +161,66 @@ def _option_from_text(phrase: str, options: Mapping[str, str]) -> str | None:
         return exact[0]
     inside = [k for k, v in normed.items() if re.search(rf"(?<!\w){re.escape(v)}(?!\w)", p)
               or (not v.isascii() and v in p)]
-    if not inside:
-        return None
     # "lidocaine with adrenaline" contains "lidocaine": keep only the most specific options.
     longest = [k for k in inside if not any(normed[k] != normed[o] and normed[k] in normed[o] for o in inside)]
     return longest[0] if len(longest) == 1 else None
+
+
+def _statements(text: str) -> list[tuple[int, str, str]]:
+    """(position, letter or MULTI, rule name) of every answer statement in ``text``."""
+    found = []
+    for rule in RULES:
+        for m in rule.pattern.finditer(text):
+            letter, end = m.group("x"), m.end("x")
+            rest = text[end:]
+            if _WORD_AFTER.match(rest) or (letter.islower() and _LOWER_WORD_AFTER.match(rest)):
+                continue
+            if _NEGATED.match(text, m.end()) or _NEGATED.match(rest):
+                continue
+            found.append((m.start("x"), MULTI if m.group("more") else letter.upper(), rule.name))
+    return found
+
+
+def _fallback(text: str, options: Mapping[str, str]) -> Extraction:
+    stripped = text.strip()
+    m = _BARE.match(stripped)
+    if m:
+        return Extraction(m.group(1).upper(), "bare_letter")
+    lines = [ln for ln in stripped.splitlines() if ln.strip()]
+    m = _LINE_LETTER.match(lines[-1]) if lines else None
+    if m and m.group(1) in options:
+        # "B. Sugammadex" concludes; "B. Sugammadex: acts by…" is an option listing (cut short).
+        rest = _norm(m.group(2))
+        if rest in ("", _norm(options[m.group(1)])):
+            return Extraction(m.group(1), "last_line_letter_and_text")
+    answers = list(_ANSWER_TEXT.finditer(stripped))
+    if answers:
+        phrase = re.split(r"[.。;；,，]\s|\n", answers[-1].group(1))[0]
+        letter = _option_from_text(phrase, options)
+        return Extraction(letter, "answer_in_words" if letter else None)
+    if len(lines) == 1 and len(stripped) <= 200:
+        letter = _option_from_text(stripped, options)
+        return Extraction(letter, "one_line_option_text" if letter else None)
+    return Extraction(None, None)
+
+
+def extract(response: str, options: Mapping[str, str]) -> Extraction:
+    """Like :func:`extract_answer`, also naming the rule or fallback that decided."""
+    if not response or not response.strip():
+        return Extraction(None, None)
+    text = _strip_reasoning(unicodedata.normalize("NFKC", response))
+    if text is None or not text.strip():
+        return Extraction(None, None)
+    text = _MARKDOWN.sub("", text)
+    valid = {k.upper() for k in options}
+    found = _statements(text)
+    if found:
+        _, letter, rule = max(found, key=lambda f: f[0])
+        return Extraction(letter if letter in valid else None, rule)
+    got = _fallback(text, {k.upper(): v for k, v in options.items()})
+    if got.letter is not None and got.letter not in valid:
+        return Extraction(None, got.rule)
+    return got
 
 
 def extract_answer(response: str, options: Mapping[str, str]) -> str | None:
@@ -102,36 +229,4 @@ def extract_answer(response: str, options: Mapping[str, str]) -> str | None:
     ``options`` maps letters (``"A"``…) to option texts; a letter not among them is never
     returned.
     """
-    if not response or not response.strip():
-        return None
-    text = _strip_reasoning(unicodedata.normalize("NFKC", response))
-    if text is None or not text.strip():
-        return None
-    text = _MARKDOWN.sub("", text)
-    valid = {k.upper() for k in options}
-
-    best: tuple[int, str] | None = None
-    for pattern in _PATTERNS:
-        for m in pattern.finditer(text):
-            if best is None or m.start(1) > best[0]:
-                best = (m.start(1), m.group(1).upper())
-    if best is not None:
-        return best[1] if best[1] in valid else None
-
-    stripped = text.strip()
-    m = _BARE.match(stripped)
-    if m:
-        return m.group(1) if m.group(1) in valid else None
-    lines = [ln for ln in stripped.splitlines() if ln.strip()]
-    last = lines[-1] if lines else ""
-    m = _LINE_LETTER.match(last)
-    if m and m.group(1) in valid:
-        said = _option_from_text(m.group(2), options)
-        if said in (None, m.group(1)):
-            return m.group(1)
-    answers = list(_ANSWER_TEXT.finditer(stripped))
-    if answers:
-        return _option_from_text(answers[-1].group(1).splitlines()[0], options)
-    if len(lines) == 1 and len(stripped) <= 200:
-        return _option_from_text(stripped, options)
-    return None
+    return extract(response, options).letter

@@ -4,6 +4,9 @@ Why it exists: to measure the evaluation client (``scripts/bench/eval_client.py`
 resume, retries and error accounting without a GPU — the server stands in for SGLang's HTTP
 behaviour (latency, concurrency, 500s), never for a model's quality. It answers
 ``Answer: X`` with X chosen deterministically from the question text, so two runs agree.
+With ``--vague N`` every N-th question (by a hash of its text) gets a response no rule can read
+("It is between X and the next one…"), which the judge tests need. A judge prompt
+(:mod:`anestools.eval.judge`) is answered with one letter chosen the same way.
 
 Run: ``python -m anestools.eval.fake_server --port 8123 --delay 0.5 [--fail-status 500]``.
 Only binds loopback addresses.
@@ -31,7 +34,16 @@ def choose_letter(text: str) -> str:
     return letters[zlib.crc32(text.encode()) % len(letters)]
 
 
-def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0) -> web.Application:
+VERSION = "fake-1.0"
+
+
+def is_vague(text: str, vague: int) -> bool:
+    """Whether the fake answers ``text`` without committing (every ``vague``-th, by hash)."""
+    return vague > 0 and zlib.crc32(text.encode()) % vague == 0
+
+
+def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0,
+             vague: int = 0) -> web.Application:
     """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do."""
     app = web.Application()
     stats: Counter[str] = Counter()
@@ -39,6 +51,8 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
     async def chat(request: web.Request) -> web.Response:
         body = await request.json()
         stats["requests"] += 1
+        if body.get("seed") is not None:
+            stats["with_seed"] += 1
         if request.headers.get("Authorization", "").startswith("Bearer "):
             stats["with_api_key"] += 1
         if fail_status or stats["requests"] <= fail_first:
@@ -47,7 +61,13 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
                                      status=fail_status or 500)
         await asyncio.sleep(delay)
         user = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
-        answer = f"Reasoning about the options.\nAnswer: {choose_letter(user)}"
+        if "Response to grade:" in user:
+            stats["judged"] += 1
+            answer = choose_letter(user)
+        elif is_vague(user, vague):
+            answer = f"It is between {choose_letter(user)} and the option after it; hard to say."
+        else:
+            answer = f"Reasoning about the options.\nAnswer: {choose_letter(user)}"
         stats["answered"] += 1
         return web.json_response({
             "id": f"fake-{stats['requests']}", "object": "chat.completion", "created": int(time.time()),
@@ -61,12 +81,20 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
+    async def models(request: web.Request) -> web.Response:
+        return web.json_response({"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
+
+    async def server_info(request: web.Request) -> web.Response:
+        return web.json_response({"version": VERSION})
+
     async def get_stats(request: web.Request) -> web.Response:
         return web.json_response(dict(stats))
 
     app.router.add_post("/v1/chat/completions", chat)
     app.router.add_get("/health", health)
     app.router.add_get("/stats", get_stats)
+    app.router.add_get("/v1/models", models)
+    app.router.add_get("/get_server_info", server_info)
     return app
 
 
@@ -77,8 +105,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--delay", type=float, default=0.5, help="seconds before each answer")
     parser.add_argument("--fail-status", type=int, default=None, help="answer every request with this status")
     parser.add_argument("--fail-first", type=int, default=0, help="fail the first N requests (HTTP 500)")
+    parser.add_argument("--vague", type=int, default=0, help="every N-th question gets an unreadable answer")
     args = parser.parse_args(argv)
-    web.run_app(make_app(args.delay, args.fail_status, args.fail_first), host=args.host, port=args.port,
+    web.run_app(make_app(args.delay, args.fail_status, args.fail_first, args.vague), host=args.host, port=args.port,
                 print=None, backlog=4096, access_log=None)
 
 

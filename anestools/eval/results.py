@@ -26,6 +26,7 @@ PREDICTIONS = "predictions.jsonl"
 SUMMARY = "summary.json"
 REPORT = "report.md"
 PLOT = "accuracy.png"
+JUDGE_AUDIT = "judge_audit.jsonl"
 
 
 def read_predictions(path: Path) -> Iterator[dict[str, Any]]:
@@ -86,6 +87,22 @@ class PredictionLog:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    """Replace ``path`` with ``rows`` as JSON lines, atomically."""
+    with atomic_path(path, overwrite=True) as tmp:
+        tmp.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+
+
+def extraction_counts(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Who decided each answered response: a rule, the judge, or nobody (no answer)."""
+    counts = {"rule": 0, "judge": 0, "none": 0}
+    for rec in records:
+        by = rec.get("extracted_by") or ("rule" if rec.get("extracted") else "none")  # older runs: rules only
+        counts[by] = counts.get(by, 0) + 1
+    total = sum(counts.values())
+    return {**counts, "rates": {k: (v / total if total else None) for k, v in counts.items()}}
 
 
 def latest_by_key(records: Iterator[dict[str, Any]], fingerprint: str | None = None
@@ -159,6 +176,8 @@ def build_summary(items: Sequence[Item], latest: dict[tuple[str, int], dict[str,
         "complete": missing == 0,
         "elapsed_s": round(elapsed, 2) if elapsed is not None else None,
         "scores": summarize(results, samples),
+        "extraction": extraction_counts([rec for it in items for s in range(samples)
+                                         if (rec := latest.get((it.key, s))) is not None and rec.get("error") is None]),
         "config": config,
     }
 
@@ -167,6 +186,22 @@ def _pct(score: dict | None) -> str:
     if not score or score.get("accuracy") is None:
         return "–"
     return f"{100 * score['accuracy']:.1f} [{100 * score['ci_low']:.1f}, {100 * score['ci_high']:.1f}]"
+
+
+def _extraction_line(summary: dict[str, Any]) -> str:
+    ext = summary.get("extraction") or {}
+    rates = ext.get("rates") or {}
+    parts = [f"{k} {100 * v:.1f}%" for k, v in rates.items() if v is not None]
+    line = "- answers decided by: " + (", ".join(parts) if parts else "–")
+    audit = (summary.get("judge") or {}).get("audit")
+    if audit and audit.get("rate") is not None:
+        line += (f"; judge audit: agrees with the rules on {audit['agree']}/{audit['n']} "
+                 f"({100 * audit['rate']:.1f}%)")
+    prov = summary.get("provenance") or {}
+    qs = prov.get("question_set") or {}
+    if qs:
+        line += f"  \n- question set sha256 {qs['sha256'][:16]}… ({qs['items']} items); seed {prov.get('seed')}"
+    return line
 
 
 def render_report(summary: dict[str, Any]) -> str:
@@ -183,6 +218,8 @@ def render_report(summary: dict[str, Any]) -> str:
         f"errors {summary['errors']}, not run {summary['not_run']}, "
         f"truncated responses {summary['truncated_responses']}"
         + ("" if summary["complete"] else " — **incomplete run: re-run the same command to resume**"),
+        "",
+        _extraction_line(summary),
         "",
         "Accuracy in %, with 95% Wilson interval. No-answer: responses from which no option "
         "could be extracted (scored wrong, reported apart).",

@@ -7,6 +7,7 @@ the progress bar and prints the summary table.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import re
@@ -20,20 +21,27 @@ from anestools import __version__
 from anestools.errors import ConfigError
 from anestools.eval.bench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
 from anestools.eval.client import ChatClient, RequestFailed, RetryPolicy
-from anestools.eval.engines import Endpoint, check_engine_options, open_endpoint
-from anestools.eval.extract import extract_answer
+from anestools.eval.engines import ENGINES, Endpoint, check_engine_options, open_endpoint
+from anestools.eval.extract import EXTRACTOR_VERSION, extract
+from anestools.eval.judge import agreement, ask_judge, audit_sample
+from anestools.eval.preflight import EndpointInfo, preflight
 from anestools.eval.prompts import PromptBuilder
+from anestools.eval.provenance import package_version, provenance
 from anestools.eval.results import (
+    JUDGE_AUDIT,
     PREDICTIONS,
+    SUMMARY,
     PredictionLog,
     build_summary,
     latest_by_key,
     prepare_output,
     read_predictions,
+    write_jsonl,
     write_outputs,
 )
 
 ENGINE_LOG = "engine.log"
+JUDGE_ENGINE_LOG = "judge_engine.log"
 
 
 @dataclass
@@ -64,6 +72,13 @@ class EvalSettings:
     retries: int = 4
     request_timeout: float = 600.0
     startup_timeout: float = 1800.0
+    seed: int = 0  # request seed = seed + sample index, sent with every request
+    log_samples: bool = False  # add the full prompt and options to every prediction line
+    judge_model: str | None = None
+    judge_engine: str = "openai"
+    judge_base_url: str | None = None
+    judge_api_key_env: str | None = None
+    judge_audit: int = 0
 
     @property
     def in_flight(self) -> int:
@@ -86,6 +101,15 @@ class EvalSettings:
         if self.retries < 0:
             raise ConfigError("--retries must be >= 0")
         check_engine_options(self.engine, self.base_url, self.api_key_env)
+        if self.judge_model:
+            if self.judge_engine not in ENGINES:
+                raise ConfigError(f"--judge-engine: unknown engine {self.judge_engine!r}; expected one of "
+                                  f"{', '.join(ENGINES)}")
+            check_engine_options(self.judge_engine, self.judge_base_url, self.judge_api_key_env)
+        elif self.judge_base_url or self.judge_audit:
+            raise ConfigError("--judge-base-url / --judge-audit need --judge-model")
+        if self.judge_audit < 0:
+            raise ConfigError("--judge-audit must be >= 0")
         bad = [lang for lang in self.languages if lang not in LANGUAGES]
         if bad or not self.languages:
             raise ConfigError(f"--lang: unknown language(s) {bad}; expected en, zh (cn)")
@@ -153,8 +177,11 @@ def run_dirs(models: Sequence[str], output: Path | None) -> list[Path]:
 
 
 def _fingerprint(model: str, prompt_hash: str, settings: EvalSettings) -> str:
-    blob = json.dumps({"model": model, "prompt": prompt_hash, "temperature": settings.temperature,
-                       "max_new_tokens": settings.max_new_tokens}, sort_keys=True)
+    fields: dict[str, Any] = {"model": model, "prompt": prompt_hash, "temperature": settings.temperature,
+                              "max_new_tokens": settings.max_new_tokens}
+    if settings.judge_model:  # a judge decides some answers: runs with another judge do not mix
+        fields["judge"] = settings.judge_model
+    blob = json.dumps(fields, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
@@ -165,16 +192,24 @@ def load_dev(settings: EvalSettings) -> tuple[Item, ...]:
     return tuple(load_benchmark(spec, settings.languages, skip_invalid=settings.skip_invalid).items)
 
 
+def _prompt_hash(messages: list[dict[str, str]]) -> str:
+    return hashlib.sha256(json.dumps(messages, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
 async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: PromptBuilder,
                    settings: EvalSettings, base: dict[str, Any], log: PredictionLog,
-                   hook: ProgressHook | None) -> int:
+                   hook: ProgressHook | None, judge: Endpoint | None = None) -> int:
     queue: asyncio.Queue[tuple[Item, int]] = asyncio.Queue()
     for t in todo:
         queue.put_nowait(t)
     written = 0
     policy = RetryPolicy(retries=settings.retries)
-    async with ChatClient(endpoint.base_url, endpoint.model, endpoint.api_key,
-                          request_timeout=settings.request_timeout, policy=policy) as client:
+    async with contextlib.AsyncExitStack() as stack:
+        client = await stack.enter_async_context(ChatClient(
+            endpoint.base_url, endpoint.model, endpoint.api_key, request_timeout=settings.request_timeout,
+            policy=policy))
+        judge_client = None if judge is None else await stack.enter_async_context(ChatClient(
+            judge.base_url, judge.model, judge.api_key, request_timeout=settings.request_timeout, policy=policy))
 
         async def worker() -> None:
             nonlocal written
@@ -183,21 +218,32 @@ async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: Pr
                     item, sample = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
+                messages = builder.messages(item)
+                seed = settings.seed + sample
                 rec = {"key": item.key, "id": item.id, "language": item.language, "level": item.level,
-                       "sample": sample, **base}
+                       "sample": sample, **base, "request_prompt_hash": _prompt_hash(messages), "seed": seed}
+                if settings.log_samples:
+                    rec.update(prompt=messages, options=item.options)
                 try:
-                    c = await client.complete(builder.messages(item), temperature=settings.temperature,
-                                              max_tokens=settings.max_new_tokens)
+                    c = await client.complete(messages, temperature=settings.temperature,
+                                              max_tokens=settings.max_new_tokens, extra={"seed": seed})
                 except RequestFailed as exc:
-                    rec.update(response=None, extracted=None, gold=item.answer, correct=None,
+                    rec.update(response=None, extracted=None, extracted_by=None, gold=item.answer, correct=None,
                                completion_tokens=None, prompt_tokens=None, finish_reason=None,
                                latency=None, attempts=exc.attempts, error=exc.reason)
                 else:
-                    pred = extract_answer(c.text, item.options)
-                    rec.update(response=c.text, extracted=pred, gold=item.answer, correct=pred == item.answer,
-                               completion_tokens=c.completion_tokens, prompt_tokens=c.prompt_tokens,
-                               finish_reason=c.finish_reason, latency=round(c.latency, 4),
-                               attempts=c.attempts, error=None)
+                    got = extract(c.text, item.options)
+                    pred, by = got.letter, ("rule" if got.letter else "none")
+                    rec["extract_rule"] = got.rule
+                    if pred is None and judge_client is not None and c.text.strip():
+                        verdict = await ask_judge(judge_client, item, c.text, seed=settings.seed)
+                        rec["judge"] = verdict.as_record()
+                        if verdict.letter is not None:
+                            pred, by = verdict.letter, "judge"
+                    rec.update(response=c.text, extracted=pred, extracted_by=by, gold=item.answer,
+                               correct=pred == item.answer, completion_tokens=c.completion_tokens,
+                               prompt_tokens=c.prompt_tokens, finish_reason=c.finish_reason,
+                               latency=round(c.latency, 4), attempts=c.attempts, error=None)
                 log.append(rec)
                 written += 1
                 if hook:
@@ -240,32 +286,105 @@ def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchma
         "retries": settings.retries, "request_timeout": settings.request_timeout,
         "prompt_hash": builder.hash, "fingerprint": fingerprint, "prompt": builder.describe(),
         "anestools_version": __version__,
+        "seed": settings.seed, "log_samples": settings.log_samples,
+        "judge_model": settings.judge_model, "judge_engine": settings.judge_engine if settings.judge_model else None,
+        "judge_base_url": settings.judge_base_url, "judge_api_key_env": settings.judge_api_key_env,
+        "judge_audit": settings.judge_audit,
     }
     if hook:
         hook("total", len(todo))
     base = {"prompt_hash": builder.hash, "fingerprint": fingerprint}
     started = time.perf_counter()
     written = 0
-    if todo:
+    audit_due = bool(settings.judge_model and settings.judge_audit) and _audit_due(run_dir, settings, fingerprint)
+    engine_info = _previous_engine_info(run_dir)
+    if todo or audit_due:
         run_dir.mkdir(parents=True, exist_ok=True)
-        with open_endpoint(settings.engine, model, log_path=run_dir / ENGINE_LOG, base_url=settings.base_url,
-                           api_key_env=settings.api_key_env, engine_python=settings.engine_python,
-                           dp=settings.dp, tp=settings.tp, engine_args=settings.engine_args,
-                           startup_timeout=settings.startup_timeout) as endpoint:
-            if endpoint.command:
-                config["engine_command"] = list(endpoint.command)
-            with PredictionLog(pred_path) as log:
-                try:
-                    written = asyncio.run(_ask_all(todo, endpoint, builder, settings, base, log, hook))
-                except KeyboardInterrupt:
-                    _finish(run_dir, items, settings, config, started)  # partial report, then stop
-                    raise
-    summary, outputs = _finish(run_dir, items, settings, config, started)
+        with contextlib.ExitStack() as stack:
+            endpoint = judge = None
+            if todo:
+                endpoint = stack.enter_context(open_endpoint(
+                    settings.engine, model, log_path=run_dir / ENGINE_LOG, base_url=settings.base_url,
+                    api_key_env=settings.api_key_env, engine_python=settings.engine_python, dp=settings.dp,
+                    tp=settings.tp, engine_args=settings.engine_args, startup_timeout=settings.startup_timeout))
+                engine_info = _engine_info(settings, preflight(endpoint.base_url, endpoint.api_key,
+                                                                list_models=settings.engine != "transformers"))
+                if endpoint.command:
+                    config["engine_command"] = list(endpoint.command)
+            if settings.judge_model:
+                judge = stack.enter_context(open_endpoint(
+                    settings.judge_engine, settings.judge_model, log_path=run_dir / JUDGE_ENGINE_LOG,
+                    base_url=settings.judge_base_url, api_key_env=settings.judge_api_key_env,
+                    engine_python=settings.engine_python, startup_timeout=settings.startup_timeout))
+                preflight(judge.base_url, judge.api_key, list_models=False)
+            log = stack.enter_context(PredictionLog(pred_path))
+            try:
+                if endpoint is not None:
+                    written = asyncio.run(_ask_all(todo, endpoint, builder, settings, base, log, hook, judge))
+                if audit_due and judge is not None:
+                    asyncio.run(_run_audit(run_dir, items, settings, fingerprint, judge))
+            except KeyboardInterrupt:
+                _finish(run_dir, items, settings, config, started, bench, engine_info)  # partial report
+                raise
+    summary, outputs = _finish(run_dir, items, settings, config, started, bench, engine_info)
     return EvalOutcome(model, run_dir, summary, outputs, written, skipped)
 
 
+def _engine_info(settings: EvalSettings, info: EndpointInfo) -> dict[str, Any]:
+    """Engine name and version: as the server reports it, else the engine package's version."""
+    version, source = info.engine_version, "server" if info.engine_version else None
+    if version is None and settings.engine in ("sglang", "transformers"):
+        version = package_version(settings.engine_python, settings.engine)
+        source = "package" if version else None
+    return {"name": settings.engine, "version": version, "version_source": source,
+            "served_models": list(info.models)}
+
+
+def _previous_engine_info(run_dir: Path) -> dict[str, Any] | None:
+    """A resumed run with nothing left to ask keeps the engine the answers came from."""
+    try:
+        prev = json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))
+        return (prev.get("provenance") or {}).get("engine")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _audit_due(run_dir: Path, settings: EvalSettings, fingerprint: str) -> bool:
+    rows = list(read_predictions(run_dir / JUDGE_AUDIT))
+    return not rows or any(r.get("fingerprint") != fingerprint for r in rows) or len(rows) < settings.judge_audit
+
+
+async def _run_audit(run_dir: Path, items: list[Item], settings: EvalSettings, fingerprint: str,
+                     judge: Endpoint) -> None:
+    """Judge K rule-extracted responses; write judge_audit.jsonl (replaced atomically)."""
+    by_key = {it.key: it for it in items}
+    latest = latest_by_key(read_predictions(run_dir / PREDICTIONS), fingerprint)
+    chosen = audit_sample((r for r in latest.values() if r["key"] in by_key), settings.judge_audit)
+    policy = RetryPolicy(retries=settings.retries)
+    async with ChatClient(judge.base_url, judge.model, judge.api_key, request_timeout=settings.request_timeout,
+                          policy=policy) as client:
+        verdicts = await asyncio.gather(*(ask_judge(client, by_key[r["key"]], r["response"], seed=settings.seed)
+                                          for r in chosen))
+    rows = [{"key": r["key"], "sample": r["sample"], "fingerprint": fingerprint, "rule": r["extracted"],
+             "rule_name": r.get("extract_rule"), "judge": v.letter, "judge_reply": v.reply, "judge_error": v.error}
+            for r, v in zip(chosen, verdicts)]
+    write_jsonl(run_dir / JUDGE_AUDIT, rows)
+
+
 def _finish(run_dir: Path, items: list[Item], settings: EvalSettings, config: dict[str, Any],
-            started: float) -> tuple[dict[str, Any], list[Path]]:
+            started: float, bench: Benchmark, engine_info: dict[str, Any] | None
+            ) -> tuple[dict[str, Any], list[Path]]:
     latest = latest_by_key(read_predictions(run_dir / PREDICTIONS), config["fingerprint"])
     summary = build_summary(items, latest, settings.samples, config, time.perf_counter() - started)
+    summary["provenance"] = provenance(
+        benchmark_items=bench.items, selected=items, model=config["model"], engine=settings.engine,
+        engine_version=(engine_info or {}).get("version"), served_models=(engine_info or {}).get("served_models", ()),
+        sampling={"temperature": settings.temperature, "max_new_tokens": settings.max_new_tokens,
+                  "samples": settings.samples, "prompt": settings.prompt, "shots": settings.shots},
+        seed=settings.seed, extractor_version=EXTRACTOR_VERSION)
+    summary["provenance"]["engine"]["version_source"] = (engine_info or {}).get("version_source")
+    if settings.judge_model:
+        audit = [r for r in read_predictions(run_dir / JUDGE_AUDIT) if r.get("fingerprint") == config["fingerprint"]]
+        summary["judge"] = {"model": settings.judge_model, "engine": settings.judge_engine,
+                            "audit": agreement(audit) if settings.judge_audit else None}
     return summary, write_outputs(run_dir, summary)

@@ -30,10 +30,10 @@ def fake_server():
     """``start(delay=..., fail_status=..., fail_first=...)`` -> base URL (``http://127.0.0.1:P/v1``)."""
     procs: list[subprocess.Popen] = []
 
-    def start(delay: float = 0.0, fail_status: int | None = None, fail_first: int = 0) -> str:
+    def start(delay: float = 0.0, fail_status: int | None = None, fail_first: int = 0, vague: int = 0) -> str:
         port = free_port()
         argv = [sys.executable, "-m", "anestools.eval.fake_server", "--port", str(port), "--delay", str(delay),
-                "--fail-first", str(fail_first)]
+                "--fail-first", str(fail_first), "--vague", str(vague)]
         if fail_status:
             argv += ["--fail-status", str(fail_status)]
         proc = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL)

@@ -58,6 +58,12 @@ def test_transformers_engine_both_languages(cli, tiny_model, tmp_path):
         assert 0 <= s["accuracy"]["ci_low"] <= s["accuracy"]["ci_high"] <= 1 and "majority" in s
     assert summary["config"]["engine_command"][3:5] == ["serve", "--host"]
     assert summary["config"]["prompt"]["user"]["zh"]
+    import transformers
+
+    engine = summary["provenance"]["engine"]
+    assert (engine["name"], engine["version"], engine["version_source"]) == (
+        "transformers", transformers.__version__, "package")  # transformers serve does not report one
+    assert len(summary["provenance"]["model"]["config_sha256"]) == 64  # a local model directory
     report = (out / "report.md").read_text()
     assert "| overall | 4 |" in report and "majority vote" in report
     assert (out / "accuracy.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -115,7 +121,8 @@ def test_500s_are_retried_then_recorded_as_errors_and_retried_on_resume(cli, fak
     out = tmp_path / "run"
     args = ["eval", "--model", "m", "--engine", "openai", "--limit", "2", "--retries", "2", "-o", str(out)]
     code, stdout, stderr = cli(*args, "--base-url", bad)
-    assert code == 0, stderr
+    assert code == 6, stderr  # incomplete: outputs written, resumable, but not a success
+    assert "re-run the same command to resume" in stderr
     recs = lines(out / "predictions.jsonl")
     assert len(recs) == 4 and all(r["error"].startswith("HTTP 500") and r["correct"] is None for r in recs)
     assert all(r["attempts"] == 3 for r in recs)

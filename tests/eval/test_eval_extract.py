@@ -131,3 +131,80 @@ def test_nine_options():
 ])
 def test_discussing_an_option_is_not_concluding(response, expected):
     assert extract_answer(response, ZH if "答案" in response else EN) == expected
+
+
+# -- the rule table: one test per rule and per fallback -----------------------------------------
+
+from anestools.eval.extract import FALLBACKS, RULES, extract  # noqa: E402
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_each_rule_decides_its_example(rule):
+    options = ZH if any("\u4e00" <= ch <= "\u9fff" for ch in rule.example) else EN
+    got = extract(rule.example, options)
+    assert (got.letter, got.rule) == (rule.expected, rule.name)
+
+
+@pytest.mark.parametrize("fallback", FALLBACKS, ids=[f.name for f in FALLBACKS])
+def test_each_fallback_decides_its_example(fallback):
+    got = extract(fallback.example, EN)
+    assert (got.letter, got.rule) == (fallback.expected, fallback.name)
+
+
+def test_nothing_decided_names_no_rule():
+    got = extract("I cannot answer this question.", EN)
+    assert (got.letter, got.rule) == (None, None)
+
+
+# -- one unit per family of the labelled set (tests/eval/data/extraction.jsonl) ------------------
+
+@pytest.mark.parametrize(("response", "expected"), [
+    ("answer: c", "C"),  # lower case
+    ("The answer is a drug acting at the junction.", None),  # the article "a" is not option A
+    ('{"answer": "C", "reason": "x"}', "C"),  # JSON
+    ('```json\n{"choice": "b"}\n```', "B"),
+    ("Therefore option C is the answer.", "C"),
+    ("I'd go with A", "A"),
+    ("my choice: (C)", "C"),
+    ("The answer is A or C.", None),  # two letters: no answer
+    ("Answers: B and D", None),
+    ("Let me go through the options.\n\nA. Neostigmine: a cholinesterase inhibitor that", None),  # truncated listing
+    ("A. Neostigmine: inhibits the enzyme.\nB. Sugammadex: encapsulates", None),
+    ("Answer: F", None),  # outside the options
+    ("I'm not sure, but the answer is probably D.", "D"),  # hedged
+    ("The answer is B. Wait, no: the answer is C.", "C"),  # change of mind
+    ("The answer is not B; it is D.", "D"),  # negation
+    ("A is incorrect. Option B is not correct either.", None),  # elimination without conclusion
+    ("Ａｎｓｗｅｒ：ｃ", "C"),  # full width lower case
+])
+def test_english_families(response, expected):
+    assert extract_answer(response, EN) == expected
+
+
+@pytest.mark.parametrize(("response", "expected"), [
+    ("答案：b", "B"),
+    ("最终答案：（Ｃ）", "C"),
+    ("答案：A和C", None),
+    ("本题答案可能是A或C，需结合临床。", None),
+    ("正确答案：B、C", None),
+    ("逐项分析如下：\nA. 新斯的明：该药物常用于", None),
+    ('{"答案": "D", "解析": "纳洛酮"}', "D"),
+    ("初步判断答案为A。但仔细考虑后应选C。", "C"),
+    ("排除A，因为新斯的明无效，所以答案为B。", "B"),
+    ("A项错误，C项也不正确。", None),
+    ("抱歉，我无法提供医疗建议。", None),
+])
+def test_chinese_families(response, expected):
+    assert extract_answer(response, ZH) == expected
+
+
+def test_labelled_set_meets_the_target():
+    import json
+    from pathlib import Path
+
+    rows = [json.loads(line) for line in (Path(__file__).parent / "data" / "extraction.jsonl")
+            .read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 300
+    assert {len(r["options"]) for r in rows} >= {2, 3, 4, 5, 6, 9}
+    right = [extract_answer(r["response"], r["options"]) == r["label"] for r in rows]
+    assert sum(right) / len(rows) >= 0.97
