@@ -4,7 +4,8 @@ Why: the predictions' fingerprint covers what changes an answer (model, prompt, 
 max tokens), but not what changes the *summary* — languages, levels, limit, benchmark,
 samples. A second run into the same directory with ``--lang en`` silently replaced a bilingual
 ``summary.json`` with an English-only one. The settings stored in the previous
-``summary.json`` are compared with the new ones; a difference stops the run, naming it.
+``summary.json`` are compared with the new ones; a difference that would narrow or change
+the run stops it, naming the setting.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import orjson
 
 from anestools.errors import OutputExistsError
 
-# Settings that define what a summary is about (compared when both runs recorded them).
-SUMMARY_KEYS = ("model", "benchmark", "benchmark_mapping", "languages", "levels", "limit", "samples")
-# Settings that change the answers themselves: predictions made with others cannot be reused.
-ANSWER_KEYS = ("prompt_hash", "temperature", "max_new_tokens")
+# What a summary is about. The answer-changing settings (model, prompt, temperature, max
+# tokens) are the predictions' fingerprint, checked by ``results.latest_by_key``.
+SUMMARY_KEYS = ("benchmark", "benchmark_mapping", "languages", "levels", "limit", "samples")
 
 
 def previous_config(run_dir: Path) -> dict[str, Any] | None:
@@ -31,26 +31,35 @@ def previous_config(run_dir: Path) -> dict[str, Any] | None:
     return cfg if isinstance(cfg, dict) else None
 
 
+def _covers(key: str, old: Any, new: Any) -> bool:
+    """Whether the new selection includes the old one (a longer run of the same thing is a resume)."""
+    if key in ("languages", "levels") and isinstance(old, list) and isinstance(new, list):
+        return set(old) <= set(new)
+    if key == "limit":
+        if new is None:
+            return True
+        return old is not None and type(old) is type(new) and new >= old
+    return old == new
+
+
 def settings_changes(previous: dict[str, Any], config: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    return {k: (previous[k], config.get(k)) for k in (*SUMMARY_KEYS, *ANSWER_KEYS)
-            if k in previous and previous[k] != config.get(k)}
+    """The settings whose new value does not cover the previous run's (both recorded)."""
+    return {k: (previous[k], config.get(k)) for k in SUMMARY_KEYS
+            if k in previous and not _covers(k, previous[k], config.get(k))}
 
 
-def check_run_dir(run_dir: Path, config: dict[str, Any], overwrite: bool) -> bool:
-    """Refuse a run whose settings differ from the run already in ``run_dir``.
+def check_run_dir(run_dir: Path, config: dict[str, Any], overwrite: bool) -> None:
+    """Refuse a run whose selection differs from the run already in ``run_dir`` (unless ``overwrite``).
 
-    Returns True when, with ``overwrite``, the previous predictions must be deleted (they were
-    made with other answer-changing settings); False when they can be kept (same answers,
-    another selection: the new summary counts only the selected questions).
+    Extending a run (more languages or levels, a higher ``--limit``) is a resume, not a change.
+    With ``overwrite`` the predictions are kept (same fingerprint, so the same answers) and the
+    new summary replaces the old one.
     """
     previous = previous_config(run_dir)
-    if previous is None:
-        return False
+    if previous is None or overwrite:
+        return
     changes = settings_changes(previous, config)
-    if not changes:
-        return False
-    if not overwrite:
+    if changes:
         shown = "; ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changes.items())
         raise OutputExistsError(f"{run_dir} holds a run made with other settings ({shown}); choose another "
-                                "--output, or pass --overwrite to replace that run")
-    return any(k in ANSWER_KEYS or k == "model" for k in changes)
+                                "--output, or pass --overwrite to replace that run's summary")

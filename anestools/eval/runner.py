@@ -269,10 +269,10 @@ def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchma
         "prompt_hash": builder.hash, "fingerprint": fingerprint, "prompt": builder.describe(),
         "anestools_version": __version__,
     }
-    start_over = check_run_dir(run_dir, config, settings.overwrite)
-    prepare_output(run_dir, settings.resume and not start_over, settings.overwrite)
+    prepare_output(run_dir, settings.resume, settings.overwrite)
     pred_path = run_dir / PREDICTIONS
     latest = latest_by_key(read_predictions(pred_path), fingerprint)
+    check_run_dir(run_dir, config, settings.overwrite)
     todo = [(it, s) for it in items for s in range(settings.samples)
             if (rec := latest.get((it.key, s))) is None or rec.get("error") is not None]
     skipped = len(items) * settings.samples - len(todo)
