@@ -238,7 +238,8 @@ def eval_command(
 def report_command(
     runs: Annotated[list[Path], typer.Argument(help="Run directories (or their summary.json).", metavar="RUN_DIR", show_default=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the markdown here (and <name>.png for checkpoint sweeps). Default: print.")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --output file.")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write one self-contained HTML page (tables and charts embedded).", show_default=False)] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --output / --html file.")] = False,
 ) -> None:
     """Compare evaluation runs side by side (accuracy per language/level, plot vs checkpoint step).
 
@@ -247,11 +248,20 @@ def report_command(
       anestools eval report results/qwen-base results/qwen-sft
 
       anestools eval report results/sweep/* --output results/sweep/report.md
+
+      anestools eval report results/qwen-sft --html qwen-sft.html
     """
     from anestools.eval.compare import write_comparison
 
-    text, written = write_comparison(runs, output, overwrite=overwrite)
-    if output is None:
-        con.out.print(text, markup=False, highlight=False)
+    written: list[Path] = []
+    if html is not None:
+        from anestools.eval.html_report import write_html
+
+        written.append(write_html(runs, html, overwrite=overwrite))
+    if output is not None or html is None:
+        text, more = write_comparison(runs, output, overwrite=overwrite)
+        written += more
+        if output is None:
+            con.out.print(text, markup=False, highlight=False)
     for p in written:
         con.out.print(f"wrote {p}")

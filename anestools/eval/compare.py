@@ -12,6 +12,8 @@ from typing import Any
 
 from anestools.common.atomic import atomic_path, check_writable
 from anestools.errors import InputError
+from anestools.eval.metrics import group_label
+from anestools.eval.report_parts import model_label
 from anestools.eval.results import RunInfo, load_run
 
 COLUMNS = ["overall", "language=en", "language=zh", "level=1", "level=2", "level=3"]
@@ -44,7 +46,7 @@ def load_runs(run_dirs: Sequence[str | Path]) -> list[RunInfo]:
 
 def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None) -> str:
     """Markdown table: one row per run, accuracy (%) ± half-width of the 95% interval."""
-    head = ["run", "model", "step", "n", *[c.replace("language=", "").replace("level=", "L") for c in COLUMNS],
+    head = ["run", "model", "step", "n", *[group_label(c) for c in COLUMNS],
             "no-answer %", "majority", "complete"]
     lines = ["# AnesBench comparison", "",
              "Accuracy in % ± half-width of the 95% Wilson interval.", "",
@@ -54,7 +56,7 @@ def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None) -
         overall = s["scores"].get("overall", {})
         nar = overall.get("no_answer_rate")
         maj = overall.get("majority")
-        row = [_name(r), str(s.get("model")), str(s["config"].get("checkpoint_step") or "–"),
+        row = [_name(r), str(s.get("model")), _step_cell(s["config"]),
                str(s.get("questions")), *[_cell(s, c) for c in COLUMNS],
                "–" if nar is None else f"{100 * nar:.1f}",
                "–" if not maj or maj.get("accuracy") is None else f"{100 * maj['accuracy']:.1f}",
@@ -69,11 +71,34 @@ def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None) -
     return "\n".join(lines) + "\n"
 
 
+def _step_cell(cfg: dict[str, Any]) -> str:
+    if cfg.get("checkpoint_step") is not None:
+        return str(cfg["checkpoint_step"])
+    return f"final ({cfg['trained_step']})" if cfg.get("trained_step") is not None else "–"
+
+
+def sweep_steps(runs: Sequence[RunInfo]) -> list[float | None]:
+    """x position of each run on the sweep chart: its checkpoint step; the final model (no
+    checkpoint-N name) at the steps it was trained for, else one interval after the last checkpoint."""
+    steps: list[float | None] = [r.summary["config"].get("checkpoint_step") for r in runs]
+    known = sorted(s for s in steps if s is not None)
+    if not known:
+        return steps
+    gap = (known[-1] - known[0]) / max(1, len(known) - 1) or known[-1] or 1
+    for i, r in enumerate(runs):
+        if steps[i] is None:
+            trained = r.summary["config"].get("trained_step")
+            steps[i] = trained if trained is not None and trained > known[-1] else known[-1] + gap
+    return steps
+
+
 def plot_sweep(runs: Sequence[RunInfo], path: Path) -> bool:
-    """Accuracy vs checkpoint step (overall and per language); False when fewer than 2 steps."""
-    steps = [r.summary["config"].get("checkpoint_step") for r in runs]
-    if sum(s is not None for s in steps) < 2:
+    """Accuracy vs checkpoint step (overall and per language), the final model included as the last
+    point; False when fewer than 2 checkpoints."""
+    if sum(r.summary["config"].get("checkpoint_step") is not None for r in runs) < 2:
         return False
+    steps = sweep_steps(runs)
+    finals = [x for r, x in zip(runs, steps) if r.summary["config"].get("checkpoint_step") is None]
     import matplotlib
 
     matplotlib.use("Agg")
@@ -92,11 +117,15 @@ def plot_sweep(runs: Sequence[RunInfo], path: Path) -> bool:
         xs = [p[0] for p in pts]
         ax.plot(xs, [p[1] for p in pts], marker="o", label=label)
         ax.fill_between(xs, [p[2] for p in pts], [p[3] for p in pts], alpha=0.15)
-    ax.set_xlabel("checkpoint step")
+    for x in finals:
+        ax.axvline(x, color="grey", linestyle=":", linewidth=1)
+        ax.annotate("final model", (x, 2), rotation=90, fontsize=7, ha="right", va="bottom", color="grey")
+    ax.set_xlabel("checkpoint step (dotted: final model)")
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 100)
     ax.legend()
-    ax.set_title("AnesBench accuracy vs checkpoint step", fontsize=10)
+    ax.set_title(f"AnesBench accuracy vs checkpoint step: {model_label(runs[-1].summary.get('model'))}",
+                 fontsize=10)
     fig.tight_layout()
     with atomic_path(path, overwrite=True) as tmp:
         fig.savefig(tmp, format="png", dpi=110)

@@ -5,7 +5,7 @@ resume, retries and error accounting without a GPU — the server stands in for 
 behaviour (latency, concurrency, 500s), never for a model's quality. It answers
 ``Answer: X`` with X chosen deterministically from the question text, so two runs agree.
 
-Run: ``python -m anestools.eval.fake_server --port 8123 --delay 0.5 [--fail-status 500]``.
+Run: ``python -m anestools.eval.fake_server --port 8123 --delay 0.5 [--fail-status 500] [--truncate]``.
 Only binds loopback addresses.
 """
 
@@ -31,8 +31,10 @@ def choose_letter(text: str) -> str:
     return letters[zlib.crc32(text.encode()) % len(letters)]
 
 
-def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0) -> web.Application:
-    """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do."""
+def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0,
+             truncate: bool = False) -> web.Application:
+    """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do;
+    ``truncate``: every answer is cut at the token limit (``finish_reason: length``, no answer line)."""
     app = web.Application()
     stats: Counter[str] = Counter()
 
@@ -48,14 +50,18 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
         await asyncio.sleep(delay)
         user = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
         answer = f"Reasoning about the options.\nAnswer: {choose_letter(user)}"
+        finish = "stop"
+        tokens = 8 + zlib.crc32(user.encode()) % 56  # varied lengths, deterministic per question
+        if truncate:
+            answer, finish, tokens = "Reasoning about the options, step by", "length", body.get("max_tokens") or 64
         stats["answered"] += 1
         return web.json_response({
             "id": f"fake-{stats['requests']}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model"),
-            "choices": [{"index": 0, "finish_reason": "stop",
+            "choices": [{"index": 0, "finish_reason": finish,
                          "message": {"role": "assistant", "content": answer}}],
-            "usage": {"prompt_tokens": len(user) // 4, "completion_tokens": 8,
-                      "total_tokens": len(user) // 4 + 8},
+            "usage": {"prompt_tokens": len(user) // 4, "completion_tokens": tokens,
+                      "total_tokens": len(user) // 4 + tokens},
         })
 
     async def health(request: web.Request) -> web.Response:
@@ -77,8 +83,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--delay", type=float, default=0.5, help="seconds before each answer")
     parser.add_argument("--fail-status", type=int, default=None, help="answer every request with this status")
     parser.add_argument("--fail-first", type=int, default=0, help="fail the first N requests (HTTP 500)")
+    parser.add_argument("--truncate", action="store_true", help="cut every answer at the token limit")
     args = parser.parse_args(argv)
-    web.run_app(make_app(args.delay, args.fail_status, args.fail_first), host=args.host, port=args.port,
+    web.run_app(make_app(args.delay, args.fail_status, args.fail_first, args.truncate), host=args.host, port=args.port,
                 print=None, backlog=4096, access_log=None)
 
 
