@@ -22,6 +22,7 @@ from anestools.eval.engines import ENGINES
 from anestools.eval.metrics import group_label
 from anestools.eval.presets import preset_names, resolve_preset
 from anestools.eval.progress import DEFAULT_INTERVAL, eval_progress
+from anestools.eval.report_parts import truncation_warning
 
 app = typer.Typer(
     help="Evaluate checkpoints on AnesBench.",
@@ -115,6 +116,9 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
         row.append("–" if med is None else f"{med:.0f}")
         table.add_row(*row)
     con.out.print(table)
+    warning = truncation_warning(summary)
+    if warning:
+        con.console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     status = "complete" if summary["complete"] else (
         f"[yellow]incomplete[/]: {summary['errors']} errors, {summary['not_run']} not run — re-run to resume")
     con.out.print(f"{summary['answered_questions']}/{summary['questions']} questions answered ({status}); "

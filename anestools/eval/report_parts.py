@@ -23,7 +23,7 @@ from anestools.eval.bench import Item
 from anestools.eval.metrics import LEVEL_NAMES, ItemResult
 
 __all__ = ["LEVEL_NAMES", "model_label", "summary_extras", "truncation_warning", "extra_markdown",
-           "plot_length_accuracy"]
+           "length_figure", "plot_length_accuracy"]
 TRUNCATION_WARN = 0.05
 LENGTH_PLOT = "length_accuracy.png"
 LENGTH_BINS = 5
@@ -125,17 +125,12 @@ def extra_markdown(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
-def plot_length_accuracy(summary: dict[str, Any], path: Path) -> bool:
+def length_figure(bins: list[dict[str, Any]], model: str | None):
     """Accuracy per reasoning-length bin (x: median completion tokens of the bin), one line per language."""
-    bins = summary.get("length_vs_accuracy") or []
-    if not bins:
-        return False
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig = Figure(figsize=(7, 4))
+    ax = fig.subplots()
     for lang in sorted({b["language"] for b in bins}):
         pts = [b for b in bins if b["language"] == lang]
         xs = [b["tokens_median"] for b in pts]
@@ -147,9 +142,16 @@ def plot_length_accuracy(summary: dict[str, Any], path: Path) -> bool:
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 105)
     ax.legend(title="language")
-    ax.set_title(f"Accuracy vs reasoning length: {model_label(summary.get('model'))}", fontsize=10)
+    ax.set_title(f"Accuracy vs reasoning length: {model_label(model)}", fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+def plot_length_accuracy(summary: dict[str, Any], path: Path) -> bool:
+    """Write the length chart; False (nothing written) when no response has a token count."""
+    bins = summary.get("length_vs_accuracy") or []
+    if not bins:
+        return False
     with atomic_path(path, overwrite=True) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
+        length_figure(bins, summary.get("model")).savefig(tmp, format="png", dpi=110)
     return True

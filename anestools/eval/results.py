@@ -222,17 +222,16 @@ def render_report(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def plot_summary(summary: dict[str, Any], path: Path) -> None:
-    """Grouped bars: accuracy per level (and overall) for each language, Wilson error bars."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def accuracy_figure(summary: dict[str, Any]):
+    """Grouped bars: accuracy per level (and overall) for each language, Wilson error bars, n on each
+    bar, the chance level (1 / options); titled with the model's name, never a full path."""
+    from matplotlib.figure import Figure
 
     scores = summary["scores"]
     langs = sorted({k.split(",")[0].split("=")[1] for k in scores if k.startswith("language=")})
     groups = [g for g in LEVEL_NAMES if any(k.endswith(f"level={g}") for k in scores)] + ["all"]
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig = Figure(figsize=(7.5, 4.2))
+    ax = fig.subplots()
     width = 0.8 / max(1, len(langs))
     for i, lang in enumerate(langs):
         xs, ys, lo, hi, ns = [], [], [], [], []
@@ -260,9 +259,12 @@ def plot_summary(summary: dict[str, Any], path: Path) -> None:
     if langs or chance:
         ax.legend(title="language", fontsize=8)
     fig.tight_layout()
+    return fig
+
+
+def plot_summary(summary: dict[str, Any], path: Path) -> None:
     with atomic_path(path, overwrite=True) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
+        accuracy_figure(summary).savefig(tmp, format="png", dpi=110)
 
 
 def write_outputs(run_dir: Path, summary: dict[str, Any]) -> list[Path]:
