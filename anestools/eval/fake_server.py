@@ -31,6 +31,11 @@ def choose_letter(text: str) -> str:
     return letters[zlib.crc32(text.encode()) % len(letters)]
 
 
+def completion_tokens(text: str) -> int:
+    """The completion length the server reports for a prompt: varied, deterministic (8..63)."""
+    return 8 + zlib.crc32(text.encode()) % 56
+
+
 def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0,
              truncate: bool = False) -> web.Application:
     """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do;
@@ -51,7 +56,7 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
         user = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
         answer = f"Reasoning about the options.\nAnswer: {choose_letter(user)}"
         finish = "stop"
-        tokens = 8 + zlib.crc32(user.encode()) % 56  # varied lengths, deterministic per question
+        tokens = completion_tokens(user)
         if truncate:
             answer, finish, tokens = "Reasoning about the options, step by", "length", body.get("max_tokens") or 64
         stats["answered"] += 1
