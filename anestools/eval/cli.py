@@ -132,7 +132,6 @@ def _load_config(ctx: typer.Context, param, value: str | None) -> str | None:
     import yaml
 
     value = resolve_preset(value)
-
     try:
         data = yaml.safe_load(value.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -210,15 +209,17 @@ def eval_command(
         engine_python=engine_python, dp=dp, tp=tp, engine_args=list(engine_arg or []),
         languages=_languages(lang), levels=_levels(levels), shots=shots, dev_file=dev_file, prompt=prompt,
         samples=samples, temperature=temperature, max_new_tokens=max_new_tokens, concurrency=concurrency,
-        limit=_limit(limit), mapping=BenchMapping.load(bench_map, bench_field or ()), resume=resume, overwrite=overwrite, skip_invalid=skip_invalid, retries=retries,
-        request_timeout=request_timeout, startup_timeout=startup_timeout,
+        limit=_limit(limit), mapping=BenchMapping.load(bench_map, bench_field or ()), resume=resume,
+        overwrite=overwrite, skip_invalid=skip_invalid, retries=retries, request_timeout=request_timeout,
+        startup_timeout=startup_timeout,
     )
     settings.validate()
     if progress_interval <= 0:
         raise ConfigError("--progress-interval must be > 0 seconds")
     settings = settings.resolved()
-    con.console.print(f"engine: {settings.engine} ({settings.engine_reason or 'chosen with --engine'})",
-                      markup=False, highlight=False, soft_wrap=True)
+    if not con.quiet():
+        con.console.print(f"engine: {settings.engine} ({settings.engine_reason or 'chosen with --engine'})",
+                          markup=False, highlight=False, soft_wrap=True)
     if samples > 1 and temperature == 0:
         con.console.print("[yellow]warning:[/] --samples > 1 with --temperature 0 gives identical samples")
     bench = load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid, settings.mapping)
