@@ -10,7 +10,7 @@ EXTRAS ?= train,dev
 # Hide pip's warnings about optional local index folders; keep real errors.
 PIPFILTER := sed -e "/is ignored: it is neither a file nor a directory/d"
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean sglang-env
 
 install: $(STAMP)
 
@@ -31,5 +31,23 @@ test: install
 lint: install
 	$(BIN)/ruff check anestools tests scripts
 
+# SGLang's and sglang-router's own argument parsers in a separate virtualenv (CPU only, no GPU,
+# no CUDA libraries), for tests/eval/test_sglang_contract.py. torch is the CPU build: from
+# SGLANG_TORCH_INDEX (empty = the indexes pip is configured with, e.g. a local wheel folder).
+SGLANG_ENV ?= .sglang-env
+SGLANG_REQS := scripts/sglang/contract-requirements.txt
+SGLANG_TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+
+sglang-env: $(SGLANG_ENV)/.ready
+
+$(SGLANG_ENV)/.ready: $(SGLANG_REQS)
+	@test -x $(SGLANG_ENV)/bin/python || $(PYTHON) -m venv $(SGLANG_ENV)
+	@echo "installing SGLang's argument parsers (no GPU parts) into $(SGLANG_ENV)"
+	$(SGLANG_ENV)/bin/python -m pip install -q --no-deps -r $(SGLANG_REQS) \
+		$(if $(SGLANG_TORCH_INDEX),--extra-index-url $(SGLANG_TORCH_INDEX)) 2>&1 | $(PIPFILTER)
+	$(SGLANG_ENV)/bin/python -c "from sglang.srt.server_args import prepare_server_args; \
+		from sglang_router.router_args import RouterArgs; import sglang_router.launch_server"
+	@touch $@
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(SGLANG_ENV) .pytest_cache .ruff_cache build *.egg-info

@@ -10,16 +10,21 @@ in 1/2/3, unique id) and invalid records stop the run with their ids unless ``sk
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anestools.common.inputs import expand_local, looks_like_hub_id
 from anestools.common.langs import normalize_language
 from anestools.errors import InputError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from anestools.eval.custom_bench import BenchMapping
 
 LETTERS = "ABCDEFGHI"
 LEVELS = (1, 2, 3)
@@ -36,7 +41,7 @@ class Item:
 
     id: str
     language: str
-    level: int
+    level: int | None  # None: a custom bank without levels
     question: str
     options: dict[str, str]  # letter -> text, letters A.. in order
     answer: str
@@ -57,19 +62,29 @@ class Benchmark:
     invalid: list[str] = field(default_factory=list)
 
     def select(self, languages: Iterable[str] | None = None, levels: Iterable[int] | None = None,
-               limit: int | None = None) -> list[Item]:
-        """Items of the given languages/levels; ``limit`` keeps the first N *per language*."""
+               limit: int | float | None = None) -> list[Item]:
+        """Items of the given languages/levels (items without a level are kept).
+
+        ``limit`` keeps the first N *per language* (an int), or that fraction of each
+        language's selected items, rounded up (a float in (0, 1]).
+        """
         langs = set(languages) if languages else None
         lvls = set(levels) if levels else None
-        per_lang: dict[str, int] = {}
+        chosen = [it for it in self.items if not (langs and it.language not in langs)
+                  and not (lvls and it.level is not None and it.level not in lvls)]
+        if limit is None:
+            return chosen
+        if isinstance(limit, float):
+            counts = Counter(it.language for it in chosen)
+            caps = {lang: max(1, math.ceil(limit * n)) for lang, n in counts.items()}
+        else:
+            caps = defaultdict(lambda: limit)
+        per_lang: Counter[str] = Counter()
         out = []
-        for it in self.items:
-            if (langs and it.language not in langs) or (lvls and it.level not in lvls):
-                continue
-            if limit is not None and per_lang.get(it.language, 0) >= limit:
-                continue
-            per_lang[it.language] = per_lang.get(it.language, 0) + 1
-            out.append(it)
+        for it in chosen:
+            if per_lang[it.language] < caps[it.language]:
+                per_lang[it.language] += 1
+                out.append(it)
         return out
 
 
@@ -239,12 +254,19 @@ def sample_dev_file() -> Path:
     return Path(str(resources.files("anestools") / "resources" / "bench" / "dev.jsonl"))
 
 
-def _hub_records(dataset_id: str, languages: Sequence[str]) -> Iterator[tuple[str, str, Iterable[Mapping]]]:
+def _hub_records(dataset_id: str, languages: Sequence[str], mapped: bool = False
+                 ) -> Iterator[tuple[str, str | None, Iterable[Mapping]]]:
     try:
         import datasets
     except ImportError as exc:  # pragma: no cover - core dependency
         raise MissingDependencyError("loading a Hub benchmark needs the 'datasets' package") from exc
     spec, _, split = dataset_id.partition(":")
+    if mapped:  # a custom bank: one dataset, the mapping says where the language is
+        try:
+            yield spec, None, datasets.load_dataset(spec, split=split or "test")
+        except Exception as exc:
+            raise InputError(f"{dataset_id}: cannot load from the Hub ({exc})") from exc
+        return
     for lang in languages:
         try:
             ds = datasets.load_dataset(spec, name=lang, split=split or "test")
@@ -254,7 +276,7 @@ def _hub_records(dataset_id: str, languages: Sequence[str]) -> Iterator[tuple[st
 
 
 def load_benchmark(spec: str | Sequence[str] | None = None, languages: Sequence[str] = LANGUAGES,
-                   skip_invalid: bool = False) -> Benchmark:
+                   skip_invalid: bool = False, mapping: BenchMapping | None = None) -> Benchmark:
     """Load and validate a benchmark.
 
     ``spec``: None (embedded sample), JSON/JSONL/parquet files, directories or globs, or a Hub
@@ -268,15 +290,16 @@ def load_benchmark(spec: str | Sequence[str] | None = None, languages: Sequence[
         sources = [(str(p), language_from_name(str(p)), read_records(p)) for p in sample_files()]
         label = "embedded sample (anestools/resources/bench)"
     elif len(specs) == 1 and looks_like_hub_id(specs[0].partition(":")[0]) and not Path(specs[0]).exists():
-        sources = list(_hub_records(specs[0], languages))
+        sources = list(_hub_records(specs[0], languages, mapped=mapping is not None))
         label = specs[0]
     else:
         files = expand_local(specs, SUFFIXES)
         sources = [(str(p), language_from_name(str(p)), read_records(p)) for p in files]
         label = ", ".join(specs)
     seen: dict[str, str] = {}
+    to_items = mapping.to_items if mapping is not None else records_to_items
     for name, lang, records in sources:
-        for item in records_to_items(records, name, lang, problems):
+        for item in to_items(records, name, lang, problems):
             if item.key in seen:
                 problems.append(f"{name}: duplicate id {item.id!r} ({item.language}), first in {seen[item.key]}")
                 continue

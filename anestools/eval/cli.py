@@ -11,25 +11,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
-from rich.text import Text
 
 from anestools.common import console as con
 from anestools.common.langs import normalize_language
 from anestools.errors import ConfigError, IncompleteRunError
 from anestools.eval.bench import LANGUAGES, load_benchmark
+from anestools.eval.custom_bench import BenchMapping
 from anestools.eval.engines import ENGINES
 from anestools.eval.metrics import group_label
+from anestools.eval.presets import preset_names, resolve_preset
+from anestools.eval.progress import DEFAULT_INTERVAL, eval_progress
+from anestools.eval.report_parts import truncation_warning
 
 app = typer.Typer(
     help="Evaluate checkpoints on AnesBench.",
@@ -44,9 +37,16 @@ HELP = (
     "talks to an existing endpoint (--engine openai), asks every question with bounded concurrency, extracts "
     "the answer letter and writes predictions.jsonl (resumable), summary.json, report.md and a PNG chart to "
     "--output (default results/<model>/).\n\n"
-    "Sub-command: `anestools eval report RUN_DIR... [--output FILE]` compares runs side by side.\n\n"
+    "--engine auto (default): SGLang when --engine-python imports it, else `transformers serve` (GPU if "
+    "visible, else CPU); the choice is printed and stored in summary.json.\n\n"
+    f"Presets shipped with the package: -c {' | '.join(preset_names())}.\n\n"
+    "Sub-command: `anestools eval report RUN_DIR... [--output FILE] [--html FILE] [--diff FILE]` compares runs "
+    "side by side (two runs: paired comparison too).\n\n"
     "Examples:\n\n"
     "  anestools eval --model outputs/qwen-sft --engine sglang --dp auto --benchmark MiliLab/AnesBench\n\n"
+    "  anestools eval -c paper --model outputs/qwen-sft --engine-python /opt/sglang-env/bin/python\n\n"
+    "  anestools eval --model outputs/qwen-sft --benchmark bank.jsonl --bench-field question=stem "
+    "--bench-field options=choices --bench-field answer=correct --bench-field language=en --limit 0.1\n\n"
     "  anestools eval --model 'outputs/run/checkpoint-*' --output results/sweep\n\n"
     "  anestools eval --model gpt-4o-mini --engine openai --base-url https://api.openai.com/v1 "
     "--api-key-env OPENAI_API_KEY\n\n"
@@ -86,18 +86,19 @@ def _levels(value: str) -> tuple[int, ...]:
     return levels
 
 
-class _Rate(ProgressColumn):
-    """Questions per second (rich has only a bytes-per-second column)."""
-
-    def render(self, task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text("–  q/s" if not speed else f"{speed:.1f} q/s", style="cyan")
-
-
-def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    _Rate(), TextColumn("[red]{task.fields[errors]} errors"), TimeElapsedColumn(),
-                    TimeRemainingColumn(), console=con.console, disable=con.quiet())
+def _limit(value: str | None) -> int | float | None:
+    """``--limit 50`` (first 50 per language) or ``--limit 0.1`` (first 10% of each language)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError as exc:
+        raise ConfigError(f"--limit: expected a count (50) or a fraction (0.1), got {value!r}") from exc
 
 
 def _print_summary(summary: dict, run_dir: Path) -> None:
@@ -120,6 +121,9 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
         row.append("–" if med is None else f"{med:.0f}")
         table.add_row(*row)
     con.out.print(table)
+    warning = truncation_warning(summary)
+    if warning:
+        con.console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     status = "complete" if summary["complete"] else (
         f"[yellow]incomplete[/]: {summary['errors']} errors, {summary['not_run']} not run — re-run to resume")
     rates = (summary.get("extraction") or {}).get("rates") or {}
@@ -130,12 +134,13 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
                   f"report: {run_dir / 'report.md'}")
 
 
-def _load_config(ctx: typer.Context, param, value: Path | None) -> Path | None:
+def _load_config(ctx: typer.Context, param, value: str | None) -> str | None:
     """Eager option: read a YAML preset into click's default_map, so command-line options still win."""
     if value is None:
         return None
     import yaml
 
+    value = resolve_preset(value)
     try:
         data = yaml.safe_load(value.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -150,11 +155,11 @@ def _load_config(ctx: typer.Context, param, value: Path | None) -> Path | None:
             raise ConfigError(f"{value}: unknown option {key!r}")
         if name in ("lang", "levels") and isinstance(val, list):
             val = ",".join(map(str, val))
-        if name in ("model", "benchmark", "engine_arg") and not isinstance(val, list):
+        if name in ("model", "benchmark", "engine_arg", "bench_field") and not isinstance(val, list):
             val = [val]
         defaults[name] = val
     ctx.default_map = {**(ctx.default_map or {}), **defaults}
-    return value
+    return str(value)
 
 
 def _raise_interrupt(signum, frame):  # SIGTERM -> same clean shutdown as Ctrl-C (engine group killed)
@@ -166,7 +171,7 @@ def eval_command(
     ctx: typer.Context,
     model: Annotated[list[str] | None, typer.Option("--model", "-m", help="Checkpoint dir or Hub id (served model name for --engine openai). Repeat, or quote a glob ('outputs/run/checkpoint-*'), for a sweep.", show_default=False)] = None,
     benchmark: Annotated[list[str] | None, typer.Option("--benchmark", "-b", help="JSON/JSONL/parquet files, dirs, globs, or a Hub id (MiliLab/AnesBench). Default: the small embedded sample.", show_default=False)] = None,
-    engine: Annotated[str, typer.Option(help=f"Inference engine: {', '.join(ENGINES)}.")] = "sglang",
+    engine: Annotated[str, typer.Option(help=f"Inference engine: auto, {', '.join(ENGINES)}. auto: sglang if --engine-python imports it, else transformers (GPU if visible, else CPU); openai with --base-url.")] = "auto",
     base_url: Annotated[str | None, typer.Option(help="Endpoint for --engine openai, e.g. http://127.0.0.1:30000/v1.")] = None,
     api_key_env: Annotated[str | None, typer.Option(help="Name of the environment variable holding the API key (the key is never written).")] = None,
     engine_python: Annotated[str | None, typer.Option(help="Python of the engine's own environment (e.g. /opt/sglang-env/bin/python). Default: this one.")] = None,
@@ -182,10 +187,13 @@ def eval_command(
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.0,
     max_new_tokens: Annotated[int, typer.Option(help="Maximum tokens per response.")] = 2048,
     concurrency: Annotated[int | None, typer.Option(help="Requests in flight (keep SGLang's batcher full). Default 256; 8 for --engine transformers.", show_default=False)] = None,
-    limit: Annotated[int | None, typer.Option(help="Only the first N questions per language (smoke tests).")] = None,
+    limit: Annotated[str | None, typer.Option(help="Only the first N questions per language (50), or a fraction of each language (0.1).", show_default=False)] = None,
+    bench_map: Annotated[Path | None, typer.Option("--bench-map", help="YAML mapping of your own multiple-choice bank's fields (question, options, answer, answer_format, index_base, level, language, language_field, id); see docs/eval.md.", show_default=False)] = None,
+    bench_field: Annotated[list[str] | None, typer.Option("--bench-field", help="One mapping entry KEY=VALUE (repeatable; overrides --bench-map), e.g. question=stem, options=opa,opb,opc,opd, answer=cop, answer_format=index.", show_default=False)] = None,
+    progress_interval: Annotated[float, typer.Option(help="Seconds between progress lines when stderr is not a terminal (Slurm logs).")] = DEFAULT_INTERVAL,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Run directory (parent directory with several --model). Default results/<model>/.")] = None,
     resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip questions already answered in --output.")] = True,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="With --no-resume: delete existing predictions and start over.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a run already in --output made with other settings; with --no-resume: delete existing predictions and start over.")] = False,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Skip invalid benchmark records instead of stopping.")] = False,
     retries: Annotated[int, typer.Option(help="Retries per request on 429/5xx/timeouts/connection errors (exponential backoff).")] = 4,
     request_timeout: Annotated[float, typer.Option(help="Seconds per request attempt.")] = 600.0,
@@ -197,7 +205,7 @@ def eval_command(
     judge_base_url: Annotated[str | None, typer.Option(help="Endpoint of the judge for --judge-engine openai.", show_default=False)] = None,
     judge_api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the judge's API key.", show_default=False)] = None,
     judge_audit: Annotated[int, typer.Option(help="Also judge K rule-extracted responses and report the judge's agreement with the rules.")] = 0,
-    config: Annotated[Path | None, typer.Option("--config", "-c", is_eager=True, callback=_load_config, help="YAML preset of these options (e.g. configs/eval/paper.yaml); command-line options override it.", show_default=False)] = None,
+    config: Annotated[str | None, typer.Option("--config", "-c", is_eager=True, callback=_load_config, help=f"Preset: a shipped name ({', '.join(preset_names())}) or a YAML file of these options; command-line options override it.", show_default=False)] = None,
 ) -> None:
     from anestools.eval.runner import (  # aiohttp: load only when used
         EvalSettings,
@@ -217,15 +225,22 @@ def eval_command(
         engine_python=engine_python, dp=dp, tp=tp, engine_args=list(engine_arg or []),
         languages=_languages(lang), levels=_levels(levels), shots=shots, dev_file=dev_file, prompt=prompt,
         samples=samples, temperature=temperature, max_new_tokens=max_new_tokens, concurrency=concurrency,
-        limit=limit, resume=resume, overwrite=overwrite, skip_invalid=skip_invalid, retries=retries,
-        request_timeout=request_timeout, startup_timeout=startup_timeout, seed=seed, log_samples=log_samples,
+        limit=_limit(limit), mapping=BenchMapping.load(bench_map, bench_field or ()), resume=resume,
+        overwrite=overwrite, skip_invalid=skip_invalid, retries=retries, request_timeout=request_timeout,
+        startup_timeout=startup_timeout, seed=seed, log_samples=log_samples,
         judge_model=judge_model, judge_engine=judge_engine, judge_base_url=judge_base_url,
         judge_api_key_env=judge_api_key_env, judge_audit=judge_audit,
     )
     settings.validate()
+    if progress_interval <= 0:
+        raise ConfigError("--progress-interval must be > 0 seconds")
+    settings = settings.resolved()
+    if not con.quiet():
+        con.console.print(f"engine: {settings.engine} ({settings.engine_reason or 'chosen with --engine'})",
+                          markup=False, highlight=False, soft_wrap=True)
     if samples > 1 and temperature == 0:
         con.console.print("[yellow]warning:[/] --samples > 1 with --temperature 0 gives identical samples")
-    bench = load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid)
+    bench = load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid, settings.mapping)
     if bench.invalid:
         con.console.print(f"[yellow]skipped {len(bench.invalid)} invalid record(s)[/]; first: {bench.invalid[0]}")
     model = expand_models(model)
@@ -234,17 +249,7 @@ def eval_command(
     incomplete: list[tuple[Path, int]] = []
     try:
         for m, run_dir in zip(model, dirs):
-            with _progress() as bar:
-                task = bar.add_task(f"eval {Path(m).name or m}", total=None, errors=0)
-
-                def hook(event: str, n: int, bar=bar, task=task) -> None:
-                    if event == "total":
-                        bar.update(task, total=n)
-                    else:
-                        bar.advance(task, n)
-                        if event == "error":
-                            bar.update(task, errors=bar.tasks[task].fields["errors"] + n)
-
+            with eval_progress(f"eval {Path(m).name or m}", progress_interval) as hook:
                 outcome = evaluate_model(m, run_dir, settings, benchmark=bench, hook=hook)
             if outcome.skipped_done:
                 con.console.print(f"resumed: {outcome.skipped_done} answers already in {run_dir}")
@@ -263,7 +268,8 @@ def eval_command(
 def report_command(
     runs: Annotated[list[Path], typer.Argument(help="Run directories (or their summary.json).", metavar="RUN_DIR", show_default=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the markdown here (and <name>.png for checkpoint sweeps). Default: print.")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --output file.")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write one self-contained HTML page (tables, paired comparison and charts embedded).", show_default=False)] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --output / --html / --diff file.")] = False,
     allow_mismatch: Annotated[bool, typer.Option("--allow-mismatch", help="Set runs on different question sets side by side (marked) instead of refusing.")] = False,
     diff: Annotated[Path | None, typer.Option(help="With two runs: write the per-question differences here (JSONL). Default with --output: <output>.diff.jsonl.", show_default=False)] = None,
 ) -> None:
@@ -281,11 +287,23 @@ def report_command(
       anestools eval report results/qwen-base results/qwen-sft --diff base-vs-sft.jsonl
 
       anestools eval report results/sweep/* --output results/sweep/report.md
+
+      anestools eval report results/qwen-sft --html qwen-sft.html
     """
+    from anestools.common.atomic import check_writable
     from anestools.eval.compare import write_comparison
 
-    text, written = write_comparison(runs, output, overwrite=overwrite, allow_mismatch=allow_mismatch, diff=diff)
-    if output is None:  # soft_wrap: markdown tables are never wrapped (piped stdout is 80 columns wide)
-        con.out.print(text, markup=False, highlight=False, soft_wrap=True)
+    if html is not None:
+        check_writable(html, overwrite)  # refused before anything is written
+    written: list[Path] = []
+    if output is not None or diff is not None or html is None:
+        text, written = write_comparison(runs, output, overwrite=overwrite, allow_mismatch=allow_mismatch,
+                                         diff=diff)
+        if output is None and html is None:  # soft_wrap: markdown tables never wrapped (piped stdout: 80 cols)
+            con.out.print(text, markup=False, highlight=False, soft_wrap=True)
+    if html is not None:
+        from anestools.eval.html_report import write_html
+
+        written.append(write_html(runs, html, overwrite=overwrite, allow_mismatch=allow_mismatch))
     for p in written:
         con.out.print(f"wrote {p}")

@@ -15,7 +15,9 @@ from typing import Any
 
 from anestools.common.atomic import atomic_path, check_writable
 from anestools.errors import InputError
+from anestools.eval.metrics import group_label
 from anestools.eval.paired import compare_pairs, paired_markdown, question_outcomes
+from anestools.eval.report_parts import model_label
 from anestools.eval.results import (
     PREDICTIONS,
     RunInfo,
@@ -72,7 +74,7 @@ def check_question_sets(runs: Sequence[RunInfo], allow_mismatch: bool) -> bool:
 
 def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None, mismatch: bool = False) -> str:
     """Markdown table: one row per run, accuracy (%) [95% interval]."""
-    head = ["run", "model", "step", "n", *[c.replace("language=", "").replace("level=", "L") for c in COLUMNS],
+    head = ["run", "model", "step", "n", *[group_label(c) for c in COLUMNS],
             "no-answer %", "majority", "complete", "question set"]
     lines = ["# AnesBench comparison", "",
              "Accuracy in % [95% Wilson interval].", "",
@@ -82,7 +84,7 @@ def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None, m
         overall = s["scores"].get("overall", {})
         nar = overall.get("no_answer_rate")
         maj = overall.get("majority")
-        row = [_name(r), str(s.get("model")), str(s["config"].get("checkpoint_step") or "–"),
+        row = [_name(r), str(s.get("model")), _step_cell(s["config"]),
                str(s.get("questions")), *[_cell(s, c) for c in COLUMNS],
                "–" if nar is None else f"{100 * nar:.1f}",
                "–" if not maj or maj.get("accuracy") is None else f"{100 * maj['accuracy']:.1f}",
@@ -101,11 +103,34 @@ def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None, m
     return "\n".join(lines) + "\n"
 
 
+def _step_cell(cfg: dict[str, Any]) -> str:
+    if cfg.get("checkpoint_step") is not None:
+        return str(cfg["checkpoint_step"])
+    return f"final ({cfg['trained_step']})" if cfg.get("trained_step") is not None else "–"
+
+
+def sweep_steps(runs: Sequence[RunInfo]) -> list[float | None]:
+    """x position of each run on the sweep chart: its checkpoint step; the final model (no
+    checkpoint-N name) at the steps it was trained for, else one interval after the last checkpoint."""
+    steps: list[float | None] = [r.summary["config"].get("checkpoint_step") for r in runs]
+    known = sorted(s for s in steps if s is not None)
+    if not known:
+        return steps
+    gap = (known[-1] - known[0]) / max(1, len(known) - 1) or known[-1] or 1
+    for i, r in enumerate(runs):
+        if steps[i] is None:
+            trained = r.summary["config"].get("trained_step")
+            steps[i] = trained if trained is not None and trained > known[-1] else known[-1] + gap
+    return steps
+
+
 def plot_sweep(runs: Sequence[RunInfo], path: Path) -> bool:
-    """Accuracy vs checkpoint step (overall and per language); False when fewer than 2 steps."""
-    steps = [r.summary["config"].get("checkpoint_step") for r in runs]
-    if sum(s is not None for s in steps) < 2:
+    """Accuracy vs checkpoint step (overall and per language), the final model included as the last
+    point; False when fewer than 2 checkpoints."""
+    if sum(r.summary["config"].get("checkpoint_step") is not None for r in runs) < 2:
         return False
+    steps = sweep_steps(runs)
+    finals = [x for r, x in zip(runs, steps) if r.summary["config"].get("checkpoint_step") is None]
     import matplotlib
 
     matplotlib.use("Agg")
@@ -124,11 +149,15 @@ def plot_sweep(runs: Sequence[RunInfo], path: Path) -> bool:
         xs = [p[0] for p in pts]
         ax.plot(xs, [p[1] for p in pts], marker="o", label=label)
         ax.fill_between(xs, [p[2] for p in pts], [p[3] for p in pts], alpha=0.15)
-    ax.set_xlabel("checkpoint step")
+    for x in finals:
+        ax.axvline(x, color="grey", linestyle=":", linewidth=1)
+        ax.annotate("final model", (x, 2), rotation=90, fontsize=7, ha="right", va="bottom", color="grey")
+    ax.set_xlabel("checkpoint step (dotted: final model)")
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 100)
     ax.legend()
-    ax.set_title("AnesBench accuracy vs checkpoint step", fontsize=10)
+    ax.set_title(f"AnesBench accuracy vs checkpoint step: {model_label(runs[-1].summary.get('model'))}",
+                 fontsize=10)
     fig.tight_layout()
     with atomic_path(path, overwrite=True) as tmp:
         fig.savefig(tmp, format="png", dpi=110)
@@ -136,7 +165,7 @@ def plot_sweep(runs: Sequence[RunInfo], path: Path) -> bool:
     return True
 
 
-def _paired(runs: Sequence[RunInfo], diff: Path | None) -> tuple[str, list[dict]]:
+def _paired(runs: Sequence[RunInfo], diff_name: str | None) -> tuple[str, list[dict]]:
     outcomes = []
     for r in runs:
         pred = r.path / PREDICTIONS
@@ -144,7 +173,20 @@ def _paired(runs: Sequence[RunInfo], diff: Path | None) -> tuple[str, list[dict]
             raise InputError(f"{r.path}: no {PREDICTIONS}; the paired comparison needs each run's predictions")
         outcomes.append(question_outcomes(latest_by_key(read_predictions(pred))))
     scores, rows = compare_pairs(*outcomes)
-    return paired_markdown(_name(runs[0]), _name(runs[1]), scores, diff.name if diff else None), rows
+    return paired_markdown(_name(runs[0]), _name(runs[1]), scores, diff_name), rows
+
+
+def comparison_document(runs: Sequence[RunInfo], plot_name: str | None = None, mismatch: bool = False,
+                        diff_name: str | None = None) -> tuple[str, list[dict]]:
+    """The side-by-side table, then (exactly two runs) the paired comparison; with its per-question rows.
+
+    One place builds what both the markdown (``write_comparison``) and the HTML page show.
+    """
+    text = comparison_markdown(runs, plot_name, mismatch=mismatch)
+    if len(runs) != 2:
+        return text, []
+    paired, rows = _paired(runs, diff_name)
+    return text + "\n" + paired, rows
 
 
 def write_comparison(run_dirs: Sequence[str | Path], output: Path | None, overwrite: bool = False,
@@ -162,20 +204,18 @@ def write_comparison(run_dirs: Sequence[str | Path], output: Path | None, overwr
         if len(runs) != 2:
             raise InputError("--diff needs exactly two runs (A and B)")
         check_writable(diff, overwrite)
-    paired, rows = _paired(runs, diff) if len(runs) == 2 else ("", [])
-    written = []
+    plots: list[Path] = []
+    if output is not None:
+        check_writable(output, overwrite)
+        if plot_sweep(runs, output.with_suffix(".png")):
+            plots.append(output.with_suffix(".png"))
+    text, rows = comparison_document(runs, plots[0].name if plots else None, mismatch, diff.name if diff else None)
+    written: list[Path] = []
     if diff is not None:
         write_jsonl(diff, rows)
         written.append(diff)
     if output is None:
-        return comparison_markdown(runs, mismatch=mismatch) + ("\n" + paired if paired else ""), written
-    check_writable(output, overwrite)
-    plot_path = output.with_suffix(".png")
-    has_plot = plot_sweep(runs, plot_path)
-    if has_plot:
-        written.append(plot_path)
-    text = comparison_markdown(runs, plot_path.name if has_plot else None, mismatch=mismatch)
-    text += "\n" + paired if paired else ""
+        return text, written
     with atomic_path(output, overwrite=overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
-    return text, [output, *written]
+    return text, [output, *written, *plots]

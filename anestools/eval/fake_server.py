@@ -8,7 +8,8 @@ With ``--vague N`` every N-th question (by a hash of its text) gets a response n
 ("It is between X and the next one…"), which the judge tests need. A judge prompt
 (:mod:`anestools.eval.judge`) is answered with one letter chosen the same way.
 
-Run: ``python -m anestools.eval.fake_server --port 8123 --delay 0.5 [--fail-status 500]``.
+Run: ``python -m anestools.eval.fake_server --port 8123 --delay 0.5 [--fail-status 500] [--vague N]
+[--truncate]``.
 Only binds loopback addresses.
 """
 
@@ -42,9 +43,16 @@ def is_vague(text: str, vague: int) -> bool:
     return vague > 0 and zlib.crc32(text.encode()) % vague == 0
 
 
+def completion_tokens(text: str) -> int:
+    """The completion length the server reports for a prompt: varied, deterministic (8..63)."""
+    return 8 + zlib.crc32(text.encode()) % 56
+
+
 def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0,
-             vague: int = 0) -> web.Application:
-    """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do."""
+             vague: int = 0, truncate: bool = False) -> web.Application:
+    """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do;
+    ``vague``: every N-th question gets an unreadable answer; ``truncate``: every answer is cut at
+    the token limit (``finish_reason: length``, no answer line). Judge prompts are never cut."""
     app = web.Application()
     stats: Counter[str] = Counter()
 
@@ -61,9 +69,13 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
                                      status=fail_status or 500)
         await asyncio.sleep(delay)
         user = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
+        finish = "stop"
+        tokens = completion_tokens(user)
         if "Response to grade:" in user:
             stats["judged"] += 1
             answer = choose_letter(user)
+        elif truncate:
+            answer, finish, tokens = "Reasoning about the options, step by", "length", body.get("max_tokens") or 64
         elif is_vague(user, vague):
             answer = f"It is between {choose_letter(user)} and the option after it; hard to say."
         else:
@@ -72,10 +84,10 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
         return web.json_response({
             "id": f"fake-{stats['requests']}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model"),
-            "choices": [{"index": 0, "finish_reason": "stop",
+            "choices": [{"index": 0, "finish_reason": finish,
                          "message": {"role": "assistant", "content": answer}}],
-            "usage": {"prompt_tokens": len(user) // 4, "completion_tokens": 8,
-                      "total_tokens": len(user) // 4 + 8},
+            "usage": {"prompt_tokens": len(user) // 4, "completion_tokens": tokens,
+                      "total_tokens": len(user) // 4 + tokens},
         })
 
     async def health(request: web.Request) -> web.Response:
@@ -106,8 +118,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fail-status", type=int, default=None, help="answer every request with this status")
     parser.add_argument("--fail-first", type=int, default=0, help="fail the first N requests (HTTP 500)")
     parser.add_argument("--vague", type=int, default=0, help="every N-th question gets an unreadable answer")
+    parser.add_argument("--truncate", action="store_true", help="cut every answer at the token limit")
     args = parser.parse_args(argv)
-    web.run_app(make_app(args.delay, args.fail_status, args.fail_first, args.vague), host=args.host, port=args.port,
+    web.run_app(make_app(args.delay, args.fail_status, args.fail_first, args.vague, args.truncate),
+                host=args.host, port=args.port,
                 print=None, backlog=4096, access_log=None)
 
 

@@ -71,7 +71,7 @@ class ItemResult:
 
     key: str
     language: str
-    level: int
+    level: int | None
     gold: str
     answers: tuple[str | None, ...]
     tokens: tuple[int | None, ...]
@@ -90,8 +90,9 @@ def _groups(results: Iterable[ItemResult]) -> dict[str, list[ItemResult]]:
     for r in results:
         groups["overall"].append(r)
         groups[f"language={r.language}"].append(r)
-        groups[f"level={r.level}"].append(r)
-        groups[f"language={r.language},level={r.level}"].append(r)
+        if r.level is not None:  # custom banks may have no levels
+            groups[f"level={r.level}"].append(r)
+            groups[f"language={r.language},level={r.level}"].append(r)
     return dict(sorted(groups.items(), key=lambda kv: (kv[0] != "overall", kv[0])))
 
 
@@ -118,11 +119,14 @@ def summarize(results: Sequence[ItemResult], samples: int) -> dict:
     return out
 
 
+LEVEL_NAMES = {"1": "System 1", "2": "System 1.x", "3": "System 2"}  # the paper's names; ids stay 1/2/3
+
+
 def group_label(name: str) -> str:
-    """``language=zh,level=3`` -> ``zh L3`` for tables and plots."""
+    """``language=zh,level=3`` -> ``zh System 2`` for tables and plots."""
     if name == "overall":
         return "overall"
     parts = dict(p.split("=") for p in name.split(","))
     lang = parts.get("language")
     level = parts.get("level")
-    return " ".join(x for x in (lang, f"L{level}" if level else None) if x)
+    return " ".join(x for x in (lang, LEVEL_NAMES.get(level, f"level {level}") if level else None) if x)

@@ -20,7 +20,15 @@ import orjson
 from anestools.common.atomic import atomic_path
 from anestools.errors import ConfigError, InputError, OutputExistsError
 from anestools.eval.bench import Item
-from anestools.eval.metrics import ItemResult, group_label, summarize
+from anestools.eval.metrics import LEVEL_NAMES, ItemResult, group_label, summarize
+from anestools.eval.report_parts import (
+    LENGTH_PLOT,
+    extra_markdown,
+    model_label,
+    plot_length_accuracy,
+    summary_extras,
+    truncation_warning,
+)
 
 PREDICTIONS = "predictions.jsonl"
 SUMMARY = "summary.json"
@@ -133,7 +141,7 @@ def prepare_output(run_dir: Path, resume: bool, overwrite: bool) -> None:
             raise OutputExistsError(f"{pred} already exists: resume it (default), or pass --no-resume "
                                     "--overwrite to start over")
         pred.unlink()
-        for name in (SUMMARY, REPORT, PLOT):
+        for name in (SUMMARY, REPORT, PLOT, LENGTH_PLOT):
             (run_dir / name).unlink(missing_ok=True)
 
 
@@ -178,6 +186,7 @@ def build_summary(items: Sequence[Item], latest: dict[tuple[str, int], dict[str,
         "scores": summarize(results, samples),
         "extraction": extraction_counts([rec for it in items for s in range(samples)
                                          if (rec := latest.get((it.key, s))) is not None and rec.get("error") is None]),
+        **summary_extras(items, results),
         "config": config,
     }
 
@@ -207,6 +216,7 @@ def _extraction_line(summary: dict[str, Any]) -> str:
 def render_report(summary: dict[str, Any]) -> str:
     """Markdown report of one run (the numbers come from ``summary.json`` only)."""
     cfg = summary["config"]
+    chance = (summary.get("chance_accuracy") or {}).get("overall")
     lines = [f"# AnesBench evaluation: {summary['model']}", ""]
     lines += [
         f"- benchmark: {cfg.get('benchmark')}  ",
@@ -222,9 +232,14 @@ def render_report(summary: dict[str, Any]) -> str:
         _extraction_line(summary),
         "",
         "Accuracy in %, with 95% Wilson interval. No-answer: responses from which no option "
-        "could be extracted (scored wrong, reported apart).",
+        "could be extracted (scored wrong, reported apart). Levels: System 1 (factual recall), "
+        "System 1.x (hybrid), System 2 (complex decision making)."
+        + (f" Chance level (1 / options): {100 * chance:.1f}%." if chance else ""),
         "",
     ]
+    warning = truncation_warning(summary)
+    if warning:
+        lines[-1:-1] = ["", f"**Warning:** {warning}."]
     majority = summary["samples"] > 1
     head = ["group", "n", "accuracy [95% CI]"] + (["majority vote [95% CI]"] if majority else [])
     head += ["no-answer %", "tokens mean", "tokens median"]
@@ -239,24 +254,24 @@ def render_report(summary: dict[str, Any]) -> str:
         for key in ("response_tokens_mean", "response_tokens_median"):
             row.append("–" if s[key] is None else f"{s[key]:.0f}")
         lines.append("| " + " | ".join(row) + " |")
+    lines += extra_markdown(summary)
     lines += ["", f"![accuracy per level and language]({PLOT})", ""]
     return "\n".join(lines)
 
 
-def plot_summary(summary: dict[str, Any], path: Path) -> None:
-    """Grouped bars: accuracy per level (and overall) for each language, Wilson error bars."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def accuracy_figure(summary: dict[str, Any]):
+    """Grouped bars: accuracy per level (and overall) for each language, Wilson error bars, n on each
+    bar, the chance level (1 / options); titled with the model's name, never a full path."""
+    from matplotlib.figure import Figure
 
     scores = summary["scores"]
     langs = sorted({k.split(",")[0].split("=")[1] for k in scores if k.startswith("language=")})
-    groups = ["1", "2", "3", "all"]
-    fig, ax = plt.subplots(figsize=(7, 4))
+    groups = [g for g in LEVEL_NAMES if any(k.endswith(f"level={g}") for k in scores)] + ["all"]
+    fig = Figure(figsize=(7.5, 4.2))
+    ax = fig.subplots()
     width = 0.8 / max(1, len(langs))
     for i, lang in enumerate(langs):
-        xs, ys, lo, hi = [], [], [], []
+        xs, ys, lo, hi, ns = [], [], [], [], []
         for j, g in enumerate(groups):
             key = f"language={lang}" if g == "all" else f"language={lang},level={g}"
             sc = scores.get(key, {}).get("accuracy")
@@ -264,19 +279,29 @@ def plot_summary(summary: dict[str, Any], path: Path) -> None:
                 continue
             xs.append(j + (i - (len(langs) - 1) / 2) * width)
             ys.append(100 * sc["accuracy"])
+            ns.append(sc["n"])
             lo.append(max(0.0, 100 * (sc["accuracy"] - sc["ci_low"])))
             hi.append(max(0.0, 100 * (sc["ci_high"] - sc["accuracy"])))
         ax.bar(xs, ys, width, yerr=[lo, hi], capsize=3, label=lang)
-    ax.set_xticks(range(len(groups)), ["level 1", "level 2", "level 3", "all levels"])
-    ax.set_ylim(0, 100)
+        for x, y, h, n in zip(xs, ys, hi, ns):  # n above the interval, readable even for a 0% bar
+            ax.text(x, y + h + 1, f"n={n}", ha="center", va="bottom", fontsize=7)
+    chance = (summary.get("chance_accuracy") or {}).get("overall")
+    if chance:
+        ax.axhline(100 * chance, color="grey", linestyle="--", linewidth=1,
+                   label=f"chance (1/options) {100 * chance:.0f}%")
+    ax.set_xticks(range(len(groups)), [LEVEL_NAMES.get(g, "all levels") for g in groups])
+    ax.set_ylim(0, 108)
     ax.set_ylabel("accuracy (%)")
-    ax.set_title(f"AnesBench: {summary['model']}", fontsize=10)
-    if langs:
-        ax.legend(title="language")
+    ax.set_title(f"AnesBench: {model_label(summary['model'])}", fontsize=10)
+    if langs or chance:
+        ax.legend(title="language", fontsize=8)
     fig.tight_layout()
+    return fig
+
+
+def plot_summary(summary: dict[str, Any], path: Path) -> None:
     with atomic_path(path, overwrite=True) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
+        accuracy_figure(summary).savefig(tmp, format="png", dpi=110)
 
 
 def write_outputs(run_dir: Path, summary: dict[str, Any]) -> list[Path]:
@@ -287,6 +312,8 @@ def write_outputs(run_dir: Path, summary: dict[str, Any]) -> list[Path]:
     with atomic_path(paths[1], overwrite=True) as tmp:
         tmp.write_text(render_report(summary), encoding="utf-8")
     plot_summary(summary, paths[2])
+    if plot_length_accuracy(summary, run_dir / LENGTH_PLOT):
+        paths.append(run_dir / LENGTH_PLOT)
     return paths
 
 

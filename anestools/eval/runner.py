@@ -13,14 +13,16 @@ import json
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from anestools import __version__
 from anestools.errors import ConfigError
+from anestools.eval.auto_engine import AUTO, choose_engine
 from anestools.eval.bench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
 from anestools.eval.client import ChatClient, RequestFailed, RetryPolicy
+from anestools.eval.custom_bench import BenchMapping
 from anestools.eval.engines import ENGINES, Endpoint, check_engine_options, open_endpoint
 from anestools.eval.extract import EXTRACTOR_VERSION, extract
 from anestools.eval.judge import agreement, ask_judge, audit_sample
@@ -39,6 +41,7 @@ from anestools.eval.results import (
     write_jsonl,
     write_outputs,
 )
+from anestools.eval.rundir import check_run_dir
 
 ENGINE_LOG = "engine.log"
 JUDGE_ENGINE_LOG = "judge_engine.log"
@@ -49,7 +52,7 @@ class EvalSettings:
     """Everything but the model: one settings object drives a whole checkpoint sweep."""
 
     benchmark: str | list[str] | None = None
-    engine: str = "sglang"
+    engine: str = AUTO  # resolved by resolved(): sglang, transformers or openai
     base_url: str | None = None
     api_key_env: str | None = None
     engine_python: str | None = None
@@ -65,7 +68,9 @@ class EvalSettings:
     temperature: float = 0.0
     max_new_tokens: int = 2048
     concurrency: int | None = None  # None: 256, or 8 for transformers serve (no batching scheduler)
-    limit: int | None = None
+    limit: int | float | None = None  # N per language, or a fraction (0, 1] of each language
+    mapping: BenchMapping | None = None  # a custom bank's fields (None: the AnesBench schemas)
+    engine_reason: str | None = None  # why --engine auto chose self.engine
     resume: bool = True
     overwrite: bool = False
     skip_invalid: bool = False
@@ -87,6 +92,15 @@ class EvalSettings:
             return self.concurrency
         return 8 if self.engine == "transformers" else 256
 
+    def resolved(self) -> EvalSettings:
+        """These settings with ``--engine auto`` replaced by the engine this machine can run."""
+        if self.engine != AUTO:
+            return self
+        choice = choose_engine(AUTO, engine_python=self.engine_python, base_url=self.base_url,
+                               engine_args=self.engine_args)
+        return replace(self, engine=choice.engine, engine_reason=choice.reason,
+                       engine_args=[*self.engine_args, *choice.extra_args])
+
     def validate(self) -> None:
         if self.samples < 1:
             raise ConfigError("--samples must be >= 1")
@@ -96,11 +110,14 @@ class EvalSettings:
             raise ConfigError("--max-new-tokens must be >= 1")
         if self.temperature < 0:
             raise ConfigError("--temperature must be >= 0")
-        if self.limit is not None and self.limit < 1:
-            raise ConfigError("--limit must be >= 1")
+        if isinstance(self.limit, float) and not 0 < self.limit <= 1:
+            raise ConfigError(f"--limit {self.limit}: a fraction must be in (0, 1]")
+        if isinstance(self.limit, int) and self.limit < 1:
+            raise ConfigError("--limit must be >= 1 (or a fraction such as 0.1)")
         if self.retries < 0:
             raise ConfigError("--retries must be >= 0")
-        check_engine_options(self.engine, self.base_url, self.api_key_env)
+        if self.engine != AUTO:
+            check_engine_options(self.engine, self.base_url, self.api_key_env)
         if self.judge_model:
             if self.judge_engine not in ENGINES:
                 raise ConfigError(f"--judge-engine: unknown engine {self.judge_engine!r}; expected one of "
@@ -145,6 +162,18 @@ def model_slug(model: str) -> str:
 def checkpoint_step(model: str) -> int | None:
     m = re.search(r"checkpoint-(\d+)/?$", model.strip())
     return int(m.group(1)) if m else None
+
+
+def trained_step(model: str) -> int | None:
+    """Steps a final model was trained for (``trainer_state.json`` that LLaMA-Factory/HF write), if known.
+
+    Lets a sweep's chart place the final model after its checkpoints.
+    """
+    try:
+        state = json.loads((Path(model) / "trainer_state.json").read_text(encoding="utf-8"))
+        return int(state["global_step"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def expand_models(models: Sequence[str]) -> list[str]:
@@ -256,26 +285,25 @@ async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: Pr
 def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchmark: Benchmark | None = None,
                    hook: ProgressHook | None = None) -> EvalOutcome:
     """Evaluate ``model`` into ``run_dir`` (resuming what is there) and write the reports."""
+    settings = settings.resolved()
     settings.validate()
-    bench = benchmark or load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid)
+    bench = benchmark or load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid,
+                                        settings.mapping)
     items = bench.select(settings.languages, settings.levels, settings.limit)
     if not items:
         raise ConfigError(f"no questions in {bench.source} for --lang {','.join(settings.languages)} "
                           f"--levels {','.join(map(str, settings.levels))}")
     builder = PromptBuilder(style=settings.prompt, shots=settings.shots, dev=load_dev(settings))
     fingerprint = _fingerprint(model, builder.hash, settings)
-    prepare_output(run_dir, settings.resume, settings.overwrite)
-    pred_path = run_dir / PREDICTIONS
-    latest = latest_by_key(read_predictions(pred_path), fingerprint)
-    todo = [(it, s) for it in items for s in range(settings.samples)
-            if (rec := latest.get((it.key, s))) is None or rec.get("error") is not None]
-    skipped = len(items) * settings.samples - len(todo)
     config = {
         "model": model,
         "checkpoint_step": checkpoint_step(model),
+        "trained_step": checkpoint_step(model) or trained_step(model),
         "benchmark": bench.source,
         "invalid_records_skipped": len(bench.invalid),
         "engine": settings.engine,
+        "engine_choice": settings.engine_reason or "chosen with --engine",
+        "benchmark_mapping": settings.mapping.describe() if settings.mapping else None,
         "base_url": settings.base_url,
         "api_key_env": settings.api_key_env,  # the variable's name only, never its value
         "engine_python": settings.engine_python,
@@ -291,6 +319,13 @@ def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchma
         "judge_base_url": settings.judge_base_url, "judge_api_key_env": settings.judge_api_key_env,
         "judge_audit": settings.judge_audit,
     }
+    prepare_output(run_dir, settings.resume, settings.overwrite)
+    pred_path = run_dir / PREDICTIONS
+    latest = latest_by_key(read_predictions(pred_path), fingerprint)
+    check_run_dir(run_dir, config, settings.overwrite)
+    todo = [(it, s) for it in items for s in range(settings.samples)
+            if (rec := latest.get((it.key, s))) is None or rec.get("error") is not None]
+    skipped = len(items) * settings.samples - len(todo)
     if hook:
         hook("total", len(todo))
     base = {"prompt_hash": builder.hash, "fingerprint": fingerprint}

@@ -64,6 +64,13 @@ def _print_dry_run(plan: TrainPlan) -> None:
     typer.echo(text)
 
 
+def eval_hint(model: str | Path, gpus: int | None) -> str:
+    """The eval command to suggest: it must run on this machine (``--engine auto`` picks the engine;
+    without a GPU, the ``cpu-smoke`` preset keeps it to a few short answers on the CPU)."""
+    cmd = f"anestools eval --model {shlex.quote(str(model))}"
+    return cmd if gpus else f"{cmd} -c cpu-smoke"
+
+
 def _print_result(plan: TrainPlan, result: TrainResult) -> None:
     out = con.out
     if result.final_model is not None:
@@ -81,12 +88,13 @@ def _print_result(plan: TrainPlan, result: TrainResult) -> None:
         out.print(
             f"next: llamafactory-cli export --model_name_or_path {base} --adapter_name_or_path {result.output_dir} "
             f"--template {template} --finetuning_type lora --export_dir {merged}\n"
-            f"      anestools eval --model {merged}",
+            f"      {eval_hint(merged, plan.lf_env.get('cuda_devices'))}",
             highlight=False,
             soft_wrap=True,
         )
     else:
-        out.print(f"next: anestools eval --model {result.final_model}", highlight=False, soft_wrap=True)
+        out.print(f"next: {eval_hint(result.final_model, plan.lf_env.get('cuda_devices'))}", highlight=False,
+                  soft_wrap=True)
 
 
 def _train(stage: str, opts: TrainOptions) -> None:

@@ -27,15 +27,18 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
 
 @pytest.fixture()
 def fake_server():
-    """``start(delay=..., fail_status=..., fail_first=...)`` -> base URL (``http://127.0.0.1:P/v1``)."""
+    """``start(delay=..., fail_status=..., fail_first=..., vague=..., truncate=...)`` -> base URL (``http://127.0.0.1:P/v1``)."""
     procs: list[subprocess.Popen] = []
 
-    def start(delay: float = 0.0, fail_status: int | None = None, fail_first: int = 0, vague: int = 0) -> str:
+    def start(delay: float = 0.0, fail_status: int | None = None, fail_first: int = 0, vague: int = 0,
+              truncate: bool = False) -> str:
         port = free_port()
         argv = [sys.executable, "-m", "anestools.eval.fake_server", "--port", str(port), "--delay", str(delay),
                 "--fail-first", str(fail_first), "--vague", str(vague)]
         if fail_status:
             argv += ["--fail-status", str(fail_status)]
+        if truncate:
+            argv.append("--truncate")
         proc = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL)
         procs.append(proc)
         _wait(f"http://127.0.0.1:{port}/health", proc)

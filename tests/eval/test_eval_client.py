@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from anestools.eval.client import ChatClient, RequestFailed, RetryPolicy
-from anestools.eval.fake_server import choose_letter, make_app
+from anestools.eval.fake_server import choose_letter, completion_tokens, make_app
 
 MSG = [{"role": "user", "content": "Q?\nA. one\nB. two\nC. three"}]
 FAST = RetryPolicy(retries=3, backoff=0.01, max_backoff=0.05)
@@ -34,7 +34,7 @@ def ask(client):
 def test_success_parses_text_usage_and_latency():
     c = run(make_app(delay=0.0), ask)
     assert c.text.endswith("Answer: " + choose_letter(MSG[0]["content"]))
-    assert c.completion_tokens == 8 and c.finish_reason == "stop" and c.attempts == 1 and c.latency >= 0
+    assert c.completion_tokens == completion_tokens(MSG[-1]["content"]) and c.finish_reason == "stop" and c.attempts == 1 and c.latency >= 0
 
 
 def test_500s_are_retried_then_succeed():

@@ -166,6 +166,15 @@ def test_paired_report_of_two_runs(cli, fake_server, tmp_path):
     assert cells[5:7] == [str(worse), str(better)]
     assert cells[4].count("[") == 1 and cells[4].endswith("]")  # delta [low, high]
     assert cells[8] in ("within noise", "B better", "A better")
+    paired = text.split("Paired comparison", 1)[1]
+    assert "| System 1 |" in paired and "| en System 1 |" in paired and "L1" not in text  # the reports' level names
+    # The HTML page of the same two runs carries the paired comparison too (and prints only its path).
+    page = tmp_path / "cmp.html"
+    code, stdout, stderr = cli("eval", "report", str(tmp_path / "base"), str(tmp_path / "sft"), "--html", str(page))
+    assert code == 0, stderr
+    assert "|" not in stdout and f"wrote {page}" in stdout.replace("\n", "")
+    html = page.read_text(encoding="utf-8")
+    assert "Paired comparison: A = base, B = sft" in html and "McNemar" in html and "<td>en System 1</td>" in html
     # Printed to a pipe, the tables are not wrapped.
     code, stdout, _ = cli("eval", "report", str(tmp_path / "base"), str(tmp_path / "sft"))
     assert code == 0 and any(len(line) > 100 and line.startswith("| ") for line in stdout.splitlines())
