@@ -51,6 +51,8 @@ def test_second_run_with_other_settings_is_refused_unless_overwrite(cli, fake_se
     assert (out / "summary.json").read_text() == bilingual  # untouched
     code, _, stderr = cli(*base, "--levels", "1")
     assert code == 3 and "levels" in stderr
+    code, _, stderr = cli(*base, "--seed", "7")  # another seed is another run (#14's provenance records it)
+    assert code == 3 and "seed: 0 -> 7" in stderr
 
     assert cli(*base, "--limit", "3")[0] == 0  # a longer run of the same selection is a resume
     code, _, stderr = cli(*base, "--lang", "en", "--overwrite")
