@@ -87,6 +87,7 @@ class BuildResult:
     kept: dict[str, int] = field(default_factory=dict)  # rows per language
     tokens: dict[str, int] = field(default_factory=dict)
     resumed: bool = False
+    already_complete: bool = False  # same settings, finished earlier: nothing ran
     warnings: tuple[int, list[str]] = (0, [])  # datatrove warnings in the task logs, first few
 
     @property
@@ -201,7 +202,11 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str, lex
     clean = str(work / "clean")
     writer = corpus_writer(str(out), fmt=cfg.fmt, default_source=source)
     if cfg.dedup == "exact":
-        from datatrove.pipeline.dedup.exact_dedup import ExactDedupFilter, ExactDedupSignature, ExactFindDedups
+        from datatrove.pipeline.dedup.exact_dedup import (
+            ExactDedupFilter,
+            ExactDedupSignature,
+            ExactFindDedups,
+        )
 
         from anestools.corpus.steps.dedup import exact_config
 
@@ -261,7 +266,8 @@ def run_build(cfg: BuildConfig, show_logs: bool = False,
     lexicon = load_lexicon(cfg.lexicon or None)
     build_stages(cfg, files, out, source, lexicon, write_paths=False)  # validate before touching OUTPUT
     state = prepare_output(out, _identity(cfg, files), cfg.overwrite, MANAGED)
-    result = BuildResult(output=out, files=files, resumed=state == "resume")
+    result = BuildResult(output=out, files=files, resumed=state == "resume",
+                           already_complete=state == "complete")
     if state != "complete":
         for lang in cfg.languages:  # the survivor stages read these even when nothing survives
             (out / "_work" / "relevant" / lang).mkdir(parents=True, exist_ok=True)

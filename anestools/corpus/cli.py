@@ -122,6 +122,8 @@ def build_command(
     con.out.print(f"kept documents: {kept}")
     if any(result.tokens.values()):
         con.out.print("tokens: " + ", ".join(f"{lang}: {n:,}" for lang, n in sorted(result.tokens.items())))
+    if result.already_complete:
+        con.out.print("nothing to do: the output is a complete corpus built with the same settings")
     if result.resumed:
         con.out.print("resumed an interrupted build (completed datatrove tasks were skipped)")
     cc.print_warnings(result.warnings, result.output)

@@ -174,20 +174,26 @@ def _terminal_to(log: Path) -> Iterator[None]:
     from anestools.common import console as con
 
     log.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        console_on_fd2 = sys.stderr.fileno() == 2  # False under a test runner's captured stderr
+    except (AttributeError, OSError, ValueError):
+        console_on_fd2 = False
     sys.stderr.flush()
     saved = os.dup(2)
     terminal = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
     old_file = con.console.file
     with open(log, "ab") as fh:
         os.dup2(fh.fileno(), 2)
-    con.console.file = terminal
+    if console_on_fd2:
+        con.console.file = terminal
     try:
         yield
     finally:
         sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
-        con.console.file = old_file
+        if console_on_fd2:
+            con.console.file = old_file
         terminal.close()
 
 

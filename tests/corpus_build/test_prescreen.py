@@ -14,12 +14,12 @@ import sys
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from anestools.corpus.steps.reader import AnesReader
 from datatrove.data import Document
 
 from anestools.corpus import lexicon as lexicon_mod
 from anestools.corpus.build import sample_path
 from anestools.corpus.lexicon import LOWER_TO_ASCII, Lexicon, load_lexicon
-from anestools.corpus.steps.reader import AnesReader
 from anestools.corpus.steps.relevance import AnesRelevanceFilter
 
 KELVIN, DOTTED_I = "\u212a", "\u0130"

@@ -8,6 +8,7 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from anestools.corpus.steps.reader import AnesReader, resolve_input_files
 from datatrove.data import Document
 
 from anestools.corpus.anesbench import load_benchmark_texts
@@ -15,7 +16,6 @@ from anestools.corpus.lexicon import load_lexicon
 from anestools.corpus.steps.decontam import DecontaminationFilter, NGramIndex
 from anestools.corpus.steps.language import LanguageRouter, detect_language
 from anestools.corpus.steps.quality import ChineseQualityFilter, QualityFilter
-from anestools.corpus.steps.reader import AnesReader, resolve_input_files
 from anestools.corpus.steps.relevance import AnesRelevanceFilter
 from anestools.corpus.steps.tokens import resolve_tokenizer, token_counter
 from anestools.corpus.steps.writer import CONTRACT_FIELDS, AnesCorpusWriter
@@ -83,10 +83,10 @@ def test_language_router_is_deterministic_and_guards_han_text():
 def test_batched_langdetect_gives_langdetect_own_probabilities():
     """Our batched detector must reproduce langdetect's probabilities bit for bit, whatever the
     batch a text falls in (texts of all kinds mixed, trials of different lengths)."""
+    from anestools.corpus.steps.langdetect_batch import BatchDetector
     from langdetect import DetectorFactory, detect_langs
 
     from anestools.corpus.build import sample_path
-    from anestools.corpus.steps.langdetect_batch import BatchDetector
 
     texts = pq.read_table(sample_path(), columns=["text"]).column("text").to_pylist()[::2]
     texts += [EN_ANES, ZH_ANES, "ANESTHESIA ICU   mail me: a@b.org https://x.org/y Việt Nam gây mê", "12345 !!!",
@@ -116,7 +116,6 @@ def test_shared_stream_draws_what_random_draws():
     numpy draws must equal random.Random's gauss/choice sequence for any n-gram count,
     including counts just above a power of two (many rejections: the rare slow path)."""
     import numpy as np
-
     from anestools.corpus.steps.langdetect_batch import _GeneratorDraws, _Stream, _StreamDraws
 
     sizes = [1, 2, 3, 5, 17, 33, 65, 129, 257, 1025, 2049, 3000]
