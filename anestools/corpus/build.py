@@ -31,6 +31,7 @@ skips every task with a completion marker and reruns the others, which rewrite t
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -44,6 +45,7 @@ from anestools.errors import ConfigError, InputError
 DEDUP_MODES = ("none", "exact", "minhash")
 MANAGED = ("_logs", "_work")
 SURVIVOR_TASKS = 64  # most tasks for the stages that only read the survivors
+EMPTY = "empty.jsonl.gz"
 
 
 def sample_path() -> Path:
@@ -269,9 +271,13 @@ def run_build(cfg: BuildConfig, show_logs: bool = False,
     result = BuildResult(output=out, files=files, resumed=state == "resume",
                            already_complete=state == "complete")
     if state != "complete":
-        for lang in cfg.languages:  # the survivor stages read these even when nothing survives
-            (out / "_work" / "relevant" / lang).mkdir(parents=True, exist_ok=True)
-        (out / "_work" / "clean").mkdir(parents=True, exist_ok=True)
+        # datatrove's readers refuse a folder without any file: an empty one per survivor folder
+        # lets a language (or a whole run) with no survivors finish normally
+        for folder in [out / "_work" / "relevant" / lang for lang in cfg.languages] + [out / "_work" / "clean"]:
+            folder.mkdir(parents=True, exist_ok=True)
+            empty = folder / EMPTY
+            if not empty.exists():
+                empty.write_bytes(gzip.compress(b""))
         stages = build_stages(cfg, files, out, source, lexicon)
         run_stages(stages, out, show_logs=show_logs, progress=progress)
     if cfg.executor.kind != "local":

@@ -267,7 +267,7 @@ def logged_warnings(out: Path, limit: int = 3) -> tuple[int, list[str]]:
     for f in sorted(logs.glob("*/logs/task_*.log")):
         with open(f, encoding="utf-8", errors="replace") as fh:
             for line in fh:
-                if "| WARNING  |" in line:
+                if "| WARNING  |" in line and "No files found on" not in line:
                     n += 1
                     if len(first) < limit:
                         first.append(line.split(" - ", 1)[-1].strip()[:200])
