@@ -15,7 +15,7 @@ from anestools.corpus.build import BuildConfig, run_build, sample_path
 from anestools.corpus.executors import ExecutorOptions
 from anestools.corpus.lexicon import load_lexicon
 from anestools.corpus.stats import corpus_stats
-from anestools.errors import EngineError, InputError, OutputExistsError
+from anestools.errors import EngineError, OutputExistsError
 
 
 def run_cli_subprocess(*args: str, cwd=None, timeout: float = 600):
