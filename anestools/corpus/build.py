@@ -38,7 +38,14 @@ from pathlib import Path
 
 from anestools.corpus.executors import ExecutorOptions, build_executor, check_runnable
 from anestools.corpus.lexicon import DEFAULT_MIN_SCORE, DEFAULT_MIN_TERMS, Lexicon, load_lexicon
-from anestools.corpus.run import CompletionMarker, Stage, content_digest, prepare_output, run_stages
+from anestools.corpus.run import (
+    CompletionMarker,
+    Stage,
+    content_digest,
+    prepare_output,
+    run_stages,
+    write_marker,
+)
 from anestools.corpus.stats import StepCounts, read_stage_stats
 from anestools.errors import ConfigError, InputError
 
@@ -283,6 +290,7 @@ def run_build(cfg: BuildConfig, show_logs: bool = False,
     if cfg.executor.kind != "local":
         result.submitted = True
         return result
+    write_marker(out, "corpus build")  # already there, unless removed while every stage was done
     return summarize(out, result)
 
 

@@ -147,6 +147,12 @@ def prepare_output(out: Path, identity: dict, overwrite: bool, managed: Sequence
     return state
 
 
+def write_marker(out: Path, command: str) -> None:
+    """``OUTPUT/_SUCCESS``: the corpus is complete (written last, atomically)."""
+    with atomic_open(Path(out) / MARKER, "w", overwrite=True, encoding="utf-8") as f:
+        f.write(json.dumps({"command": command}) + "\n")
+
+
 class CompletionMarker(PipelineStep):
     """Last stage of a corpus run (one task): write ``OUTPUT/_SUCCESS``."""
 
@@ -161,8 +167,7 @@ class CompletionMarker(PipelineStep):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
-        with atomic_open(Path(self.output) / MARKER, "w", overwrite=True, encoding="utf-8") as f:
-            f.write(json.dumps({"command": self.command}) + "\n")
+        write_marker(Path(self.output), self.command)
 
 
 # -- running -------------------------------------------------------------------------------
@@ -220,7 +225,11 @@ def run_stages(
     show_logs: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Run (local) or submit (Slurm/Ray) the chain ending in ``stages[-1]``; one-line errors."""
+    """Run (local) or submit (Slurm/Ray) the chain ending in ``stages[-1]``; one-line errors.
+
+    The last stage should be ``CompletionMarker``; a local run whose stages were all complete
+    already (a marker removed by hand) gets its marker back from the caller's ``write_marker``.
+    """
     stop = threading.Event()
     poller = None
     if progress is not None:

@@ -23,7 +23,14 @@ from anestools.corpus.executors import ExecutorOptions, build_executor, check_ru
 from anestools.corpus.pubmed.select import Selector, parse_select
 from anestools.corpus.pubmed.sources import discover
 from anestools.corpus.pubmed.steps import ERRORS_DIR, PubmedFilter, PubmedReader, read_errors
-from anestools.corpus.run import CompletionMarker, Stage, content_digest, prepare_output, run_stages
+from anestools.corpus.run import (
+    CompletionMarker,
+    Stage,
+    content_digest,
+    prepare_output,
+    run_stages,
+    write_marker,
+)
 from anestools.corpus.stats import StepCounts, read_stage_stats
 from anestools.corpus.steps.writer import LANGUAGES, corpus_writer
 from anestools.errors import ConfigError, InputError
@@ -237,4 +244,5 @@ def run_pubmed(opts: PubmedOptions, show_logs: bool = False,
     if opts.executor.kind != "local":
         result.submitted = True
         return result
+    write_marker(out, "corpus pubmed")  # already there, unless removed while every stage was done
     return collect(out, result)
