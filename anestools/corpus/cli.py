@@ -109,7 +109,8 @@ def build_command(
                                      ray_cpus_per_task),
     )
     what = "embedded sample" if not cfg.inputs else ", ".join(cfg.inputs)
-    con.console.print(f"[bold]corpus build[/]: {what} -> {output} ({executor}, "
+    if not con.quiet():
+        con.console.print(f"[bold]corpus build[/]: {what} -> {output} ({executor}, "
                       f"{f'{tasks} task(s)' if tasks else 'one task per input shard'}, dedup {dedup})",
                       highlight=False, soft_wrap=True)
     result = cc.run_with_progress(run_build, cfg)

@@ -103,7 +103,8 @@ def pubmed_command(
                                      slurm_mem_per_cpu_gb, slurm_qos, slurm_env_command, slurm_arg,
                                      ray_cpus_per_task),
     )
-    con.console.print(f"[bold]corpus pubmed[/]: {', '.join(paths)} -> {output} ({executor})",
+    if not con.quiet():
+        con.console.print(f"[bold]corpus pubmed[/]: {', '.join(paths)} -> {output} ({executor})",
                       highlight=False, soft_wrap=True)
     result = cc.run_with_progress(run_pubmed, opts)
     if result.submitted:
