@@ -36,7 +36,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from anestools.corpus.executors import ExecutorOptions, build_executor, check_runnable
+from anestools.corpus.executors import (
+    ExecutorOptions,
+    build_executor,
+    check_runnable,
+    local_start_method,
+    local_workers,
+    warm_up_local,
+)
 from anestools.corpus.lexicon import DEFAULT_MIN_SCORE, DEFAULT_MIN_TERMS, Lexicon, load_lexicon
 from anestools.corpus.run import (
     CompletionMarker,
@@ -286,6 +293,9 @@ def run_build(cfg: BuildConfig, show_logs: bool = False,
             if not empty.exists():
                 empty.write_bytes(gzip.compress(b""))
         stages = build_stages(cfg, files, out, source, lexicon)
+        if cfg.executor.kind == "local" and local_start_method(cfg.executor) == "fork" \
+                and local_workers(cfg.executor, cfg.executor.tasks) > 1:
+            warm_up_local(cfg.quality)
         run_stages(stages, out, show_logs=show_logs, progress=progress)
     if cfg.executor.kind != "local":
         result.submitted = True

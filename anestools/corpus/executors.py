@@ -12,8 +12,8 @@ Usage::
 Stages are chained with ``depends=`` so that calling ``run()`` on the last stage launches the
 earlier ones first (and, on Slurm, submits them with ``afterok`` dependencies).
 
-The executors are datatrove's own classes, unpatched; local workers start the way datatrove
-starts them (``forkserver``) unless ``start_method`` says otherwise.
+The executors are datatrove's own classes, unpatched. Local workers are forked on Linux (the
+``start_method`` argument), so they start with what the driver loaded (``warm_up_local``).
 
 Resume: every executor is built with ``skip_completed=True``, so a rerun after a crash or
 Ctrl-C skips the tasks that wrote their completion marker (``<logging_dir>/completions/``).
@@ -22,6 +22,7 @@ Ctrl-C skips the tasks that wrote their completion marker (``<logging_dir>/compl
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,8 +75,19 @@ def local_workers(options: ExecutorOptions, tasks: int) -> int:
 
 
 def local_start_method(options: ExecutorOptions) -> str:
-    """datatrove's default (``forkserver``) unless the caller chose another."""
-    return options.start_method or "forkserver"
+    """``fork`` on Linux (workers start with what the driver already loaded), else ``forkserver``.
+
+    A constructor argument of datatrove's executor. Forking is safe here because the only other
+    thread of ``anestools corpus`` is the progress bar's, which pauses around every fork
+    (``anestools.corpus.progress``); macOS forbids forking a process that has used system
+    frameworks, hence datatrove's default there.
+    """
+    if options.start_method:
+        return options.start_method
+    import multiprocessing
+
+    linux = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    return "fork" if linux else "forkserver"
 
 
 def executor_kwargs(
@@ -124,6 +136,19 @@ def executor_kwargs(
         "cpus_per_task": options.ray_cpus_per_task,
         "mem_per_cpu_gb": options.ray_mem_per_cpu_gb,
     }
+
+
+def warm_up_local(quality: bool = True) -> None:
+    """Load, once in the driver, what every forked local worker would otherwise load again:
+    langdetect's profiles and datatrove's English word tokenizer (spaCy), through their public
+    calls. A 1-worker run loads them once anyway."""
+    from anestools.corpus.steps.language import detect_language
+
+    detect_language("warm up the language profiles")
+    if quality:
+        from datatrove.utils.word_tokenizers import load_word_tokenizer
+
+        load_word_tokenizer("en").word_tokenize("warm up the tokenizer")
 
 
 def build_executor(
