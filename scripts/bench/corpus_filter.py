@@ -132,12 +132,26 @@ def _drain(steps) -> int:
     return sum(1 for _ in data)
 
 
-def bench_floor(files: list[Path], tmp: Path) -> float:
-    """(a) datatrove's ParquetReader with corpus build's adapter, nothing after it."""
+def bench_floor(files: list[Path], tmp: Path) -> tuple[float, float]:
+    """(a) datatrove's ParquetReader with corpus build's adapter, nothing after it: (wall, CPU) s."""
     from anestools.corpus.steps.inputs import web_readers
 
+    t0, c0 = time.perf_counter(), time.process_time()
+    _drain(web_readers([str(f) for f in files], tmp / f"paths-floor-{os.getpid()}", source="web"))
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def _floor_half(args: tuple[list[Path], Path]) -> tuple[float, float]:
+    return bench_floor(*args)
+
+
+def bench_floor_2proc(files: list[Path], tmp: Path) -> float:
+    """(a) in 2 processes, half the files each: how far this machine lets reading scale."""
+    import multiprocessing
+
     t0 = time.perf_counter()
-    _drain(web_readers([str(f) for f in files], tmp / "paths-floor", source="web"))
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(_floor_half, [(files[0::2], tmp), (files[1::2], tmp)])
     return time.perf_counter() - t0
 
 
@@ -164,13 +178,14 @@ def bench_recipe(files: list[Path], tmp: Path, n_docs: int) -> tuple[float, int]
     return time.perf_counter() - t0, n_docs
 
 
-def bench_build(folder: Path, workers: int, out: Path) -> tuple[float, float]:
-    """(c) the CLI in a new process; returns (seconds, peak RSS of its largest process in MB)."""
+def bench_build(folder: Path, workers: int, out: Path) -> tuple[float, float, float]:
+    """(c) the CLI in a new process: (wall s, CPU s of all its processes, peak RSS MB of the largest)."""
     if out.exists():
         shutil.rmtree(out)
     n_files = len(list(folder.glob("*.parquet")))
     probe = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:]); "
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(p.returncode)")
+             "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+             "print(r.ru_utime + r.ru_stime, r.ru_maxrss); sys.exit(p.returncode)")
     cmd = [sys.executable, "-c", probe, sys.executable, "-m", "anestools", "-q", "corpus", "build", str(folder),
            "--output", str(out), "--tasks", str(n_files), "--workers", str(workers)]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -179,7 +194,8 @@ def bench_build(folder: Path, workers: int, out: Path) -> tuple[float, float]:
     secs = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"corpus build failed: {proc.stderr[-2000:]}")
-    return secs, int(proc.stdout.strip().splitlines()[-1]) / 1024
+    cpu, rss = proc.stdout.strip().splitlines()[-1].split()
+    return secs, float(cpu), int(rss) / 1024
 
 
 def best(repeat: int, run):
@@ -211,29 +227,34 @@ def main() -> None:
             shards = sorted(folder.glob("*.parquet"))
             mb, docs = text_mb(shards)
             print(f"\n== anesthesia share {share:.2%}: {len(shards)} files, {mb:,.0f} MB text, {docs:,} pages", flush=True)
-            t_a = best(args.repeat, lambda: bench_floor(shards, tmp))  # noqa: B023
+            t_a, cpu_a = best(args.repeat, lambda: bench_floor(shards, tmp))  # noqa: B023
             t_b_sub, n_b = best(args.repeat, lambda: bench_recipe(shards, tmp, args.recipe_docs))  # noqa: B023
             t_b = t_b_sub / n_b * docs
-            t_c1, rss1 = best(args.repeat, lambda: bench_build(folder, 1, tmp / "out1"))  # noqa: B023
-            rows = [("(a) read floor (datatrove ParquetReader)", t_a, ""),
-                    ("(b) FineWeb order, stock datatrove", t_b, f"extrapolated from {n_b:,} pages ({t_b_sub:.1f} s)"),
-                    ("(c) anestools corpus build, 1 worker", t_c1, f"peak RSS {rss1:,.0f} MB")]
+            t_c1, cpu_c1, rss1 = best(args.repeat, lambda: bench_build(folder, 1, tmp / "out1"))  # noqa: B023
+            rows = [("(a) read floor (datatrove ParquetReader)", t_a, cpu_a, "1 process"),
+                    ("(b) FineWeb order, stock datatrove", t_b, t_b, f"extrapolated from {n_b:,} pages ({t_b_sub:.1f} s)"),
+                    ("(c) anestools corpus build, 1 worker", t_c1, cpu_c1, f"peak RSS {rss1:,.0f} MB")]
             if k == 0:
-                t_c2, rss2 = best(args.repeat, lambda: bench_build(folder, 2, tmp / "out2"))  # noqa: B023
-                rows.append(("(c) anestools corpus build, 2 workers", t_c2, f"peak RSS {rss2:,.0f} MB"))
+                t_a2 = best(args.repeat, lambda: (bench_floor_2proc(shards, tmp),))[0]  # noqa: B023
+                rows.insert(1, ("(a) read floor, 2 processes", t_a2, float("nan"), "the machine's own 1 -> 2 scaling"))
+                t_c2, cpu_c2, rss2 = best(args.repeat, lambda: bench_build(folder, 2, tmp / "out2"))  # noqa: B023
+                rows.append(("(c) anestools corpus build, 2 workers", t_c2, cpu_c2, f"peak RSS {rss2:,.0f} MB"))
                 half = tmp / "half"
                 half.mkdir(exist_ok=True)
                 for f in shards[: len(shards) // 2]:
                     (half / f.name).unlink(missing_ok=True)
                     (half / f.name).symlink_to(f)
-                t_h, rss_h = bench_build(half, 1, tmp / "outh")
-                rows.append(("(c) 1 worker on half the files", t_h, f"peak RSS {rss_h:,.0f} MB"))
-            print(f"{'':44} {'seconds':>9} {'MB/s':>8}")
-            for name, t, note in rows:
-                print(f"{name:44} {t:9.1f} {mb / t:8.1f}  {note}")
-            print(f"(c)/(a) per worker: {t_c1 / t_a:.2f}x   (b)/(c): {t_b / t_c1:.0f}x", end="")
+                t_h, cpu_h, rss_h = bench_build(half, 1, tmp / "outh")
+                rows.append(("(c) 1 worker, half the files", t_h, cpu_h, f"peak RSS {rss_h:,.0f} MB"))
+            print(f"{'':44} {'wall s':>8} {'CPU s':>8} {'MB/s':>8}")
+            for name, t, c, note in rows:
+                print(f"{name:44} {t:8.1f} {c:8.1f} {mb / t:8.1f}  {note}")
+            print(f"(c)/(a) per worker: wall {t_c1 / t_a:.2f}x, CPU {cpu_c1 / cpu_a:.2f}x   (b)/(c): {t_b / t_c1:.0f}x",
+                  end="")
             if k == 0:
-                print(f"   1 -> 2 workers: {t_c1 / t_c2:.2f}x   peak RSS half/all: {rss_h:,.0f} / {rss1:,.0f} MB")
+                marginal = (cpu_c1 - cpu_h) / (cpu_a / 2)  # CPU of the second half over the floor's for it
+                print(f"   marginal CPU (all - half) vs floor: {marginal:.2f}x   1 -> 2 workers: {t_c1 / t_c2:.2f}x "
+                      f"(floor: {t_a / t_a2:.2f}x)   peak RSS half/all: {rss_h:,.0f} / {rss1:,.0f} MB")
             else:
                 print()
     finally:
