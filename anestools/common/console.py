@@ -52,13 +52,6 @@ def verbosity() -> int:
     return _verbosity
 
 
-def datatrove_log_level() -> str:
-    """Terminal level for datatrove's (loguru) messages: ``-v`` INFO, default WARNING, ``-q`` ERROR."""
-    if quiet():
-        return "ERROR"
-    return "INFO" if verbosity() else "WARNING"
-
-
 @contextmanager
 def progress(transient: bool = False, auto_refresh: bool = True) -> Iterator[Progress]:
     """A rich progress bar with throughput-friendly columns (disabled with ``-q``).

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from anestools.common.corpus_marker import check_complete
 from anestools.common.inputs import expand_local, is_remote, looks_like_hub_id
 from anestools.errors import InputError
 
@@ -166,5 +167,6 @@ def resolve_sources(inputs: Sequence[str]) -> list[Source]:
             local.append(spec)
     if local:
         for f in expand_local(local, suffixes=(".parquet", ".pq")):
+            check_complete(f)  # a corpus build/pubmed output whose run has not finished
             sources.append(Source(name=str(f), kind="parquet", path=str(f)))
     return sources

@@ -2,8 +2,9 @@
 
 Usage::
 
-    from anestools.corpus.anesbench import load_benchmark_texts
+    from anestools.corpus.anesbench import AnesBenchIndex, load_benchmark_texts
     texts = load_benchmark_texts("anesbench_en.json")   # -> list[str]: questions and options
+    index = AnesBenchIndex.from_files(["anesbench_en.json"])   # decontamination index
 
 Accepted files: ``.json`` (a list of records, or ``{"data": [...]}``), ``.jsonl`` and
 ``.parquet``, in either schema of ARCHITECTURE.md:
@@ -20,8 +21,10 @@ This is a small independent reader (the eval stage has its own): stages meet onl
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
+from anestools.corpus.steps.decontam import NGramIndex
 from anestools.errors import InputError
 
 OPTION_LETTERS = "ABCDEFGHI"
@@ -89,3 +92,22 @@ def load_benchmark_texts(path: str | Path) -> list[str]:
             f"{p}: no AnesBench questions found (expected 'question'/'A'..'I' or 'en_question'/'zh_question' fields)"
         )
     return texts
+
+
+class AnesBenchIndex(NGramIndex):
+    """The AnesBench n-gram index, built from benchmark files, queried with ``overlaps(text)``.
+
+    Usage::
+
+        index = AnesBenchIndex.from_files(["anesbench_en.json", "anesbench_zh.json"])
+        index.overlaps(page_text)        # True: the page shares a 13-word / 20-character n-gram
+
+    Public so that other stages (e.g. QA generation) can decontaminate against the same index.
+    """
+
+    @classmethod
+    def from_files(cls, paths: Sequence[str | Path]) -> AnesBenchIndex:
+        texts: list[str] = []
+        for p in paths:
+            texts.extend(load_benchmark_texts(p))
+        return cls.from_texts(texts)

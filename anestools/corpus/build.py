@@ -1,47 +1,65 @@
-"""``corpus build`` as a library: configuration, datatrove stages, run, summary.
+"""``corpus build`` as a library: configuration, the datatrove stages, run, summary.
 
 Usage::
 
     from anestools.corpus.build import BuildConfig, run_build
 
-    result = run_build(BuildConfig(inputs=["fineweb/"], output="anescorpus", tasks=...))
+    result = run_build(BuildConfig(inputs=["fineweb/"], output="anescorpus"))
     result.kept, result.outputs, result.steps     # summary for the CLI
 
-Stages (each one a datatrove executor, chained with ``depends=``, logs in ``OUTPUT/_logs/``):
+A plain chain of datatrove executors (``depends=``), each with its logs and per-step stats in
+``OUTPUT/_logs/<n>-<stage>/``:
 
-1. ``filter`` (N tasks): read -> relevance -> language -> quality -> decontamination -> token
-   count -> survivors written as AnesCorpus shards, staged in ``OUTPUT/_work/staged/<lang>/``
-   (about 1% of the input: cheap steps first) -> the dedup signatures of those survivors
-   (datatrove's ``ExactDedupSignature`` or ``MinhashDedupSignature``, in the same task: no
-   second pass over the survivors).
-2. dedup: ``exact`` = find (1 task); ``minhash`` = buckets -> cluster (1); ``none`` = nothing.
-3. ``publish`` (one task per 64 filter tasks): each staged shard is renamed to
-   ``OUTPUT/<lang>/<rank>``; only a shard holding a duplicate is rewritten without it
-   (``steps/publish.py``).
+1. ``filter`` (N tasks, over every input page): datatrove's Parquet/JSONL reader -> the
+   anesthesia pre-screen (one hyperscan scan per batch) -> relevance (lexicon score) ->
+   language (langdetect) -> the relevant pages, per language, in ``_work/relevant/<lang>/``.
+2. ``quality-<lang>`` (one stage per language, on the few relevant pages): datatrove's
+   ``C4QualityFilter``, ``GopherRepetitionFilter``, ``GopherQualityFilter`` (en) or our Chinese
+   rules (zh) -> AnesBench decontamination -> ``TokensCounter`` -> ``_work/clean/<lang>/``.
+3. dedup, datatrove's own stages over ``_work/clean``: ``exact`` = signature -> find ->
+   filter; ``minhash`` = signature -> buckets -> cluster -> filter; ``none`` = nothing. The
+   last one writes the AnesCorpus shards ``OUTPUT/<lang>/<rank>.parquet`` (datatrove's writer).
+4. ``complete`` (one task): ``OUTPUT/_SUCCESS``, the sign readers check for.
 
-Rerun after a crash or Ctrl-C: the same command resumes; datatrove skips every task with a
-completion marker, the unfinished ones rewrite their (atomically written) staged shards, and
-publishing is idempotent per shard, so the output equals that of an uninterrupted run. No
-shard appears under ``OUTPUT/<lang>/`` before every filter task has finished. The settings are stored in
-``OUTPUT/_logs/build.json``; rerunning with different ones needs ``--overwrite``.
+The stages after ``filter`` read only the survivors, so they get ``min(N, 64)`` tasks.
+``--keep-excluded DIR`` gives every filter step datatrove's exclusion writer
+(``DIR/<step>/<rank>.jsonl.gz``, with ``metadata.filter_reason``).
+
+Rerun after a crash or Ctrl-C: the same command resumes (``anestools.corpus.run``): datatrove
+skips every task with a completion marker and reruns the others, which rewrite their files.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
+import gzip
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from anestools.corpus.executors import ExecutorOptions, build_executor, check_runnable
+from anestools.corpus.executors import (
+    ExecutorOptions,
+    build_executor,
+    check_runnable,
+    local_start_method,
+    local_workers,
+    warm_up_local,
+)
 from anestools.corpus.lexicon import DEFAULT_MIN_SCORE, DEFAULT_MIN_TERMS, Lexicon, load_lexicon
+from anestools.corpus.run import (
+    CompletionMarker,
+    Stage,
+    content_digest,
+    prepare_output,
+    run_stages,
+    write_marker,
+)
 from anestools.corpus.stats import StepCounts, read_stage_stats
-from anestools.errors import ConfigError, EngineError, InputError, OutputExistsError
+from anestools.errors import ConfigError, InputError
 
 DEDUP_MODES = ("none", "exact", "minhash")
-MANAGED = ("en", "zh", "_logs", "_work")
-STAGED = "staged"  # OUTPUT/_work/staged/: shards of finished filter tasks, until dedup has decided
+MANAGED = ("_logs", "_work")
+SURVIVOR_TASKS = 64  # most tasks for the stages that only read the survivors
+EMPTY = "empty.jsonl.gz"
 
 
 def sample_path() -> Path:
@@ -67,10 +85,10 @@ class BuildConfig:
     decontaminate: list[str] = field(default_factory=list)
     tokenizer: str | None = None
     limit: int = -1  # documents read per task
-    skip_bad: bool = False
     source: str | None = None  # default: "fineweb" for FineWeb paths, else "web"
     text_key: str = "text"
     id_key: str = "id"
+    keep_excluded: str | None = None  # folder for the documents each filter drops
     overwrite: bool = False
     executor: ExecutorOptions = field(default_factory=ExecutorOptions)
 
@@ -84,8 +102,13 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     kept: dict[str, int] = field(default_factory=dict)  # rows per language
     tokens: dict[str, int] = field(default_factory=dict)
-    bad_files: list[str] = field(default_factory=list)
-    resumed_tasks: int = 0
+    resumed: bool = False
+    already_complete: bool = False  # same settings, finished earlier: nothing ran
+    warnings: tuple[int, list[str]] = (0, [])  # datatrove warnings in the task logs, first few
+
+    @property
+    def total_kept(self) -> int:
+        return sum(self.kept.values())
 
 
 def _validate(cfg: BuildConfig) -> None:
@@ -115,210 +138,175 @@ def _source_name(cfg: BuildConfig, files: list[str]) -> str:
     return "fineweb" if any("fineweb" in f.lower() for f in files) else "web"
 
 
-def _identity(cfg: BuildConfig, files: list[str], lexicon_fp: str) -> dict:
-    """What must not change between a run and its resumption."""
+def _identity(cfg: BuildConfig, files: list[str]) -> dict:
+    """What must not change between a run and its resumption (list files by content hash)."""
     d = asdict(cfg)
     for k in ("overwrite", "executor", "inputs", "output"):
         d.pop(k)
+    d["command"] = "corpus build"
     d["languages"] = list(cfg.languages)
     d["files"] = files
-    d["lexicon"] = lexicon_fp
+    d["lexicon"] = content_digest(cfg.lexicon) or "shipped"
+    d["decontaminate"] = content_digest(cfg.decontaminate)
     d["tasks"] = cfg.executor.tasks
     d["executor"] = cfg.executor.kind
-    # Stage layout: 3 = staged shards + publish stage (2: survivors re-read by a write stage). A
-    # half-done output of an older layout must not be resumed by this one: its completed
-    # filter tasks never staged shards, which would silently be missing from the corpus.
-    d["layout"] = 3
+    d["layout"] = 4  # stock datatrove stages (earlier layouts staged shards differently)
     return d
 
 
-def _prepare_output(out: Path, identity: dict, overwrite: bool) -> int:
-    """Create/validate the output folder; returns how many filter tasks already completed."""
-    record = out / "_logs" / "build.json"
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out} exists and is not a directory")
-    if overwrite:
-        for name in MANAGED:
-            p = out / name
-            if p.is_dir():
-                shutil.rmtree(p)
-            elif p.exists():
-                p.unlink()
-    elif record.is_file():
-        try:
-            previous = json.loads(record.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            previous = None
-        if previous != identity:
-            diff = sorted(k for k in set(identity) | set(previous or {})
-                          if (previous or {}).get(k) != identity.get(k))
-            raise OutputExistsError(
-                f"{out} holds a corpus built with other settings (differs: {', '.join(diff)}); "
-                "pass --overwrite to rebuild it, or choose another --output"
-            )
-    elif out.is_dir() and any(out.iterdir()):
-        raise OutputExistsError(f"{out} is not empty and is not an anestools corpus; pass --overwrite or choose another --output")
-    (out / "_logs").mkdir(parents=True, exist_ok=True)
-    (out / "_work" / STAGED).mkdir(parents=True, exist_ok=True)  # may stay empty: nothing kept
-    if not record.is_file():
-        record.write_text(json.dumps(identity, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    done = out / "_logs" / "1-filter" / "completions"
-    return len(list(done.iterdir())) if done.is_dir() else 0
+def survivor_tasks(n_tasks: int) -> int:
+    return max(1, min(n_tasks, SURVIVOR_TASKS))
 
 
-def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str, lexicon: Lexicon | None = None):
-    """The chained datatrove executors of a build (the last one's ``run()`` runs them all).
+def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str, lexicon: Lexicon | None = None,
+                 write_paths: bool = True) -> list[Stage]:
+    """The chained datatrove executors of a build, in order (the last one's ``run()`` runs all)."""
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
 
-    ``lexicon``: ``cfg.lexicon`` already loaded (``run_build`` needs it first for its fingerprint).
-    """
-    from anestools.corpus.steps.decontam import DecontaminationFilter, NGramIndex
+    from anestools.corpus.steps.inputs import web_readers
     from anestools.corpus.steps.language import LanguageRouter
-    from anestools.corpus.steps.publish import PublishShards, publish_tasks
-    from anestools.corpus.steps.quality import QualityFilter
-    from anestools.corpus.steps.reader import AnesReader
+    from anestools.corpus.steps.prescreen import AnesPrescreen
+    from anestools.corpus.steps.quality import quality_steps
     from anestools.corpus.steps.relevance import AnesRelevanceFilter
-    from anestools.corpus.steps.tokens import resolve_tokenizer, token_counter
-    from anestools.corpus.steps.writer import AnesCorpusWriter
+    from anestools.corpus.steps.writer import corpus_writer
 
     lexicon = lexicon if lexicon is not None else load_lexicon(cfg.lexicon or None)
     if not any(t.strong for t in lexicon.terms):
         raise InputError(f"{', '.join(lexicon.sources)}: lexicon has no [strong] terms, so no document can qualify")
     logs, work = out / "_logs", out / "_work"
     opts = cfg.executor
-    n_ranks = opts.tasks
+    n, t = opts.tasks, survivor_tasks(opts.tasks)
+    stages: list[Stage] = []
 
-    first = [
-        AnesReader(files, prescreen=lexicon, skip_bad=cfg.skip_bad, report_folder=str(logs / "bad_inputs"),
-                   progress_folder=str(logs / "progress"), limit=cfg.limit, text_key=cfg.text_key, id_key=cfg.id_key, source=source),
-        AnesRelevanceFilter(lexicon, cfg.min_terms, cfg.min_score, prescreened=True),
-        LanguageRouter(cfg.languages),
-    ]
-    if cfg.quality:
-        first.append(QualityFilter())
+    def excluded(name: str):
+        if not cfg.keep_excluded:
+            return None
+        return JsonlWriter(str(Path(cfg.keep_excluded).resolve() / name), output_filename="${rank}.jsonl.gz")
+
+    def add(name: str, pipeline: list, tasks: int) -> None:
+        folder = logs / f"{len(stages) + 1}-{name}"
+        ex = build_executor(pipeline, opts, str(folder), f"anescorpus-{name}", tasks=tasks,
+                            depends=stages[-1].executor if stages else None)
+        stages.append(Stage(ex, folder, tasks))
+
+    add("filter", [
+        *web_readers(files, work / "inputs", cfg.text_key, cfg.id_key, source, cfg.limit, write_paths),
+        AnesPrescreen(lexicon),
+        AnesRelevanceFilter(lexicon, cfg.min_terms, cfg.min_score, exclusion_writer=excluded("relevance")),
+        LanguageRouter(cfg.languages, exclusion_writer=excluded("language")),
+        JsonlWriter(str(work / "relevant"), output_filename="${language}/${rank}.jsonl.gz"),
+    ], n)
+    later: list = []
     if cfg.decontaminate:
-        from anestools.corpus.anesbench import load_benchmark_texts
+        from anestools.corpus.anesbench import AnesBenchIndex
+        from anestools.corpus.steps.decontam import DecontaminationFilter
 
-        texts: list[str] = []
-        for f in cfg.decontaminate:
-            texts.extend(load_benchmark_texts(f))
-        first.append(DecontaminationFilter(NGramIndex.from_texts(texts)))
+        later.append(DecontaminationFilter(AnesBenchIndex.from_files(cfg.decontaminate),
+                                           exclusion_writer=excluded("decontamination")))
     if cfg.tokenizer:
-        first.append(token_counter(resolve_tokenizer(cfg.tokenizer)))
-    # Survivors are written as final shards, staged under _work/ until dedup has decided. The
-    # writer passes each document on in the order it wrote it (recorded in <rank>.order), so the
-    # signature numbers below map back to shard rows (steps/publish.py).
-    first.append(AnesCorpusWriter(str(work / STAGED), fmt=cfg.fmt, default_source=source, record_order=True))
-    removals_folder: Path | None = None
+        from anestools.corpus.steps.tokens import resolve_tokenizer, token_counter
+
+        later.append(token_counter(resolve_tokenizer(cfg.tokenizer)))
+    for lang in cfg.languages:
+        add(f"quality-{lang}", [
+            JsonlReader(str(work / "relevant" / lang)),
+            *(quality_steps(lang, excluded) if cfg.quality else []),
+            *later,
+            JsonlWriter(str(work / "clean"), output_filename="${language}/${rank}.jsonl.gz"),
+        ], t)
+    clean = str(work / "clean")
+    writer = corpus_writer(str(out), fmt=cfg.fmt, default_source=source)
     if cfg.dedup == "exact":
-        from datatrove.pipeline.dedup.exact_dedup import ExactDedupSignature
+        from datatrove.pipeline.dedup.exact_dedup import (
+            ExactDedupFilter,
+            ExactDedupSignature,
+            ExactFindDedups,
+        )
 
         from anestools.corpus.steps.dedup import exact_config
 
-        first.append(ExactDedupSignature(str(work / "exact" / "sigs"), exact_config()))
+        conf = exact_config()
+        add("dedup-signature", [JsonlReader(clean), ExactDedupSignature(str(work / "exact" / "sigs"), conf)], t)
+        add("dedup-find", [ExactFindDedups(str(work / "exact" / "sigs"), str(work / "exact" / "dups"), conf)], 1)
+        add("write", [JsonlReader(clean), ExactDedupFilter(str(work / "exact" / "dups"), conf,
+                                                           exclusion_writer=excluded("duplicates")), writer], t)
     elif cfg.dedup == "minhash":
-        from datatrove.pipeline.dedup.minhash import MinhashDedupSignature
+        from datatrove.pipeline.dedup.minhash import (
+            MinhashDedupBuckets,
+            MinhashDedupCluster,
+            MinhashDedupFilter,
+            MinhashDedupSignature,
+        )
 
         from anestools.corpus.steps.dedup import MixedScriptTokenizer, minhash_config
 
-        first.append(MinhashDedupSignature(str(work / "minhash" / "sigs"), minhash_config(),
-                                           language=MixedScriptTokenizer()))
-    stage = build_executor(first, opts, str(logs / "1-filter"), "anescorpus-filter")
-
-    if cfg.dedup == "exact":
-        from datatrove.pipeline.dedup.exact_dedup import ExactFindDedups
-
-        from anestools.corpus.steps.dedup import exact_config
-
-        removals_folder = work / "exact" / "dups"
-        stage = build_executor([ExactFindDedups(str(work / "exact" / "sigs"), str(removals_folder), config=exact_config())],
-                               opts, str(logs / "2-dedup-find"), "anescorpus-dedup-find", tasks=1, depends=stage)
-    elif cfg.dedup == "minhash":
-        from datatrove.pipeline.dedup.minhash import MinhashDedupBuckets, MinhashDedupCluster
-
-        from anestools.corpus.steps.dedup import minhash_config
-
-        conf = minhash_config()
-        mh = work / "minhash"
-        removals_folder = mh / "remove_ids"
-        stage = build_executor([MinhashDedupBuckets(str(mh / "sigs"), str(mh / "buckets"), config=conf)],
-                               opts, str(logs / "2-minhash-buckets"), "anescorpus-minhash-buckets",
-                               tasks=conf.num_buckets, depends=stage)
-        stage = build_executor([MinhashDedupCluster(str(mh / "buckets"), str(removals_folder), config=conf)],
-                               opts, str(logs / "3-minhash-cluster"), "anescorpus-minhash-cluster",
-                               tasks=1, depends=stage)
-    publish = PublishShards(str(out), n_ranks=n_ranks, fmt=cfg.fmt, staging=f"_work/{STAGED}", removals=cfg.dedup,
-                            removals_folder=str(removals_folder) if removals_folder else None)
-    stage_no = {"none": 2, "exact": 3, "minhash": 4}[cfg.dedup]
-    return build_executor([publish], opts, str(logs / f"{stage_no}-publish"), "anescorpus-publish",
-                          tasks=publish_tasks(n_ranks), depends=stage)
+        conf, mh = minhash_config(), work / "minhash"
+        add("minhash-signature", [JsonlReader(clean), MinhashDedupSignature(str(mh / "sigs"), conf,
+                                                                            language=MixedScriptTokenizer())], t)
+        add("minhash-buckets", [MinhashDedupBuckets(str(mh / "sigs"), str(mh / "buckets"), config=conf)],
+            conf.num_buckets)
+        add("minhash-cluster", [MinhashDedupCluster(str(mh / "buckets"), str(mh / "remove_ids"), config=conf)], 1)
+        add("write", [JsonlReader(clean), MinhashDedupFilter(str(mh / "remove_ids"),
+                                                             exclusion_writer=excluded("duplicates")), writer], t)
+    else:
+        add("write", [JsonlReader(clean), writer], t)
+    add("complete", [CompletionMarker(str(out), "corpus build")], 1)
+    return stages
 
 
-def run_build(cfg: BuildConfig, on_start: Callable[[int, Path], None] | None = None) -> BuildResult:
-    """Validate, (re)start the datatrove stages and summarise (see the module docstring).
-
-    ``on_start(n_files, output)`` is called once the inputs are resolved and the output is
-    ready, just before datatrove starts (the CLI uses it to start its progress bar).
-    """
+def prepare_build(cfg: BuildConfig) -> tuple[BuildConfig, list[str], Path, str]:
+    """Validate the settings and resolve the inputs (nothing is written)."""
     _validate(cfg)
     check_runnable(cfg.executor)
-    from anestools.corpus.steps.reader import resolve_input_files
+    from anestools.corpus.steps.inputs import check_text_key, resolve_input_files
 
-    inputs = cfg.inputs or [str(sample_path())]
-    files = resolve_input_files(inputs)
-    if not files:
-        raise InputError(f"no input shards found in {', '.join(inputs)}")
-    if cfg.executor.tasks == 0:  # default: one task per input shard
-        from dataclasses import replace
-
-        cfg = replace(cfg, executor=replace(cfg.executor, tasks=len(files)))
     out = Path(cfg.output).expanduser().resolve()
-    source = _source_name(cfg, files)
+    inputs = cfg.inputs or [str(sample_path())]
+    files = resolve_input_files(inputs, exclude=out)
+    if not files:
+        raise InputError(f"no input shards found in {', '.join(inputs)} (outside the output folder {out})")
+    check_text_key(files[0], cfg.text_key)
+    if cfg.executor.tasks == 0:  # default: one task per input shard
+        cfg = replace(cfg, executor=replace(cfg.executor, tasks=len(files)))
+    return cfg, files, out, _source_name(cfg, files)
+
+
+def run_build(cfg: BuildConfig, show_logs: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> BuildResult:
+    """Validate, (re)start the datatrove stages and summarise (see the module docstring).
+
+    ``progress(done, total)``: called from a thread with the tasks completed over all stages.
+    """
+    cfg, files, out, source = prepare_build(cfg)
     lexicon = load_lexicon(cfg.lexicon or None)
-    identity = _identity(cfg, files, lexicon.fingerprint())
-    last = build_stages(cfg, files, out, source, lexicon)  # builds (and validates) before touching OUTPUT
-    resumed = _prepare_output(out, identity, cfg.overwrite)
-    if on_start is not None:
-        on_start(len(files), out)
-    if cfg.executor.kind == "local":
-        _warm_up()
-    try:
-        last.run()
-    except KeyboardInterrupt:
-        raise
-    except (InputError, ConfigError, EngineError):
-        raise
-    except Exception as exc:
-        cause = _find_input_error(exc)
-        if cause is not None:
-            raise cause from exc
-        raise EngineError(f"datatrove pipeline failed: {type(exc).__name__}: {exc} (logs in {out / '_logs'})") from exc
-    result = BuildResult(output=out, files=files, resumed_tasks=resumed)
+    build_stages(cfg, files, out, source, lexicon, write_paths=False)  # validate before touching OUTPUT
+    state = prepare_output(out, _identity(cfg, files), cfg.overwrite, MANAGED)
+    result = BuildResult(output=out, files=files, resumed=state == "resume",
+                           already_complete=state == "complete")
+    if state != "complete":
+        # datatrove's readers refuse a folder without any file: an empty one per survivor folder
+        # lets a language (or a whole run) with no survivors finish normally
+        for folder in [out / "_work" / "relevant" / lang for lang in cfg.languages] + [out / "_work" / "clean"]:
+            folder.mkdir(parents=True, exist_ok=True)
+            empty = folder / EMPTY
+            if not empty.exists():
+                empty.write_bytes(gzip.compress(b""))
+        stages = build_stages(cfg, files, out, source, lexicon)
+        if cfg.executor.kind == "local" and local_start_method(cfg.executor) == "fork" \
+                and local_workers(cfg.executor, cfg.executor.tasks) > 1:
+            warm_up_local(cfg.quality)
+        run_stages(stages, out, show_logs=show_logs, progress=progress)
     if cfg.executor.kind != "local":
         result.submitted = True
         return result
+    write_marker(out, "corpus build")  # already there, unless removed while every stage was done
     return summarize(out, result)
 
 
-def _warm_up() -> None:
-    """Load langdetect's 55 profiles (0.2 s) here, once: local workers are forked from this
-    process and share them (the generic warm-up is in ``executors.warm_up_local_workers``)."""
-    from anestools.corpus.steps.langdetect_batch import shared_detector
-
-    shared_detector()
-
-
-def _find_input_error(exc: BaseException) -> InputError | None:
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, InputError):
-            return exc
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return None
-
-
 def summarize(out: Path, result: BuildResult | None = None) -> BuildResult:
-    """Per-step counts (from datatrove's per-task stats), output shards and bad inputs."""
+    """Per-step counts (from datatrove's per-task stats) and the output shards."""
+    from anestools.corpus.run import logged_warnings
     from anestools.corpus.stats import shard_files, shard_summary
 
     result = result or BuildResult(output=out)
@@ -327,8 +315,5 @@ def summarize(out: Path, result: BuildResult | None = None) -> BuildResult:
     per_lang = shard_summary(out)
     result.kept = {lang: s.rows for lang, s in per_lang.items()}
     result.tokens = {lang: s.tokens for lang, s in per_lang.items()}
-    bad_dir = out / "_logs" / "bad_inputs"
-    if bad_dir.is_dir():
-        for f in sorted(bad_dir.glob("*.txt")):
-            result.bad_files.extend(line for line in f.read_text(encoding="utf-8").splitlines() if line)
+    result.warnings = logged_warnings(out)
     return result

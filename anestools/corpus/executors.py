@@ -12,9 +12,8 @@ Usage::
 Stages are chained with ``depends=`` so that calling ``run()`` on the last stage launches the
 earlier ones first (and, on Slurm, submits them with ``afterok`` dependencies).
 
-Local workers are forked from the running process where that is safe (Linux), so they start
-with datatrove, pyarrow and langdetect's profiles already loaded instead of importing them again
-(about 0.6 s per worker with datatrove's default ``forkserver``); ``start_method`` overrides it.
+The executors are datatrove's own classes, unpatched. Local workers are forked on Linux (the
+``start_method`` argument), so they start with what the driver loaded (``warm_up_local``).
 
 Resume: every executor is built with ``skip_completed=True``, so a rerun after a crash or
 Ctrl-C skips the tasks that wrote their completion marker (``<logging_dir>/completions/``).
@@ -76,17 +75,19 @@ def local_workers(options: ExecutorOptions, tasks: int) -> int:
 
 
 def local_start_method(options: ExecutorOptions) -> str:
-    """How local workers start: ``fork`` on Linux (warm, no re-imports), else ``forkserver``.
+    """``fork`` on Linux (workers start with what the driver already loaded), else ``forkserver``.
 
-    Forking is safe here because the only other thread of ``anestools corpus`` is the
-    progress bar's, which pauses around every fork (``anestools.corpus.progress``); macOS
-    forbids forking a process that has used system frameworks, hence ``forkserver`` there.
+    A constructor argument of datatrove's executor. Forking is safe here because the only other
+    thread of ``anestools corpus`` is the progress bar's, which pauses around every fork
+    (``anestools.corpus.progress``); macOS forbids forking a process that has used system
+    frameworks, hence datatrove's default there.
     """
     if options.start_method:
         return options.start_method
     import multiprocessing
 
-    return "fork" if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods() else "forkserver"
+    linux = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    return "fork" if linux else "forkserver"
 
 
 def executor_kwargs(
@@ -137,48 +138,17 @@ def executor_kwargs(
     }
 
 
-def _cache_loguru_lib_dirs() -> None:
-    """Compute loguru's library folders once per ``sys.path`` instead of once per log sink.
+def warm_up_local(quality: bool = True) -> None:
+    """Load, once in the driver, what every forked local worker would otherwise load again:
+    langdetect's profiles and datatrove's English word tokenizer (spaCy), through their public
+    calls. A 1-worker run loads them once anyway."""
+    from anestools.corpus.steps.language import detect_language
 
-    Why: datatrove adds three loguru sinks per task, and each one builds an exception formatter
-    that walks every ``sysconfig`` scheme (about 6 ms): 0.1 s of a small build's wall time.
-    The cached result is what loguru would compute (same function, same ``sys.path``); if
-    loguru changes this private helper, the patch is skipped.
-    """
-    try:
-        from loguru._better_exceptions import ExceptionFormatter
-    except ImportError:
-        return
-    original = ExceptionFormatter.__dict__.get("_get_lib_dirs")
-    if not isinstance(original, staticmethod) or getattr(original.__func__, "anestools_cached", False):
-        return
-    compute = original.__func__
-    cache: dict[tuple[str, ...], list[str]] = {}
+    detect_language("warm up the language profiles")
+    if quality:
+        from datatrove.utils.word_tokenizers import load_word_tokenizer
 
-    def lib_dirs() -> list[str]:
-        key = tuple(sys.path)
-        if key not in cache:
-            cache[key] = compute()
-        return list(cache[key])
-
-    lib_dirs.anestools_cached = True  # type: ignore[attr-defined]
-    ExceptionFormatter._get_lib_dirs = staticmethod(lib_dirs)
-
-
-def warm_up_local_workers() -> None:
-    """Do once, in this process, what every forked local worker would otherwise redo per stage.
-
-    Whatever is loaded before the fork is shared: pandas (0.3 s: pyarrow imports it on its first
-    Python -> Arrow conversion, in the readers and the parquet writer) and datatrove's
-    installed-distribution check, run when a step object is created (0.1 s; the shard writer
-    creates datatrove's writers inside the task). A 1-worker run pays the same once anyway.
-    """
-    import pandas  # noqa: F401
-    from datatrove.pipeline.writers.jsonl import JsonlWriter
-    from datatrove.pipeline.writers.parquet import ParquetWriter
-
-    for step in (ParquetWriter, JsonlWriter):
-        step.__new__(step)  # runs (and caches) datatrove's dependency check, creates nothing
+        load_word_tokenizer("en").word_tokenize("warm up the tokenizer")
 
 
 def build_executor(
@@ -192,11 +162,7 @@ def build_executor(
     """Construct the datatrove executor for ``pipeline`` (nothing runs until ``.run()``)."""
     name, kwargs = executor_kwargs(options, pipeline, logging_dir, job_name, tasks, depends)
     if name == "LocalPipelineExecutor":
-        from anestools.corpus.local_executor import LocalExecutor as cls
-
-        _cache_loguru_lib_dirs()
-        if kwargs["workers"] > 1 and kwargs["start_method"] == "fork":
-            warm_up_local_workers()
+        from datatrove.executor import LocalPipelineExecutor as cls
     elif name == "SlurmPipelineExecutor":
         from datatrove.executor import SlurmPipelineExecutor as cls
     else:

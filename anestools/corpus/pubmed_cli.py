@@ -1,7 +1,8 @@
-"""``anestools corpus pubmed``: PubMed/MEDLINE and PMC JATS -> AnesCorpus shards (issue 4).
+"""``anestools corpus pubmed``: PubMed/MEDLINE and PMC JATS -> AnesCorpus shards.
 
-Thin wrapper over :func:`anestools.corpus.pubmed.pipeline.run_pubmed`: maps options, shows a
-summary table, lists failed/skipped files, and turns failures into one ``error:`` line.
+Thin wrapper over :func:`anestools.corpus.pubmed.pipeline.run_pubmed`: maps options (the ones
+shared with ``corpus build`` are declared in ``cli_common.py``), prints the per-step summary,
+lists failed/skipped files, and turns failures into one ``error:`` line.
 """
 
 from __future__ import annotations
@@ -10,20 +11,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from anestools.common import console as con
+from anestools.corpus import cli_common as cc
 
 
 def pubmed_command(
-    inputs: Annotated[
-        list[str],
-        typer.Argument(
-            help="MEDLINE files (pubmed25nXXXX.xml.gz, .xml), PMC JATS files (.nxml, .xml), .tar.gz bundles, "
-            "folders (recursive) or globs.",
-            show_default=False,
-        ),
-    ],
+    inputs: Annotated[list[str] | None, typer.Argument(
+        help="MEDLINE files (pubmed25nXXXX.xml.gz, .xml), PMC JATS files (.nxml, .xml), .tar.gz bundles, "
+        "folders (recursive) or globs.", show_default=False)] = None,
+    input: cc.InputOpt = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Corpus folder: shards go to OUTPUT/en/, OUTPUT/zh/.")] = Path("anescorpus-pubmed"),
     select: Annotated[str, typer.Option(help="Selection: any of mesh,journal,lexicon (a document qualifies if one holds), or 'all'.")] = "mesh,journal,lexicon",
     sections: Annotated[str, typer.Option(help="JATS text: 'abstract' (title + abstract) or 'full' (+ body sections).")] = "full",
@@ -31,20 +28,28 @@ def pubmed_command(
     languages: Annotated[str, typer.Option(help="Record languages to keep: en, zh or en,zh (MEDLINE <Language>, JATS xml:lang).")] = "en",
     keep_captions: Annotated[bool, typer.Option("--keep-captions", help="Keep figure and table captions (JATS) as paragraphs.")] = False,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Succeed even if some files are unreadable; they are listed.")] = False,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the shards (OUTPUT/en, OUTPUT/zh) and logs of an earlier run; other files are kept.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="Shard format: parquet or jsonl (.jsonl.gz).")] = "parquet",
-    tokenizer: Annotated[str | None, typer.Option(help="Count tokens into token_count with this tokenizer.json / model dir.")] = None,
+    overwrite: cc.OverwriteOpt = False,
+    fmt: cc.FormatOpt = "parquet",
+    tokenizer: cc.TokenizerOpt = None,
     mesh_file: Annotated[str | None, typer.Option("--mesh-list", help="Replace the shipped anesthesia MeSH list (TSV: UI, name).")] = None,
     journal_file: Annotated[str | None, typer.Option("--journal-list", help="Replace the shipped anesthesia journal list (TSV: abbreviation, title).")] = None,
-    lexicon: Annotated[list[str] | None, typer.Option("--lexicon", help="Lexicon file(s) replacing the shipped ones (repeatable).")] = None,
-    min_terms: Annotated[int | None, typer.Option("--min-terms", help="Lexicon: distinct terms needed (default: shared lexicon default).")] = None,
-    min_score: Annotated[float | None, typer.Option("--min-score", help="Lexicon: score needed (default: shared lexicon default).")] = None,
-    executor: Annotated[str, typer.Option(help="datatrove executor: local, slurm or ray.")] = "local",
-    tasks: Annotated[int, typer.Option(help="Tasks (files are split round-robin; capped at the number of files); 0: one per file.")] = 0,
-    workers: Annotated[int, typer.Option(help="Parallel workers (-1: one per task up to the CPU count).")] = -1,
-    slurm_partition: Annotated[str | None, typer.Option(help="Slurm partition (with --executor slurm).")] = None,
-    slurm_time: Annotated[str, typer.Option(help="Slurm time limit per task.")] = "24:00:00",
-    slurm_env_command: Annotated[str | None, typer.Option(help="Command run before each Slurm task, e.g. 'source venv/bin/activate'.")] = None,
+    lexicon: cc.LexiconOpt = None,
+    min_terms: cc.MinTermsOpt = None,
+    min_score: cc.MinScoreOpt = None,
+    keep_excluded: cc.KeepExcludedOpt = None,
+    max_member_mb: Annotated[int, typer.Option("--max-member-mb", help="Refuse a JATS file or tar member that decompresses to more than this (bomb guard).")] = 256,
+    huge_xml: Annotated[bool, typer.Option("--huge-xml", help="Lift lxml's size limits (huge_tree) for legitimately huge XML.")] = False,
+    executor: cc.ExecutorOpt = "local",
+    tasks: cc.TasksOpt = 0,
+    workers: cc.WorkersOpt = -1,
+    slurm_partition: cc.SlurmPartitionOpt = None,
+    slurm_time: cc.SlurmTimeOpt = "24:00:00",
+    slurm_cpus_per_task: cc.SlurmCpusOpt = 1,
+    slurm_mem_per_cpu_gb: cc.SlurmMemOpt = 2,
+    slurm_qos: cc.SlurmQosOpt = "normal",
+    slurm_env_command: cc.SlurmEnvOpt = None,
+    slurm_arg: cc.SlurmArgOpt = None,
+    ray_cpus_per_task: cc.RayCpusOpt = 1,
 ) -> None:
     """Clean PubMed/MEDLINE XML and PMC JATS full text into AnesCorpus shards.
 
@@ -54,7 +59,8 @@ def pubmed_command(
     interests. Dropped: retractions, errata, comments, records without
     abstract, other languages. Kept if MeSH, journal or the shared lexicon
     say "anesthesia" (shard column selected_by). Streaming: flat memory on
-    1 GB baseline files. Running the same command again resumes.
+    1 GB baseline files. Running the same command again resumes. Exit code
+    2 when the run finished but kept no document (as corpus build).
 
     Examples:
 
@@ -67,11 +73,14 @@ def pubmed_command(
 
       anestools corpus pubmed articles/ -o pm --select all --keep-captions
     """
-    from anestools.corpus.executors import ExecutorOptions
     from anestools.corpus.pubmed.pipeline import PubmedOptions, run_pubmed
+    from anestools.errors import InputError
 
+    paths = cc.merge_inputs(inputs, input)
+    if not paths:
+        raise InputError("corpus pubmed needs INPUTS (files, folders or globs)")
     opts = PubmedOptions(
-        inputs=list(inputs),
+        inputs=paths,
         output=output,
         select=select,
         sections=sections,
@@ -84,52 +93,36 @@ def pubmed_command(
         tokenizer=tokenizer,
         mesh_file=mesh_file,
         journal_file=journal_file,
-        lexicon=list(lexicon or []),
+        lexicon=[str(p) for p in lexicon or []],
         min_terms=min_terms,
         min_score=min_score,
-        executor=ExecutorOptions(
-            kind=executor,
-            tasks=tasks,
-            workers=workers,
-            slurm_partition=slurm_partition,
-            slurm_time=slurm_time,
-            slurm_env_command=slurm_env_command,
-        ),
+        keep_excluded=str(keep_excluded) if keep_excluded else None,
+        max_member_mb=max_member_mb,
+        huge_xml=huge_xml,
+        executor=cc.executor_options(executor, tasks, workers, slurm_partition, slurm_time, slurm_cpus_per_task,
+                                     slurm_mem_per_cpu_gb, slurm_qos, slurm_env_command, slurm_arg,
+                                     ray_cpus_per_task),
     )
-
-    from anestools.corpus.logs import route_datatrove_logs
-    from anestools.corpus.progress import files_progress
-    from anestools.corpus.pubmed.pipeline import LOG_SUBDIR
-    from anestools.corpus.pubmed.steps import PROGRESS_DIR
-
-    route_datatrove_logs(con.datatrove_log_level())  # task logs still go to their files
-    with files_progress("files") as start:
-
-        def started(n_files: int, n_tasks: int) -> None:
-            con.console.print(f"corpus pubmed: {n_files} file(s) in {n_tasks} task(s) -> {output}", highlight=False)
-            start(n_files, output / LOG_SUBDIR / PROGRESS_DIR)
-
-        result = run_pubmed(opts, on_start=started)
-
+    if not con.quiet():
+        con.console.print(f"[bold]corpus pubmed[/]: {', '.join(paths)} -> {output} ({executor})",
+                      highlight=False, soft_wrap=True)
+    result = cc.run_with_progress(run_pubmed, opts)
     if result.submitted:
-        con.out.print(f"submitted {result.tasks} task(s) to {executor}; shards will appear under {output}/<language>/")
+        con.out.print(f"submitted {result.tasks} task(s) to {executor}; logs in {result.output / '_logs'}; "
+                      f"run `anestools corpus stats {output}` when the jobs have finished")
         return
-    table = Table(title="anestools corpus pubmed")
-    table.add_column("")
-    table.add_column("count", justify="right")
-    table.add_row("files", f"{result.files:,}")
-    table.add_row("records read", f"{result.records:,}")
-    for reason, n in result.dropped.items():
-        if n:
-            table.add_row(f"dropped: {reason}", f"{n:,}")
-    for crit, n in result.selected_by.items():
-        if n:
-            table.add_row(f"selected by {crit}", f"{n:,}")
-    for lang, n in sorted(result.written.items()):
-        table.add_row(f"[bold]written ({lang})", f"{n:,}")
-    if result.resumed_tasks:
-        table.add_row("tasks already done (resumed)", f"{result.resumed_tasks:,}")
-    con.out.print(table)
+    cc.print_steps(result.steps, "corpus pubmed: documents per step")
+    con.out.print(f"files: {result.files:,}, records read: {result.records:,}")
+    selected = ", ".join(f"{crit} {n:,}" for crit, n in result.selected_by.items() if n)
+    if selected:
+        con.out.print(f"selected by: {selected}")
+    written = ", ".join(f"{lang}: {n:,}" for lang, n in sorted(result.written.items())) or "none"
+    con.out.print(f"kept documents: {written}")
+    if result.already_complete:
+        con.out.print("nothing to do: the output is a complete corpus built with the same settings")
+    if result.resumed:
+        con.out.print("resumed an interrupted run (completed datatrove tasks were skipped)")
+    cc.print_warnings(result.warnings, result.output)
     for e in result.errors:
         label = "skipped" if skip_bad else "failed"
         con.console.print(f"[yellow]{label}[/] {e['error']} ({e.get('records', 0)} record(s) read before the error)",

@@ -16,6 +16,7 @@ summed here, so it is also available for Slurm/Ray runs without datatrove's merg
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,12 @@ def _total(v) -> int:
     return int(v or 0)
 
 
+def step_name(raw: object) -> str:
+    """datatrove's step name without its type prefix and emoji: ``"Parquet"``, ``"language (langdetect)"``."""
+    name = str(raw or "?").split(": ", 1)[-1]
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s().,/:+<>=-]", "", name)).strip() or "?"
+
+
 def read_stage_stats(logs_dir: str | Path) -> list[StepCounts]:
     """Sum datatrove's per-task stats of every stage folder (``1-filter``, ``2-...``) in order."""
     logs = Path(logs_dir)
@@ -84,13 +91,20 @@ def read_stage_stats(logs_dir: str | Path) -> list[StepCounts]:
         for f in sorted((stage / "stats").glob("*.json")):
             try:
                 data = json.loads(f.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise InputError(f"{f}: unreadable datatrove stats file ({exc})") from exc
+            if not isinstance(data, list) or not all(isinstance(s, dict) for s in data):
+                raise InputError(f"{f}: not a datatrove stats file (expected a list of steps)")
             for i, step in enumerate(data):
-                name = str(step.get("name", "?")).split(": ", 1)[-1]
-                sc = merged.setdefault(i, StepCounts(stage.name.split("-", 1)[1], name))
-                for key, val in (step.get("stats") or {}).items():
-                    n = _total(val)
+                sc = merged.setdefault(i, StepCounts(stage.name.split("-", 1)[1], step_name(step.get("name"))))
+                stats = step.get("stats") or {}
+                if not isinstance(stats, dict):
+                    raise InputError(f"{f}: step {i} has malformed 'stats' (expected an object)")
+                for key, val in stats.items():
+                    try:
+                        n = _total(val)
+                    except (TypeError, ValueError) as exc:
+                        raise InputError(f"{f}: step {i}, {key!r}: not a count ({val!r})") from exc
                     if key == "total":
                         sc.total += n
                     elif key == "forwarded":
@@ -127,9 +141,15 @@ def _scan_parquet(path: Path, groups: dict) -> None:
     names = pf.schema_arrow.names
     if "text" not in names:
         raise InputError(f"{path}: missing column 'text' (not a corpus shard)")
+    text_type = pf.schema_arrow.field("text").type
+    if not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type)):
+        raise InputError(f"{path}: column 'text' is {text_type}, expected string (not a corpus shard)")
+    for col, ok in (("token_count", pa.types.is_integer), ("language", pa.types.is_string), ("source", pa.types.is_string)):
+        if col in names and not ok(pf.schema_arrow.field(col).type) and not pa.types.is_null(pf.schema_arrow.field(col).type):
+            raise InputError(f"{path}: column {col!r} is {pf.schema_arrow.field(col).type} (not a corpus shard)")
     cols = [c for c in ("text", "language", "source", "token_count") if c in names]
     fallback_lang = path.parent.name if path.parent.name in ("en", "zh") else "?"
-    for batch in pf.iter_batches(columns=cols, batch_size=4096):
+    for batch in _batches(pf, cols, path):
         n = batch.num_rows
         langs = batch.column("language").to_pylist() if "language" in cols else [fallback_lang] * n
         srcs = batch.column("source").to_pylist() if "source" in cols else ["?"] * n
@@ -142,6 +162,15 @@ def _scan_parquet(path: Path, groups: dict) -> None:
             if t is not None:
                 g.tokens += t
                 g.counted_rows += 1
+
+
+def _batches(pf, cols: list[str], path: Path):
+    import pyarrow as pa
+
+    try:
+        yield from pf.iter_batches(columns=cols, batch_size=4096)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: unreadable parquet data ({exc})") from exc
 
 
 def _scan_jsonl(path: Path, groups: dict) -> None:
@@ -158,21 +187,33 @@ def _scan_jsonl(path: Path, groups: dict) -> None:
                     rec = orjson.loads(line)
                 except orjson.JSONDecodeError as exc:
                     raise InputError(f"{path}:{i}: invalid JSON ({exc})") from exc
-                g = groups[(rec.get("language") or fallback_lang, rec.get("source") or "?")]
+                if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+                    raise InputError(f"{path}:{i}: not a corpus record (needs a string 'text')")
+                tc = rec.get("token_count")
+                if tc is not None and (not isinstance(tc, int) or isinstance(tc, bool)):
+                    raise InputError(f"{path}:{i}: 'token_count' is {tc!r}, expected an integer")
+                g = groups[(str(rec.get("language") or fallback_lang), str(rec.get("source") or "?"))]
                 g.rows += 1
-                g.text_bytes += len(str(rec.get("text", "")).encode("utf-8"))
-                if rec.get("token_count") is not None:
-                    g.tokens += int(rec["token_count"])
+                g.text_bytes += len(rec["text"].encode("utf-8"))
+                if tc is not None:
+                    g.tokens += tc
                     g.counted_rows += 1
     except (OSError, EOFError) as exc:
         raise InputError(f"{path}: unreadable shard ({exc})") from exc
 
 
-def corpus_stats(root: str | Path) -> CorpusStats:
-    """Scan the shards and the datatrove logs of a corpus folder."""
+def corpus_stats(root: str | Path, allow_incomplete: bool = False) -> CorpusStats:
+    """Scan the shards and the datatrove logs of a corpus folder.
+
+    A corpus whose run has not finished (no ``_SUCCESS``) is refused unless ``allow_incomplete``.
+    """
+    from anestools.common.corpus_marker import check_complete
+
     r = Path(root).expanduser()
     if not r.is_dir():
         raise InputError(f"{root}: no such directory")
+    if not allow_incomplete:
+        check_complete(r)
     files = shard_files(r)
     if not files and not (r / "_logs").is_dir():
         raise InputError(f"{root}: no corpus shards (*.parquet, *.jsonl.gz) and no _logs folder")
@@ -189,4 +230,4 @@ def corpus_stats(root: str | Path) -> CorpusStats:
 
 def shard_summary(root: str | Path) -> dict[str, Group]:
     """Rows/tokens/bytes per language of the shards under ``root``."""
-    return corpus_stats(root).totals_by_language()
+    return corpus_stats(root, allow_incomplete=True).totals_by_language()

@@ -1,31 +1,26 @@
 #!/usr/bin/env python
-"""Benchmark the anesthesia relevance filter and the whole ``corpus build`` pipeline.
+"""Benchmark ``anestools corpus build`` against the read floor and the FineWeb recipe order.
 
-Side by side, in one run, on generated FineWeb-like parquet (~1% anesthesia pages):
+Side by side, in one run, on generated FineWeb-like parquet pages at two anesthesia shares
+(0.05%, realistic for FineWeb, and 1%):
 
-  (a) floor      read the ``text`` column with pyarrow into Python strings (nothing else);
-                 also in 2 processes (half the files each): how far this machine lets pure
-                 reading scale from 1 to 2 cores, the ceiling for (d)'s scaling
-  (b) regex      datatrove ``ParquetReader`` -> ``RegexFilter`` with the whole lexicon as one
-                 case-insensitive alternation regex (what one writes first); run on a subset
-                 because it is slow, throughput extrapolated
-  (c) relevance  the same datatrove ``ParquetReader`` -> our ``AnesRelevanceFilter``
-                 (Aho-Corasick), so (b) vs (c) compares the filters with the same reader
-  (d) pipeline   ``anestools corpus build`` (reader with Arrow pre-screen, relevance, language,
-                 quality, exact dedup, writer) with 1 worker and with 2 workers, one task per
-                 input file (so ``--files`` >= 2 is needed for 2 workers to share the work),
-                 called as a library in this (warm) process, like (a)
-  (e) CLI        the same build as a user runs it: ``python -m anestools corpus build -q`` in a
-                 new process (imports and start-up included), 1 and 2 workers
+  (a) floor    datatrove's ``ParquetReader`` as ``corpus build`` configures it (same adapter),
+               nothing after it: the cost of reading every page into a ``Document``
+  (b) recipe   the FineWeb recipe's order with stock datatrove: language ID on every page
+               (langdetect through its public API: datatrove's ``LanguageFilter`` needs a
+               fastText model download), then ``GopherRepetitionFilter``, ``GopherQualityFilter``,
+               ``C4QualityFilter``, then a keyword ``RegexFilter`` (the lexicon as one regex).
+               Run on the first ``--recipe-docs`` pages; the per-page cost is extrapolated
+  (c) build    ``python -m anestools -q corpus build`` as a user runs it (new process, start-up,
+               every stage: pre-screen, relevance, language, quality, exact dedup, writer),
+               one task per input file, 1 worker and 2 workers; peak RSS of its processes
 
-Prints MB/s (text bytes) and docs/s, and the ratios the targets are stated in:
-relevance vs regex (target >= 50x), pipeline (1 worker) vs floor (target within 3x), and the
-2-worker speed-up (target near 2x).
+Prints seconds, MB/s and the ratios the targets are stated in: (c)/(a) per worker (target
+<= 1.5x at 0.05%), (b)/(c) (>= 50x), 1 -> 2 workers (>= 1.8x), peak RSS on half vs all data.
 
 Usage:
-  .venv/bin/python scripts/bench/corpus_filter.py                       # generate 200 MB in .bench/
-  .venv/bin/python scripts/bench/corpus_filter.py --size-mb 50 --files 8
-  .venv/bin/python scripts/bench/corpus_filter.py --data .bench/corpus_filter --skip-generate
+  .venv/bin/python scripts/bench/corpus_filter.py --data /work/.bench   # generates once, then reuses
+  .venv/bin/python scripts/bench/corpus_filter.py --size-mb 1200 --files 8 --shares 0.0005,0.01
 """
 
 from __future__ import annotations
@@ -34,6 +29,7 @@ import argparse
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -118,206 +114,151 @@ def generate(out: Path, size_mb: float, files: int, anes_frac: float, seed: int 
 # measurements
 
 
-def data_size(files: list[Path]) -> tuple[float, int]:
+def text_mb(files: list[Path]) -> tuple[float, int]:
+    import pyarrow.compute as pc
+
     mb, docs = 0.0, 0
     for f in files:
-        t = pq.read_table(f, columns=["text"])
-        docs += t.num_rows
-        import pyarrow.compute as pc
-
-        mb += pc.sum(pc.binary_length(pc.cast(t.column("text"), pa.binary()))).as_py() / 1e6
+        col = pq.read_table(f, columns=["text"]).column("text")
+        docs += len(col)
+        mb += pc.sum(pc.binary_length(pc.cast(col, pa.binary()))).as_py() / 1e6
     return mb, docs
 
 
-def bench_floor(files: list[Path]) -> float:
+def _drain(steps) -> int:
+    data = None
+    for step in steps:
+        data = step(data, 0, 1)
+    return sum(1 for _ in data)
+
+
+def bench_floor(files: list[Path], tmp: Path) -> tuple[float, float]:
+    """(a) datatrove's ParquetReader with corpus build's adapter, nothing after it: (wall, CPU) s."""
+    from anestools.corpus.steps.inputs import web_readers
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    _drain(web_readers([str(f) for f in files], tmp / f"paths-floor-{os.getpid()}", source="web"))
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def _floor_half(args: tuple[list[Path], Path]) -> tuple[float, float]:
+    return bench_floor(*args)
+
+
+def bench_floor_2proc(files: list[Path], tmp: Path) -> float:
+    """(a) in 2 processes, half the files each: how far this machine lets reading scale."""
+    import multiprocessing
+
     t0 = time.perf_counter()
-    _floor_files(files)
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(_floor_half, [(files[0::2], tmp), (files[1::2], tmp)])
     return time.perf_counter() - t0
 
 
-def _floor_files(files: list[Path]) -> int:
-    # memory-mapped, like our reader: the floor is the fastest way to get the strings
-    n = 0
-    for f in files:
-        for batch in pq.ParquetFile(f, memory_map=True).iter_batches(columns=["text"], batch_size=2048):
-            n += len(batch.column(0).to_pylist())
-    return n
+def bench_recipe(files: list[Path], tmp: Path, n_docs: int) -> tuple[float, int]:
+    """(b) FineWeb order with stock datatrove filters on the first ``n_docs`` pages."""
+    from datatrove.pipeline.filters import (
+        C4QualityFilter,
+        GopherQualityFilter,
+        GopherRepetitionFilter,
+        RegexFilter,
+    )
 
-
-def bench_floor_2proc(files: list[Path]) -> float:
-    """The read floor split over 2 forked processes (started before the clock starts)."""
-    import multiprocessing
-
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        pool.map(abs, [1, 2])  # both workers are up
-        t0 = time.perf_counter()
-        pool.map(_floor_files, [files[0::2], files[1::2]])
-        return time.perf_counter() - t0
-
-
-def _run_steps(steps) -> int:
-    data = None
-    for s in steps:
-        data = s(data, 0, 1)
-    kept = 0
-    for _ in data:
-        kept += 1
-    return kept
-
-
-def bench_datatrove_filter(folder: Path, flt, limit: int) -> tuple[float, int, float]:
-    """datatrove ParquetReader (text+id) -> ``flt``; returns seconds, kept docs, text MB read."""
-    from datatrove.pipeline.readers import ParquetReader
-
-    reader = ParquetReader(str(folder), limit=limit, read_metadata=False, glob_pattern="*.parquet")
-    t0 = time.perf_counter()
-    kept = _run_steps([reader, flt])
-    secs = time.perf_counter() - t0
-    return secs, kept, reader.stats["doc_len"].total / 1e6
-
-
-def bench_our_relevance_stage(files: list[Path]) -> tuple[float, int]:
-    """Our reader (Arrow RE2 pre-screen) -> AnesRelevanceFilter: stage 1's relevance part."""
     from anestools.corpus.lexicon import load_lexicon
-    from anestools.corpus.steps.reader import AnesReader
-    from anestools.corpus.steps.relevance import AnesRelevanceFilter
+    from anestools.corpus.steps.inputs import web_readers
+    from anestools.corpus.steps.language import LanguageRouter
 
-    lex = load_lexicon()
+    readers = web_readers([str(files[0])], tmp / "paths-recipe", source="web", limit=n_docs)
+    # datatrove's RegexFilter drops the pages that match; keeping them instead costs the same search
+    keyword = RegexFilter("(?i)" + load_lexicon().all_pattern())
+    steps = [*readers, LanguageRouter(("en", "zh")), GopherRepetitionFilter(), GopherQualityFilter(),
+             C4QualityFilter(filter_no_terminal_punct=False), keyword]
     t0 = time.perf_counter()
-    kept = _run_steps([AnesReader([str(f) for f in files], prescreen=lex), AnesRelevanceFilter(lex)])
-    return time.perf_counter() - t0, kept
+    _drain(steps)
+    return time.perf_counter() - t0, n_docs
 
 
-def bench_pipeline(folder: Path, tasks: int, workers: int) -> tuple[float, dict]:
-    """Wall seconds and kept documents per language of a full ``corpus build``."""
-    from anestools.corpus.build import BuildConfig, run_build
-    from anestools.corpus.executors import ExecutorOptions
-
-    out = Path(tempfile.mkdtemp(prefix="anes-bench-"))
-    try:
-        t0 = time.perf_counter()
-        res = run_build(BuildConfig(inputs=[str(folder)], output=str(out / "corpus"),
-                                    executor=ExecutorOptions(tasks=tasks, workers=workers)))
-        return time.perf_counter() - t0, res.kept
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
-
-
-def bench_cli(folder: Path, tasks: int, workers: int) -> tuple[float]:
-    """Wall seconds of ``python -m anestools corpus build`` in a fresh process."""
-    import subprocess
-
-    out = Path(tempfile.mkdtemp(prefix="anes-bench-cli-"))
-    try:
-        cmd = [sys.executable, "-m", "anestools", "-q", "corpus", "build", "--input", str(folder),
-               "--output", str(out / "corpus"), "--tasks", str(tasks), "--workers", str(workers)]
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        return (time.perf_counter() - t0,)
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
+def bench_build(folder: Path, workers: int, out: Path) -> tuple[float, float, float]:
+    """(c) the CLI in a new process: (wall s, CPU s of all its processes, peak RSS MB of the largest)."""
+    if out.exists():
+        shutil.rmtree(out)
+    n_files = len(list(folder.glob("*.parquet")))
+    probe = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:]); "
+             "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+             "print(r.ru_utime + r.ru_stime, r.ru_maxrss); sys.exit(p.returncode)")
+    cmd = [sys.executable, "-c", probe, sys.executable, "-m", "anestools", "-q", "corpus", "build", str(folder),
+           "--output", str(out), "--tasks", str(n_files), "--workers", str(workers)]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    secs = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"corpus build failed: {proc.stderr[-2000:]}")
+    cpu, rss = proc.stdout.strip().splitlines()[-1].split()
+    return secs, float(cpu), int(rss) / 1024
 
 
 def best(repeat: int, run):
-    """Run ``run()`` (returning ``(seconds, ...)``) ``repeat`` times; keep the fastest run.
-
-    On a shared machine the minimum is the figure least disturbed by other processes.
-    """
-    results = [run() for _ in range(max(1, repeat))]
-    return min(results, key=lambda r: r[0])
+    results = [run() for _ in range(repeat)]
+    return min(results, key=lambda r: r[0] if isinstance(r, tuple) else r)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog=__doc__.split("\n\n", 1)[1])
-    ap.add_argument("--data", type=Path, default=ROOT / ".bench" / "corpus_filter", help="data folder (git-ignored)")
-    ap.add_argument("--size-mb", type=float, default=500, help="MB of text to generate (500 MB text is about 200 MB of snappy parquet)")
-    ap.add_argument("--files", type=int, default=8, help="parquet shards (tasks are split by file)")
-    ap.add_argument("--anes-frac", type=float, default=0.01, help="share of anesthesia pages")
-    ap.add_argument("--regex-docs", type=int, default=2000, help="documents for the (slow) regex run")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest is reported")
-    ap.add_argument("--skip-generate", action="store_true", help="reuse existing data")
-    ap.add_argument("--no-pipeline", action="store_true", help="only the filter comparison")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=ROOT / ".bench" / "corpus_filter", help="data folder (outside git)")
+    ap.add_argument("--size-mb", type=float, default=1200, help="MB of text per share (0.05%%: all of it; 1%%: half)")
+    ap.add_argument("--files", type=int, default=8, help="parquet shards per share (tasks are split by file)")
+    ap.add_argument("--shares", default="0.0005,0.01", help="anesthesia shares to generate and measure")
+    ap.add_argument("--recipe-docs", type=int, default=1500, help="pages for the (slow) recipe run")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest is reported")
     args = ap.parse_args()
 
-    import logging
+    from anestools.corpus.executors import warm_up_local
 
-    from loguru import logger
-
-    logger.disable("datatrove")
-    logger.disable("anestools.corpus.local_executor")  # datatrove's executor messages, from our executor
-    logging.disable(logging.WARNING)
-
-    if not args.skip_generate:
-        if args.data.exists():
-            shutil.rmtree(args.data)
-        print(f"generating {args.size_mb:.0f} MB of FineWeb-like text in {args.files} shards ({args.anes_frac:.1%} anesthesia)")
-        generate(args.data, args.size_mb, args.files, args.anes_frac)
-    files = sorted(args.data.glob("*.parquet"))
-    if not files:
-        sys.exit(f"no parquet files in {args.data}")
-    disk_mb = sum(f.stat().st_size for f in files) / 1e6
-    text_mb, docs = data_size(files)
-    print(f"data: {len(files)} files, {disk_mb:.1f} MB parquet on disk, {text_mb:.1f} MB text, {docs} docs")
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start (other processes)\n")
-
-    from datatrove.pipeline.filters import RegexFilter
-
-    from anestools.corpus.lexicon import load_lexicon
-    from anestools.corpus.steps.relevance import AnesRelevanceFilter
-
-    lex = load_lexicon()
-    rows = []  # (name, seconds, MB, docs, note)
-
-    t = best(args.repeat, lambda: (bench_floor(files),))[0]
-    rows.append(("(a) read floor (pyarrow text -> str)", t, text_mb, docs, "1 process"))
-    t = best(args.repeat, lambda: (bench_floor_2proc(files),))[0]
-    rows.append(("(a) read floor, 2 processes", t, text_mb, docs, "half the files each"))
-
-    # (b) vs (c) on the same subset, same datatrove reader (limit = documents of the task)
-    n_sub = args.regex_docs
-    regex = RegexFilter("(?i)" + lex.all_pattern())
-    t_regex, _, sub_mb = best(args.repeat, lambda: bench_datatrove_filter(args.data, regex, n_sub))
-    rows.append(("(b) datatrove reader + RegexFilter", t_regex, sub_mb, n_sub, f"first {n_sub} docs"))
-    t_rel_sub, _, sub_mb2 = best(args.repeat, lambda: bench_datatrove_filter(args.data, AnesRelevanceFilter(lex), n_sub))
-    rows.append(("(c) datatrove reader + AnesRelevanceFilter", t_rel_sub, sub_mb2, n_sub, f"first {n_sub} docs"))
-    t_rel, kept_rel, _ = best(args.repeat, lambda: bench_datatrove_filter(args.data, AnesRelevanceFilter(lex), -1))
-    rows.append(("(c) datatrove reader + AnesRelevanceFilter", t_rel, text_mb, docs, f"all docs, kept {kept_rel}"))
-    t_stage, kept_stage = best(args.repeat, lambda: bench_our_relevance_stage(files))
-    rows.append(("(c') AnesReader pre-screen + relevance", t_stage, text_mb, docs, f"all docs, kept {kept_stage}"))
-
-    n_fixed = len(rows)
-    if not args.no_pipeline:
-        print(f"pipeline runs start at load average {os.getloadavg()[0]:.2f}", flush=True)
-        t1, kept1 = best(args.repeat, lambda: bench_pipeline(args.data, tasks=len(files), workers=1))
-        rows.append(("(d) corpus build, 1 worker", t1, text_mb, docs, f"kept {sum(kept1.values())}"))
-        t2, kept2 = best(args.repeat, lambda: bench_pipeline(args.data, tasks=len(files), workers=2))
-        rows.append(("(d) corpus build, 2 workers", t2, text_mb, docs, f"kept {sum(kept2.values())}"))
-        c1 = best(args.repeat, lambda: bench_cli(args.data, tasks=len(files), workers=1))[0]
-        rows.append(("(e) CLI in a new process, 1 worker", c1, text_mb, docs, "imports included"))
-        c2 = best(args.repeat, lambda: bench_cli(args.data, tasks=len(files), workers=2))[0]
-        rows.append(("(e) CLI in a new process, 2 workers", c2, text_mb, docs, "imports included"))
-
-    print(f"{'measurement':45s} {'seconds':>9s} {'MB/s':>8s} {'docs/s':>9s}  note")
-    for name, secs, mb, nd, note in rows:
-        print(f"{name:45s} {secs:9.2f} {mb / secs:8.2f} {nd / secs:9.0f}  {note}")
-    speed = [mb / secs for _, secs, mb, _, _ in rows]
-    floor, floor2, regex_speed, rel_sub, rel_all, stage = speed[:n_fixed]
-    print("\nratios")
-    print(f"  relevance filter vs RegexFilter (same reader, same docs):   {rel_sub / regex_speed:7.1f}x  (target >= 50x)")
-    print(f"  relevance filter, all docs, vs RegexFilter:                 {rel_all / regex_speed:7.1f}x")
-    print(f"  our relevance stage (Arrow pre-screen) vs RegexFilter:      {stage / regex_speed:7.1f}x")
-    print(f"  read floor time / our relevance stage time:                 {floor / stage:7.2f}x")
-    if not args.no_pipeline:
-        p1, p2 = speed[n_fixed], speed[n_fixed + 1]
-        print(f"  pipeline 1 worker time / read floor time:                   {floor / p1:7.2f}x  (target <= 3x)")
-        print(f"  pipeline 2 workers, per core (MB/s / 2) vs read floor:      {floor / (p2 / 2):7.2f}x")
-        print(f"  speed-up 2 workers vs 1 worker:                             {p2 / p1:7.2f}x  (target ~2x)")
-        print(f"  the read floor's own speed-up, 2 processes vs 1 (ceiling):  {floor2 / floor:7.2f}x")
-        e1, e2 = speed[n_fixed + 2], speed[n_fixed + 3]
-        print(f"  CLI (new process) 1 worker time / read floor time:          {floor / e1:7.2f}x")
-        print(f"  CLI (new process) speed-up 2 workers vs 1 worker:           {e2 / e1:7.2f}x")
-    print(f"\nload average at the end: {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[1]:.2f} (5 min)")
+    warm_up_local()  # (a) and (b) run in this process: load langdetect and spaCy before timing
+    tmp = Path(tempfile.mkdtemp(prefix="bench-corpus-"))
+    try:
+        for k, share in enumerate(float(x) for x in args.shares.split(",")):
+            folder = args.data / f"share{share * 100:g}"
+            size, files = (args.size_mb, args.files) if k == 0 else (args.size_mb / 2, args.files // 2)
+            if not list(folder.glob("*.parquet")):
+                print(f"generating {size:g} MB at {share:.2%} in {folder} ...", flush=True)
+                generate(folder, size, files, share, seed=k + 1)
+            shards = sorted(folder.glob("*.parquet"))
+            mb, docs = text_mb(shards)
+            print(f"\n== anesthesia share {share:.2%}: {len(shards)} files, {mb:,.0f} MB text, {docs:,} pages", flush=True)
+            t_a, cpu_a = best(args.repeat, lambda: bench_floor(shards, tmp))  # noqa: B023
+            t_b_sub, n_b = best(args.repeat, lambda: bench_recipe(shards, tmp, args.recipe_docs))  # noqa: B023
+            t_b = t_b_sub / n_b * docs
+            t_c1, cpu_c1, rss1 = best(args.repeat, lambda: bench_build(folder, 1, tmp / "out1"))  # noqa: B023
+            rows = [("(a) read floor (datatrove ParquetReader)", t_a, cpu_a, "1 process"),
+                    ("(b) FineWeb order, stock datatrove", t_b, t_b, f"extrapolated from {n_b:,} pages ({t_b_sub:.1f} s)"),
+                    ("(c) anestools corpus build, 1 worker", t_c1, cpu_c1, f"peak RSS {rss1:,.0f} MB")]
+            if k == 0:
+                t_a2 = best(args.repeat, lambda: (bench_floor_2proc(shards, tmp),))[0]  # noqa: B023
+                rows.insert(1, ("(a) read floor, 2 processes", t_a2, float("nan"), "the machine's own 1 -> 2 scaling"))
+                t_c2, cpu_c2, rss2 = best(args.repeat, lambda: bench_build(folder, 2, tmp / "out2"))  # noqa: B023
+                rows.append(("(c) anestools corpus build, 2 workers", t_c2, cpu_c2, f"peak RSS {rss2:,.0f} MB"))
+                half = tmp / "half"
+                half.mkdir(exist_ok=True)
+                for f in shards[: len(shards) // 2]:
+                    (half / f.name).unlink(missing_ok=True)
+                    (half / f.name).symlink_to(f)
+                t_h, cpu_h, rss_h = bench_build(half, 1, tmp / "outh")
+                rows.append(("(c) 1 worker, half the files", t_h, cpu_h, f"peak RSS {rss_h:,.0f} MB"))
+            print(f"{'':44} {'wall s':>8} {'CPU s':>8} {'MB/s':>8}")
+            for name, t, c, note in rows:
+                print(f"{name:44} {t:8.1f} {c:8.1f} {mb / t:8.1f}  {note}")
+            print(f"(c)/(a) per worker: wall {t_c1 / t_a:.2f}x, CPU {cpu_c1 / cpu_a:.2f}x   (b)/(c): {t_b / t_c1:.0f}x",
+                  end="")
+            if k == 0:
+                marginal = (cpu_c1 - cpu_h) / (cpu_a / 2)  # CPU of the second half over the floor's for it
+                print(f"   marginal CPU (all - half) vs floor: {marginal:.2f}x   1 -> 2 workers: {t_c1 / t_c2:.2f}x "
+                      f"(floor: {t_a / t_a2:.2f}x)   peak RSS half/all: {rss_h:,.0f} / {rss1:,.0f} MB")
+            else:
+                print()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

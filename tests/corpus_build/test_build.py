@@ -15,7 +15,7 @@ from anestools.corpus.build import BuildConfig, run_build, sample_path
 from anestools.corpus.executors import ExecutorOptions
 from anestools.corpus.lexicon import load_lexicon
 from anestools.corpus.stats import corpus_stats
-from anestools.errors import InputError, OutputExistsError
+from anestools.errors import EngineError, OutputExistsError
 
 
 def run_cli_subprocess(*args: str, cwd=None, timeout: float = 600):
@@ -78,17 +78,22 @@ def test_sample_build_step_counts(sample_build):
     out, _ = sample_build
     st = corpus_stats(out)
     rows = sample_rows()
-    reader = step(st.steps, "web shards")
-    assert reader.total == len(rows)
+    screen = step(st.steps, "pre-screen")
+    assert screen.total == len(rows)
     relevance = step(st.steps, "relevance")
-    assert reader.forwarded == relevance.total
+    assert screen.forwarded == relevance.total
     language = step(st.steps, "language")
     assert language.reasons["other_language"] >= sum(r["category"] == "other_language" for r in rows)
-    dedup = step(st.steps, "exact duplicates removed")
-    assert dedup.dropped == dedup.reasons["duplicate"] == sum(r["category"] == "duplicate" for r in rows)
-    assert dedup.total == step(st.steps, "quality").forwarded  # every survivor, once
-    assert dedup.other == {"published_en": 70, "published_zh": 35}
+    # datatrove's stock quality filters, each its own step with its own counts
+    c4, rep, gq = step(st.steps, "C4 Quality"), step(st.steps, "Gopher Repetition"), step(st.steps, "Gopher Quality")
+    assert c4.forwarded == rep.total and rep.forwarded == gq.total
+    zh = step(st.steps, "Chinese quality")
+    assert c4.total + zh.total == language.forwarded
+    dedup = step(st.steps, "exact-deduplication stage 3")
+    assert dedup.dropped == sum(r["category"] == "duplicate" for r in rows)
+    assert dedup.total == gq.forwarded + zh.forwarded  # every survivor, once
     assert st.totals_by_language()["en"].rows == 70 and st.totals_by_language()["zh"].rows == 35
+    assert (out / "_SUCCESS").is_file()
 
 
 def test_convert_split_en_reads_the_output(sample_build, cli, tmp_path):
@@ -119,24 +124,23 @@ def test_stats_command(sample_build, cli):
 def test_rerun_resumes_and_refuses_other_settings(sample_build, tmp_path):
     out, _ = sample_build
     before = {p: p.stat().st_mtime_ns for p in out.glob("*/*.parquet")}
-    result = run_build(BuildConfig(output=str(out)))  # same settings: every task already complete
-    assert result.kept == {"en": 70, "zh": 35} and result.resumed_tasks == 1
+    result = run_build(BuildConfig(output=str(out)))  # same settings: the corpus is complete
+    assert result.kept == {"en": 70, "zh": 35} and result.already_complete
     assert {p: p.stat().st_mtime_ns for p in out.glob("*/*.parquet")} == before
     with pytest.raises(OutputExistsError, match="differs: min_score"):
         run_build(BuildConfig(output=str(out), min_score=3.0))
-    # an output of the older stage layout (separate exact-dedup signature stage) is not resumed
+    # an output of an older stage layout is not resumed
     old = tmp_path / "old-layout"
-    (old / "_logs").mkdir(parents=True)
-    record = json.loads((out / "_logs" / "build.json").read_text(encoding="utf-8"))
+    shutil.copytree(out, old)
+    record = json.loads((old / "_logs" / "run.json").read_text(encoding="utf-8"))
     del record["layout"]
-    (old / "_logs" / "build.json").write_text(json.dumps(record), encoding="utf-8")
+    (old / "_logs" / "run.json").write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(OutputExistsError, match="differs: layout"):
         run_build(BuildConfig(output=str(old)))
     other = tmp_path / "not-a-corpus"
     other.mkdir()
     (other / "notes.txt").write_text("mine")
-    with pytest.raises(OutputExistsError, match="not an anestools corpus"):
-        run_build(BuildConfig(output=str(other)))
+    run_build(BuildConfig(output=str(other)))  # other files are left alone
     assert (other / "notes.txt").read_text() == "mine"
 
 
@@ -160,16 +164,16 @@ def test_resume_after_interrupted_run_gives_identical_output(tmp_path):
     good = parts[1].read_bytes()
     parts[1].write_bytes(good[: len(good) // 3])  # a truncated shard: task 1 crashes
     out = tmp_path / "out"
-    with pytest.raises(InputError, match="part-1.parquet"):
+    with pytest.raises(EngineError, match="a datatrove task failed: ArrowInvalid"):
         run_build(BuildConfig(inputs=[str(tmp_path / "in")], output=str(out), executor=opts))
     completions = out / "_logs" / "1-filter" / "completions"
     assert sorted(p.name for p in completions.iterdir()) == ["00000"]
-    assert not list(out.glob("*/*.parquet")), "no shard may be published before the build completes"
+    assert not (out / "_SUCCESS").exists(), "an unfinished build has no completion marker"
     marker = (completions / "00000").stat().st_mtime_ns
 
     parts[1].write_bytes(good)  # the shard is repaired (or the node is back): rerun the same command
     resumed = run_build(BuildConfig(inputs=[str(tmp_path / "in")], output=str(out), executor=opts))
-    assert resumed.resumed_tasks == 1
+    assert resumed.resumed
     assert (completions / "00000").stat().st_mtime_ns == marker  # task 0 was skipped, not redone
     names = sorted(p.relative_to(out).as_posix() for p in out.glob("*/*.parquet"))
     assert names == sorted(p.relative_to(clean.output).as_posix() for p in clean.output.glob("*/*.parquet"))
@@ -180,8 +184,8 @@ def test_resume_after_interrupted_run_gives_identical_output(tmp_path):
 
 
 def test_exact_dedup_across_tasks_with_a_task_that_keeps_nothing(tmp_path):
-    """Signatures are taken in the filter tasks: a middle task without survivors must not shift
-    the later tasks' survivors, and a copy in another task must still be removed."""
+    """datatrove's exact dedup over the survivors: a task without survivors must not shift the
+    others' document numbers, and a copy in another task must still be removed."""
     rows = sample_rows()
     anes = [r for r in rows if r["category"] == "anesthesia" and r["language"] == "en"][:6]
     other = [r for r in rows if r["category"] != "anesthesia"][:10]
@@ -192,15 +196,10 @@ def test_exact_dedup_across_tasks_with_a_task_that_keeps_nothing(tmp_path):
         pq.write_table(pa.Table.from_pylist(part), tmp_path / "in" / f"part-{i}.parquet")
     res = run_build(BuildConfig(inputs=[str(tmp_path / "in")], output=str(tmp_path / "out"),
                                 executor=ExecutorOptions(tasks=3, workers=1)))
-    staged = tmp_path / "out" / "_work" / "staged"
-    assert sorted(p.name for p in staged.glob("*.order")) == ["00000.order", "00001.order", "00002.order"]
-    assert (staged / "00001.order").read_bytes() == b""  # task 1 kept nothing
+    relevant = tmp_path / "out" / "_work" / "relevant" / "en"
+    assert sorted(p.name for p in relevant.iterdir()) == ["00000.jsonl.gz", "00002.jsonl.gz", "empty.jsonl.gz"]
     assert sorted(r["id"] for r in read_rows(tmp_path / "out")) == sorted(r["id"] for r in anes)
-    assert step(res.steps, "exact duplicates removed").dropped == 1
-    # shard 0 had nothing to remove (renamed), shard 2 held the copy (rewritten without it)
-    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").glob("*/*.parquet")) == [
-        "en/00000.parquet", "en/00002.parquet"]
-    assert not list(staged.glob("*/*.parquet"))
+    assert step(res.steps, "exact-deduplication stage 3").dropped == 1
 
 
 def test_planted_benchmark_overlap_is_removed(tmp_path):
@@ -227,7 +226,7 @@ def test_planted_benchmark_overlap_is_removed(tmp_path):
                     and (en_span in " ".join(r["text"].split()) or zh_span in r["text"])}
     assert {en_doc["id"], zh_doc["id"]} <= contaminated
     assert kept == expected_ids() - contaminated
-    dropped = step(result.steps, "decontamination").reasons["benchmark_overlap"]
+    dropped = sum(s.reasons.get("benchmark_overlap", 0) for s in result.steps if "decontamination" in s.step)
     assert dropped >= len(contaminated)  # (+ copies of them that dedup would have removed later)
 
 
@@ -247,7 +246,7 @@ def test_jsonl_minhash_tokens_english_only(tmp_path):
     assert not any(r["id"].startswith("en-dup") for r in rows)
     # sample pages of one topic share many sentences: MinHash also removes those near-duplicates
     assert 30 <= len(ids) < len(expected_ids(("en",)))
-    minhash = step(result.steps, "MinHash near-duplicates removed")
+    minhash = step(result.steps, "MinHash stage 4")
     assert minhash.forwarded == len(ids) and minhash.dropped >= 4
     for r in rows:
         assert r["token_count"] == len(tok.encode(r["text"]).ids)
@@ -264,15 +263,16 @@ def test_real_web_files_keep_nothing(reference_data, tmp_path):
                 n_docs += 1
                 assert not lex.match(json.loads(line)["text"]).qualifies()
     result = run_build(BuildConfig(inputs=[str(web)], output=str(tmp_path / "out")))
-    assert result.kept == {} and result.outputs == []
-    assert step(result.steps, "web shards").total == n_docs > 0
+    assert result.kept == {} and result.outputs == [] and (result.output / "_SUCCESS").is_file()
+    assert step(result.steps, "pre-screen").total == n_docs > 0
 
 
 def test_bad_inputs_on_the_command_line(cli, tmp_path):
     notext = tmp_path / "notext.parquet"
     pq.write_table(pa.Table.from_pylist([{"body": "anesthesia", "id": "1"}]), notext)
     code, _, stderr = cli("corpus", "build", "--input", str(notext), "--output", str(tmp_path / "o1"))
-    assert code == 2 and "error:" in stderr and str(notext) in stderr and "missing column 'text'" in stderr
+    assert code == 2 and "error:" in stderr and str(notext) in stderr and "no 'text' column/field" in stderr
+    assert "--text-key body" in stderr and stderr.count("error:") == 1 and "Traceback" not in stderr
     assert not list((tmp_path / "o1").glob("*/*.parquet"))
 
     empty = tmp_path / "empty.txt"
@@ -297,22 +297,23 @@ def test_bad_inputs_on_the_command_line(cli, tmp_path):
     assert code == 2 and "bench.json: benchmark file not found" in stderr
 
 
-def test_skip_bad_lists_the_bad_shard(cli, tmp_path):
+def test_bad_shard_is_one_line_and_settings_change_needs_overwrite(cli, tmp_path):
     parts = _split_sample(tmp_path / "in")
-    shutil.copy(parts[0], tmp_path / "in" / "part-2.parquet")
     bad = tmp_path / "in" / "part-2.parquet"
     bad.write_bytes(b"PAR1 garbage")
-    code, stdout, stderr = cli("corpus", "build", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "o"),
-                               "--skip-bad", "--dedup", "none", "--no-quality")
+    args = ("corpus", "build", str(tmp_path / "in"), "--output", str(tmp_path / "o"), "--dedup", "none")
+    code, _, stderr = cli(*args, "--no-quality")
+    assert code == 4 and "a datatrove task failed" in stderr and "Traceback" not in stderr
+    bad.unlink()
+    code, _, stderr = cli(*args, "--no-quality")  # tasks of the two good shards were done: resumed
+    assert code == 3 and "differs: files" in stderr  # the input set changed: refused
+    code, stdout, stderr = cli(*args, "--no-quality", "--overwrite")
     assert code == 0, stderr
-    assert "skipped 1 bad input shard" in stdout and str(bad) in stdout
     kept = {r["id"] for r in read_rows(tmp_path / "o")}
     assert expected_ids() <= kept  # without quality/dedup, low-quality pages and copies stay too
-    # other settings on the same output: refused (exit 3), then rebuilt with --overwrite
-    code, _, stderr = cli("corpus", "build", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "o"),
-                          "--skip-bad", "--dedup", "none")
+    code, _, stderr = cli(*args)
     assert code == 3 and "differs: quality" in stderr and "--overwrite" in stderr
-    code, stdout, stderr = cli("corpus", "build", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "o"),
-                               "--skip-bad", "--dedup", "none", "--overwrite")
+    code, stdout, stderr = cli(*args, "--overwrite")
     assert code == 0, stderr
     assert {r["id"] for r in read_rows(tmp_path / "o")} < kept  # quality now drops the spam pages
+    assert parts

@@ -23,12 +23,11 @@ def test_local_kwargs_and_instance(tmp_path):
     assert ex.world_size == 8 and ex.workers == 3 and ex.skip_completed
     # automatic workers never exceed the number of tasks
     assert executor_kwargs(ExecutorOptions(tasks=1), [], "x")[1]["workers"] == 1
-    # workers are forked warm on Linux; the user can ask for datatrove's forkserver
+    # forked on Linux (a constructor argument of datatrove's executor), unless asked otherwise
     import sys
 
-    assert kw["start_method"] == ("fork" if sys.platform.startswith("linux") else "forkserver")
-    assert ex.start_method == kw["start_method"]
-    assert executor_kwargs(ExecutorOptions(start_method="forkserver"), [], "x")[1]["start_method"] == "forkserver"
+    assert kw["start_method"] == ex.start_method == ("fork" if sys.platform.startswith("linux") else "forkserver")
+    assert executor_kwargs(ExecutorOptions(start_method="spawn"), [], "x")[1]["start_method"] == "spawn"
     with pytest.raises(ConfigError, match="start method"):
         ExecutorOptions(start_method="thread").validate()
 
@@ -79,31 +78,29 @@ def test_invalid_options(opts, message):
 
 
 def test_build_stages_chain_for_slurm(tmp_path):
-    """The whole build as chained Slurm executors: names, tasks and dependencies."""
+    """The whole build as chained stock Slurm executors: names, tasks and dependencies."""
     cfg = BuildConfig(inputs=[str(sample_path())], output=str(tmp_path / "out"),
-                      executor=ExecutorOptions(kind="slurm", tasks=10, slurm_partition="cpu"))
-    last = build_stages(cfg, [str(sample_path())], tmp_path / "out", "web")
-    chain = []
-    ex = last
-    while ex is not None:
-        chain.append(ex)
-        ex = ex.depends
-    chain.reverse()
-    assert all(isinstance(e, SlurmPipelineExecutor) for e in chain)
-    assert [e.job_name for e in chain] == ["anescorpus-filter", "anescorpus-dedup-find", "anescorpus-publish"]
-    assert [e.tasks for e in chain] == [10, 1, 1]  # one publish task per 64 filter tasks
-    assert [str(e.logging_dir.path).rsplit("/", 1)[-1] for e in chain] == ["1-filter", "2-dedup-find", "3-publish"]
-    # exact-dedup signatures are taken in the filter tasks, right after the survivors are staged
-    assert [type(s).__name__ for s in chain[0].pipeline[-2:]] == ["AnesCorpusWriter", "ExactDedupSignature"]
-    assert chain[2].pipeline[0].n_ranks == 10
+                      executor=ExecutorOptions(kind="slurm", tasks=100, slurm_partition="cpu"))
+    stages = build_stages(cfg, [str(sample_path())], tmp_path / "out", "web", write_paths=False)
+    chain = [s.executor for s in stages]
+    assert all(type(e) is SlurmPipelineExecutor for e in chain)  # datatrove's class, not a subclass
+    assert [e.depends for e in chain[1:]] == chain[:-1]
+    assert [e.job_name for e in chain] == [
+        "anescorpus-filter", "anescorpus-quality-en", "anescorpus-quality-zh", "anescorpus-dedup-signature",
+        "anescorpus-dedup-find", "anescorpus-write", "anescorpus-complete"]
+    assert [e.tasks for e in chain] == [100, 64, 64, 64, 1, 64, 1]  # survivor stages: at most 64 tasks
+    assert [str(e.logging_dir.path).rsplit("/", 1)[-1] for e in chain] == [
+        "1-filter", "2-quality-en", "3-quality-zh", "4-dedup-signature", "5-dedup-find", "6-write", "7-complete"]
+    assert [type(s).__name__ for s in chain[0].pipeline] == [
+        "ParquetReader", "AnesPrescreen", "AnesRelevanceFilter", "LanguageRouter", "JsonlWriter"]
+    assert [type(s).__name__ for s in chain[1].pipeline] == [
+        "JsonlReader", "C4QualityFilter", "GopherRepetitionFilter", "GopherQualityFilter", "JsonlWriter"]
+    assert [type(s).__name__ for s in chain[5].pipeline] == ["JsonlReader", "ExactDedupFilter", "ParquetWriter"]
     assert not (tmp_path / "out").exists()  # building stages touches nothing
 
 
 def test_minhash_chain_for_ray(tmp_path):
-    cfg = BuildConfig(dedup="minhash", executor=ExecutorOptions(kind="ray", tasks=4))
-    last = build_stages(cfg, [str(sample_path())], tmp_path / "out", "web")
-    chain = []
-    while last is not None:
-        chain.append(last)
-        last = last.depends
-    assert [e.world_size for e in reversed(chain)] == [4, 14, 1, 1]  # filter (+ signatures), buckets, cluster, publish
+    cfg = BuildConfig(dedup="minhash", languages=("en",), executor=ExecutorOptions(kind="ray", tasks=4))
+    stages = build_stages(cfg, [str(sample_path())], tmp_path / "out", "web", write_paths=False)
+    # filter, quality-en, signatures, buckets, cluster, filter + write, marker
+    assert [s.executor.world_size for s in stages] == [4, 4, 4, 14, 1, 4, 1]

@@ -15,6 +15,7 @@ from anestools.corpus.executors import ExecutorOptions
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork start method: Linux only")
 
 
+
 def _split_sample(folder: Path, parts: int) -> None:
     table = pq.read_table(sample_path())
     folder.mkdir(parents=True)
@@ -33,7 +34,7 @@ def _rows(out: Path) -> list[tuple]:
 
 
 def test_forked_workers_give_the_one_worker_output(tmp_path):
-    """2 forked workers and datatrove's forkserver produce exactly what 1 worker produces."""
+    """2 workers (datatrove's forkserver, or fork) produce exactly what 1 worker produces."""
     _split_sample(tmp_path / "in", 4)
     results = {}
     for name, opts in {
@@ -52,21 +53,32 @@ def _child_writes(i: int) -> int:
     return i
 
 
-def test_forking_while_the_progress_bar_draws_never_hangs(tmp_path):
-    """Forks taken while the progress thread redraws the bar (every millisecond) complete: the
-    thread pauses around each fork, so no child inherits a held console or stream lock."""
-    from anestools.corpus.progress import files_progress
+def test_forking_while_the_progress_bar_draws_never_hangs():
+    """Forks taken while another thread redraws the bar complete: drawing pauses around each
+    fork, so no child inherits a held console or stream lock."""
+    import threading
 
-    markers = tmp_path / "progress"
-    markers.mkdir()
-    (markers / "00000").write_text("..")
+    from anestools.corpus.progress import tasks_progress
+
     ctx = multiprocessing.get_context("fork")
-    with files_progress("forks", interval=0.001) as start:
-        start(4, markers)
-        for _ in range(20):
-            with ctx.Pool(2) as pool:
-                result = pool.map_async(_child_writes, range(4))
-                assert result.get(timeout=30) == [0, 1, 2, 3]
+    stop = threading.Event()
+    with tasks_progress("forks") as update:
+        def draw() -> None:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                update(n % 4, 4)
+
+        thread = threading.Thread(target=draw, daemon=True)
+        thread.start()
+        try:
+            for _ in range(20):
+                with ctx.Pool(2) as pool:
+                    result = pool.map_async(_child_writes, range(4))
+                    assert result.get(timeout=30) == [0, 1, 2, 3]
+        finally:
+            stop.set()
+            thread.join()
 
 
 def test_cli_default_is_one_task_per_input_shard(cli, tmp_path):

@@ -19,7 +19,7 @@ from datatrove.data import Document
 from anestools.corpus import lexicon as lexicon_mod
 from anestools.corpus.build import sample_path
 from anestools.corpus.lexicon import LOWER_TO_ASCII, Lexicon, load_lexicon
-from anestools.corpus.steps.reader import AnesReader
+from anestools.corpus.steps.prescreen import AnesPrescreen
 from anestools.corpus.steps.relevance import AnesRelevanceFilter
 
 KELVIN, DOTTED_I = "\u212a", "\u0130"
@@ -96,8 +96,9 @@ def test_backend_and_pickling(lex):
     clone = pickle.loads(pickle.dumps(lex))
     assert clone._strong_screen is None and clone.strong_screen().backend == "hyperscan"
     assert pickle.loads(pickle.dumps(screen)).screen_texts(["PROPOFOL", "nothing"]) == [True, False]
-    reader = AnesReader([], prescreen=lex)
-    pickle.dumps(reader)  # datatrove ships steps to workers: the built screen must not travel
+    step = AnesPrescreen(lex)
+    step.filter_batch([Document("propofol", "0")])  # builds the screen
+    pickle.dumps(step)  # datatrove ships steps to workers: the built screen must not travel
 
 
 @pytest.fixture(params=["hyperscan", "re2"])
@@ -149,9 +150,14 @@ def test_embedded_sample_and_relevance_results_unchanged(backend_lex):
     assert sum(mask) < 0.6 * len(texts)  # and it is selective
     # the relevance filter decides exactly as it would without any screen
     step = AnesRelevanceFilter(use)
-    docs = [Document(t, str(i)) for i, t in enumerate(texts)]
     unscreened = [step.filter(Document(t, str(i))) for i, t in enumerate(texts)]
-    assert step.filter_batch(docs) == unscreened
+    screen = AnesPrescreen(use)
+    passed = [Document(t, str(i)) for i, t in enumerate(texts)]
+    passed = [d for d in screen.run(iter(passed)) if True]
+    screened = {d.id: step.filter(d) for d in passed}
+    assert all(screened.get(str(i), (False, "no_strong_term")) == r or r[1] == "no_strong_term"
+               for i, r in enumerate(unscreened) if r is not True)
+    assert [i for i, r in enumerate(unscreened) if r is True] == [int(k) for k, r in screened.items() if r is True]
     assert sum(r is True for r in unscreened) > 50
 
 
@@ -165,17 +171,19 @@ def test_real_web_files(reference_data, lex):
     assert_superset(lex, texts, lex.strong_screen().screen_texts(texts))
 
 
-def test_reader_prescreen_drops_only_what_the_filter_drops(lex, tmp_path):
+def test_prescreen_step_drops_only_what_the_filter_drops(lex, tmp_path):
     pytest.importorskip("hyperscan")
+    from datatrove.pipeline.readers import ParquetReader
+
     texts = adversarial_texts(lex)
     path = tmp_path / "adv.parquet"
     pq.write_table(pa.table({"text": pa.array(texts, type=pa.large_string())}), path)
-    reader = AnesReader([str(path)], prescreen=lex)
-    docs = list(reader(iter([]), 0, 1))
-    expected = [f"adv.parquet/{i}" for i, t in enumerate(texts) if t and lex.has_strong(t)]
-    assert [d.id for d in docs if lex.has_strong(d.text)] == expected
-    assert reader.stats["dropped_prescreen_no_strong_term"].total == len(texts) - len(docs)
-    assert reader.stats["total"].total == len(texts)
+    screen = AnesPrescreen(lex, batch_size=7)  # several batches, one partial
+    docs = list(screen.run(ParquetReader(str(tmp_path)).run(None, 0, 1), 0, 1))
+    assert [d.text for d in docs if lex.has_strong(d.text)] == [t for t in texts if t and lex.has_strong(t)]
+    n_read = sum(1 for t in texts if t)
+    assert screen.stats["dropped_no_strong_term"].total == n_read - len(docs)
+    assert screen.stats["total"].total == n_read
 
 
 def test_non_literal_spellings_use_re2(tmp_path):

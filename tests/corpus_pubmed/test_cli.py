@@ -30,7 +30,7 @@ def test_samples_to_shards_then_convert(tmp_path, cli):
         ("pubmed-90000002", "pubmed", "en"),
         ("pubmed-90000003", "pubmed", "en"),
     ]
-    assert "written (en)" in stdout and "dropped: retracted" in stdout
+    assert "kept documents: en: 4" in stdout and "retracted" in stdout and "PubMed selection" in stdout
     rec = {r["id"]: r for f in out.glob("en/*.parquet") for r in pq.read_table(f).to_pylist()}
     r1 = rec["pubmed-90000001"]
     assert r1["pmid"] == "90000001" and r1["journal"] == "Anesthesia and analgesia" and r1["year"] == 2024
@@ -59,9 +59,9 @@ def test_resume_settings_change_and_overwrite(tmp_path, cli):
     before = _rows(out)
     code, stdout, err = cli("corpus", "pubmed", *SAMPLE_INPUTS, "-o", str(out))
     assert code == 0, err
-    assert "resumed" in stdout and _rows(out) == before
+    assert "nothing to do" in stdout and _rows(out) == before
     code, _, err = cli("-q", "corpus", "pubmed", *SAMPLE_INPUTS, "-o", str(out), "--select", "all")
-    assert code == 3 and "different settings (select)" in err and "--overwrite" in err
+    assert code == 3 and "other settings (differs: select)" in err and "--overwrite" in err
     code, _, err = cli("-q", "corpus", "pubmed", *SAMPLE_INPUTS, "-o", str(out), "--select", "all", "--overwrite")
     assert code == 0, err
     assert len(_rows(out)) == 5  # + the non-anesthesia psoriasis record

@@ -234,9 +234,10 @@ def parse_article(root: etree._Element, keep_captions: bool = False, sections: s
     )
 
 
-def iter_jats(data: bytes, keep_captions: bool = False, sections: str = "full") -> Iterator[JatsRecord]:
+def iter_jats(data: bytes, keep_captions: bool = False, sections: str = "full",
+              huge_tree: bool = False) -> Iterator[JatsRecord]:
     """Parse one JATS document (``<article>`` or a ``<pmc-articleset>`` of them)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=huge_tree,
                              remove_comments=True, remove_pis=True)
     root = etree.fromstring(data, parser)
     name = local(root.tag)

@@ -153,7 +153,7 @@ def parse_article(elem: etree._Element) -> MedlineRecord | None:
     )
 
 
-def iter_medline(source: str | IO[bytes]) -> Iterator[MedlineRecord]:
+def iter_medline(source: str | IO[bytes], huge_tree: bool = False) -> Iterator[MedlineRecord]:
     """Yield records from a MEDLINE XML file or binary stream, in constant memory.
 
     Parse errors (malformed XML, truncated gzip) propagate from the generator after the records
@@ -166,7 +166,7 @@ def iter_medline(source: str | IO[bytes]) -> Iterator[MedlineRecord]:
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
-        huge_tree=True,
+        huge_tree=huge_tree,  # lxml's limits (text nodes, depth) stay on unless asked for
     )
     for _event, elem in context:
         if elem.tag == "PubmedArticle":

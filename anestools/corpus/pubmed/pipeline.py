@@ -1,20 +1,18 @@
 """Assemble and run the ``corpus pubmed`` datatrove pipeline; summarise what happened.
 
-Pipeline: ``PubmedReader`` -> ``PubmedFilter`` -> (``TokensCounter``) -> ``AnesCorpusWriter``
-(the shared shard writer of ``corpus build``), run by the shared executor builder, so local,
-Slurm and Ray runs and datatrove's resume (completion markers under ``OUTPUT/_logs/pubmed``)
-behave exactly as for ``corpus build``.
+Pipeline: ``PubmedReader`` -> ``PubmedFilter`` -> (``TokensCounter``) -> datatrove's writer
+with the corpus-shard adapter (``steps/writer.py``, as in ``corpus build``), then the completion
+marker stage. Executors, resume, the output folder rules, the terminal and the one-line errors
+are those of ``corpus build`` (``anestools.corpus.run``).
 
-Resume and overwrite: the settings of a run are saved in ``_logs/pubmed/config.json``. Running
-the same command again resumes (completed tasks are skipped); different settings on a
-non-empty output need ``--overwrite``, which removes only what this command wrote (shards and
-its log folder), never other files.
+Resume and overwrite: the settings of a run (the MeSH / journal / lexicon lists by content
+hash) are saved in ``_logs/run.json``. Running the same command again resumes (completed tasks
+are skipped); different settings need ``--overwrite`` once something was written, which
+removes only what this command wrote (shards, logs, marker), never other files.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,12 +23,22 @@ from anestools.corpus.executors import ExecutorOptions, build_executor, check_ru
 from anestools.corpus.pubmed.select import Selector, parse_select
 from anestools.corpus.pubmed.sources import discover
 from anestools.corpus.pubmed.steps import ERRORS_DIR, PubmedFilter, PubmedReader, read_errors
-from anestools.corpus.stats import read_stage_stats
-from anestools.corpus.steps.writer import LANGUAGES, AnesCorpusWriter
-from anestools.errors import ConfigError, EngineError, InputError, OutputExistsError
+from anestools.corpus.run import (
+    CompletionMarker,
+    Stage,
+    content_digest,
+    prepare_output,
+    run_stages,
+    write_marker,
+)
+from anestools.corpus.stats import StepCounts, read_stage_stats
+from anestools.corpus.steps.writer import LANGUAGES, corpus_writer
+from anestools.errors import ConfigError, InputError
 
 #: ``<n>-<stage>`` is the layout ``corpus stats`` reads per-step counts from.
-LOG_SUBDIR = "_logs/1-pubmed"
+STAGE = "pubmed"
+LOG_SUBDIR = f"_logs/1-{STAGE}"
+MANAGED = ("_logs",)
 SECTIONS = ("abstract", "full")
 #: Metadata kept as extra shard columns (beyond the corpus-shard contract).
 EXTRA_FIELDS: dict[str, pa.DataType] = {
@@ -65,15 +73,25 @@ class PubmedOptions:
     lexicon: list[str] = field(default_factory=list)
     min_terms: int | None = None
     min_score: float | None = None
+    keep_excluded: str | None = None
+    max_member_mb: int = 256  # largest JATS article / tar member, decompressed
+    huge_xml: bool = False  # lift lxml's size limits (huge_tree)
     executor: ExecutorOptions = field(default_factory=ExecutorOptions)
 
     def identity(self, files: Sequence[Path]) -> dict:
-        """Settings that change the output (a rerun with equal identity resumes)."""
+        """Settings that change the output (a rerun with equal identity resumes).
+
+        The MeSH, journal and lexicon lists count by content: one edited in place is a change.
+        """
         d = asdict(self)
         for k in ("inputs", "output", "skip_bad", "overwrite", "executor"):
             d.pop(k)
+        d["command"] = "corpus pubmed"
         d["languages"] = list(self.languages)
         d["files"] = [str(Path(f).resolve()) for f in files]
+        d["mesh_file"] = content_digest([self.mesh_file] if self.mesh_file else [])
+        d["journal_file"] = content_digest([self.journal_file] if self.journal_file else [])
+        d["lexicon"] = content_digest(self.lexicon)
         d["tasks"] = self.executor.tasks
         return d
 
@@ -90,8 +108,11 @@ class PubmedResult:
     dropped: dict[str, int] = field(default_factory=dict)  # per reason
     selected_by: dict[str, int] = field(default_factory=dict)
     errors: list[dict] = field(default_factory=list)
-    resumed_tasks: int = 0
+    steps: list[StepCounts] = field(default_factory=list)
+    resumed: bool = False
+    already_complete: bool = False  # same settings, finished earlier: nothing ran
     submitted: bool = False  # slurm/ray: scheduled, not finished here
+    warnings: tuple[int, list[str]] = (0, [])
 
     @property
     def total_written(self) -> int:
@@ -116,44 +137,6 @@ class PubmedResult:
             )
 
 
-def _our_files(output: Path) -> list[Path]:
-    """Shards and logs this command may have written under ``output``."""
-    found = [output / LOG_SUBDIR] if (output / LOG_SUBDIR).exists() else []
-    for lang in LANGUAGES:
-        d = output / lang
-        if d.is_dir():
-            found += [f for f in d.iterdir() if f.name.endswith((".parquet", ".jsonl.gz"))]
-    return found
-
-
-def prepare_output(opts: PubmedOptions, files: Sequence[Path]) -> bool:
-    """Check/clean the output folder; return True when this run resumes an earlier one."""
-    out = opts.output
-    cfg_path = out / LOG_SUBDIR / "config.json"
-    identity = opts.identity(files)
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out} exists and is not a directory")
-    resumed = False
-    if opts.overwrite:
-        for f in _our_files(out):
-            shutil.rmtree(f) if f.is_dir() else f.unlink()
-
-    elif cfg_path.is_file():
-        previous = json.loads(cfg_path.read_text(encoding="utf-8"))
-        if previous != identity:
-            changed = sorted(k for k in set(previous) | set(identity) if previous.get(k) != identity.get(k))
-            raise OutputExistsError(
-                f"{out} holds a corpus pubmed run with different settings ({', '.join(changed)}); "
-                "pass --overwrite to replace it"
-            )
-        resumed = True
-    elif _our_files(out):
-        raise OutputExistsError(f"{out} already contains corpus shards (pass --overwrite to replace them)")
-    cfg_path.parent.mkdir(parents=True, exist_ok=True)
-    cfg_path.write_text(json.dumps(identity, indent=2), encoding="utf-8")
-    return resumed
-
-
 def build_pipeline(opts: PubmedOptions, files: Sequence[Path]) -> list:
     """The datatrove steps of a run (exposed for tests and for custom executors)."""
     criteria = parse_select(opts.select)
@@ -165,22 +148,29 @@ def build_pipeline(opts: PubmedOptions, files: Sequence[Path]) -> list:
         min_terms=opts.min_terms,
         min_score=opts.min_score,
     )
+    excluded = None
+    if opts.keep_excluded:
+        from datatrove.pipeline.writers import JsonlWriter
+
+        excluded = JsonlWriter(str(Path(opts.keep_excluded).resolve() / "pubmed-selection"),
+                               output_filename="${rank}.jsonl.gz")
     steps: list = [
         PubmedReader(
             [str(Path(f).resolve()) for f in files],
             sections=opts.sections,
             keep_captions=opts.keep_captions,
             errors_dir=str((opts.output / LOG_SUBDIR / ERRORS_DIR).resolve()),
+            max_member_bytes=opts.max_member_mb * 2**20,
+            huge_tree=opts.huge_xml,
         ),
-        PubmedFilter(selector, languages=opts.languages, min_words=opts.min_words),
+        PubmedFilter(selector, languages=opts.languages, min_words=opts.min_words, exclusion_writer=excluded),
     ]
     if opts.tokenizer:
         from anestools.corpus.steps.tokens import resolve_tokenizer, token_counter
 
         steps.append(token_counter(resolve_tokenizer(opts.tokenizer)))
-    steps.append(
-        AnesCorpusWriter(str(opts.output.resolve()), fmt=opts.fmt, default_source="pubmed", extra_fields=EXTRA_FIELDS)
-    )
+    steps.append(corpus_writer(str(opts.output.resolve()), fmt=opts.fmt, default_source="pubmed",
+                               extra_fields=EXTRA_FIELDS))
     return steps
 
 
@@ -191,6 +181,8 @@ def validate(opts: PubmedOptions) -> None:
     bad = [lang for lang in opts.languages if lang not in LANGUAGES]
     if bad or not opts.languages:
         raise ConfigError(f"--languages: {', '.join(bad) or '(empty)'} not supported (corpus shards are en or zh)")
+    if opts.max_member_mb < 1:
+        raise ConfigError(f"--max-member-mb must be >= 1 (got {opts.max_member_mb})")
     if opts.min_words < 0:
         raise ConfigError(f"--min-words must be >= 0 (got {opts.min_words})")
     if opts.fmt not in ("parquet", "jsonl"):
@@ -200,10 +192,14 @@ def validate(opts: PubmedOptions) -> None:
 
 
 def collect(output: Path, result: PubmedResult) -> PubmedResult:
-    """Fill ``result`` from the per-task stats (read by the shared ``corpus stats`` reader, so
-    resumed tasks count too) and from the reader's per-file error logs."""
-    for step in read_stage_stats(output / "_logs"):
-        if step.stage != LOG_SUBDIR.rsplit("-", 1)[-1]:
+    """Fill ``result`` from the per-task stats (resumed tasks count too), the shards and the
+    reader's per-file error logs."""
+    from anestools.corpus.run import logged_warnings
+    from anestools.corpus.stats import shard_summary
+
+    result.steps = read_stage_stats(output / "_logs")
+    for step in result.steps:
+        if step.stage != STAGE:
             continue
         if "PubMed/PMC XML" in step.step:
             result.records += step.other.get("records", 0)
@@ -212,15 +208,14 @@ def collect(output: Path, result: PubmedResult) -> PubmedResult:
                 result.dropped[reason] = result.dropped.get(reason, 0) + step.reasons.get(reason, 0)
             for crit in ("mesh", "journal", "lexicon"):
                 result.selected_by[crit] = result.selected_by.get(crit, 0) + step.other.get(f"selected_by_{crit}", 0)
-        elif "AnesCorpus shards" in step.step:
-            for lang in LANGUAGES:
-                if n := step.other.get(f"written_{lang}", 0):
-                    result.written[lang] = result.written.get(lang, 0) + n
+    result.written = {lang: g.rows for lang, g in shard_summary(output).items() if lang in LANGUAGES}
     result.errors = read_errors(output / LOG_SUBDIR / ERRORS_DIR)
+    result.warnings = logged_warnings(output)
     return result
 
 
-def run_pubmed(opts: PubmedOptions, on_start: Callable[[int, int], None] | None = None) -> PubmedResult:
+def run_pubmed(opts: PubmedOptions, show_logs: bool = False,
+               progress: Callable[[int, int], None] | None = None) -> PubmedResult:
     """Run the pipeline (or submit it on Slurm/Ray) and return its summary.
 
     Per-file failures do not raise here: they are in ``result.errors``; call
@@ -231,21 +226,23 @@ def run_pubmed(opts: PubmedOptions, on_start: Callable[[int, int], None] | None 
     files = discover(opts.inputs)
     tasks = len(files) if opts.executor.tasks == 0 else max(1, min(opts.executor.tasks, len(files)))
     opts.executor.tasks = tasks
-    resumed = prepare_output(opts, files)
-    pipeline = build_pipeline(opts, files)
-    logging_dir = str((opts.output / LOG_SUBDIR).resolve())
-    executor = build_executor(pipeline, opts.executor, logging_dir=logging_dir, job_name="anescorpus-pubmed")
-    result = PubmedResult(output=opts.output, files=len(files), tasks=tasks)
-    if resumed:
-        done = opts.output / LOG_SUBDIR / "completions"
-        result.resumed_tasks = len(list(done.iterdir())) if done.is_dir() else 0
-    if on_start:
-        on_start(len(files), tasks)
-    try:
-        executor.run()
-    except Exception as exc:  # a datatrove task crashed (not a bad input file: those are recorded)
-        raise EngineError(f"corpus pubmed pipeline failed: {exc} (task logs in {logging_dir}/logs)") from exc
+    out = opts.output.expanduser().resolve()
+    opts.output = out
+    pipeline = build_pipeline(opts, files)  # loads and checks the lists before touching OUTPUT
+    state = prepare_output(out, opts.identity(files), opts.overwrite, MANAGED)
+    result = PubmedResult(output=out, files=len(files), tasks=tasks, resumed=state == "resume",
+                           already_complete=state == "complete")
+    if state != "complete":
+        logs = out / LOG_SUBDIR
+        first = build_executor(pipeline, opts.executor, logging_dir=str(logs), job_name="anescorpus-pubmed")
+        marker_dir = out / "_logs" / "2-complete"
+        marker = build_executor([CompletionMarker(str(out), "corpus pubmed")], opts.executor,
+                                logging_dir=str(marker_dir), job_name="anescorpus-pubmed-complete",
+                                tasks=1, depends=first)
+        run_stages([Stage(first, logs, tasks), Stage(marker, marker_dir, 1)], out, show_logs=show_logs,
+                   progress=progress)
     if opts.executor.kind != "local":
         result.submitted = True
         return result
-    return collect(opts.output, result)
+    write_marker(out, "corpus pubmed")  # already there, unless removed while every stage was done
+    return collect(out, result)

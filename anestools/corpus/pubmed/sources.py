@@ -21,6 +21,7 @@ from anestools.errors import InputError
 
 Format = Literal["medline", "jats", "jats-tar"]
 SUFFIXES = (".xml", ".xml.gz", ".nxml", ".nxml.gz", ".tar.gz", ".tgz")
+MAX_MEMBER_BYTES = 256 * 2**20  # one JATS article / tar member, decompressed
 
 _ROOT = re.compile(rb"<(?![?!])([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 _SKIP = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>", re.DOTALL)
@@ -81,12 +82,32 @@ def detect_format(path: Path) -> Format:
     )
 
 
-def iter_tar_members(path: Path) -> Iterator[tuple[str, bytes]]:
-    """Stream ``(member name, bytes)`` of the JATS files in a PMC ``.tar.gz`` bundle."""
+def read_capped(fh: IO[bytes], where: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
+    """Read a whole (decompressed) file or tar member, refusing one larger than ``limit`` bytes.
+
+    Why: a JATS article is parsed in memory; a gzip or tar "bomb" (a few KB that inflate to GBs)
+    must fail at ``limit`` instead of taking the machine's memory first.
+    """
+    data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"{where}: decompresses to more than {limit // 2**20} MB (a compression bomb, or raise "
+                         "--max-member-mb)")
+    return data
+
+
+def iter_tar_members(path: Path, limit: int = MAX_MEMBER_BYTES) -> Iterator[tuple[str, bytes]]:
+    """Stream ``(member name, bytes)`` of the JATS files in a PMC ``.tar.gz`` bundle.
+
+    A member larger than ``limit`` (by its header or once decompressed) raises ``InputError``.
+    """
     with tarfile.open(path, "r|*") as tar:
         for member in tar:
             if not member.isfile() or not member.name.lower().endswith((".nxml", ".xml")):
                 continue
+            where = f"{path}:{member.name}"
+            if member.size > limit:
+                raise InputError(f"{where}: member of {member.size // 2**20} MB is larger than "
+                                 f"{limit // 2**20} MB (raise --max-member-mb)")
             fh = tar.extractfile(member)
             if fh is not None:
-                yield member.name, fh.read()
+                yield member.name, read_capped(fh, where, limit)

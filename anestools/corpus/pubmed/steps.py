@@ -22,7 +22,13 @@ from anestools.corpus.pubmed.clean import clean_paragraphs, normalize_paragraph,
 from anestools.corpus.pubmed.jats import DROP_ARTICLE_TYPES, JatsRecord, iter_jats
 from anestools.corpus.pubmed.medline import MedlineRecord, iter_medline
 from anestools.corpus.pubmed.select import Selector
-from anestools.corpus.pubmed.sources import detect_format, iter_tar_members, open_binary
+from anestools.corpus.pubmed.sources import (
+    MAX_MEMBER_BYTES,
+    detect_format,
+    iter_tar_members,
+    open_binary,
+    read_capped,
+)
 from anestools.corpus.pubmed.xmlio import describe_error
 
 #: MEDLINE publication types that are notices about other articles, not research text.
@@ -31,7 +37,6 @@ ERRATUM_TYPES = frozenset({"Published Erratum", "Erratum", "Correction"})
 COMMENT_TYPES = frozenset({"Comment"})
 
 ERRORS_DIR = "pubmed_errors"
-PROGRESS_DIR = "pubmed_progress"
 
 
 def medline_document(rec: MedlineRecord, path: str) -> Document:
@@ -101,7 +106,7 @@ class PubmedReader(PipelineStep):
     fault; the task goes on with its other files.
     """
 
-    name = "📚 PubMed/PMC XML"
+    name = "PubMed/PMC XML"
     type = "📖 - READER"
 
     def __init__(
@@ -110,8 +115,12 @@ class PubmedReader(PipelineStep):
         sections: str = "full",
         keep_captions: bool = False,
         errors_dir: str | Path | None = None,
+        max_member_bytes: int = MAX_MEMBER_BYTES,
+        huge_tree: bool = False,
     ):
         super().__init__()
+        self.max_member_bytes = max_member_bytes
+        self.huge_tree = huge_tree
         self.files = [str(f) for f in files]
         self.sections = sections
         self.keep_captions = keep_captions
@@ -122,20 +131,20 @@ class PubmedReader(PipelineStep):
         fmt = detect_format(p)
         if fmt == "medline":
             with open_binary(p) as fh:
-                for rec in iter_medline(fh):
+                for rec in iter_medline(fh, huge_tree=self.huge_tree):
                     counter[0] += 1
                     yield medline_document(rec, path)
         elif fmt == "jats":
             with open_binary(p) as fh:
-                data = fh.read()
-            for rec in iter_jats(data, self.keep_captions, self.sections):
+                data = read_capped(fh, path, self.max_member_bytes)
+            for rec in iter_jats(data, self.keep_captions, self.sections, huge_tree=self.huge_tree):
                 counter[0] += 1
                 yield jats_document(rec, path)
         else:
-            for member, data in iter_tar_members(p):
+            for member, data in iter_tar_members(p, self.max_member_bytes):
                 where = f"{path}:{member}"
                 try:
-                    recs = list(iter_jats(data, self.keep_captions, self.sections))
+                    recs = list(iter_jats(data, self.keep_captions, self.sections, huge_tree=self.huge_tree))
                 except Exception as exc:  # one bad member does not spoil the bundle
                     self._errors.append({"file": where, "error": str(describe_error(where, exc)), "records": 0})
                     self.stat_update("bad_files")
@@ -148,7 +157,6 @@ class PubmedReader(PipelineStep):
         if data:
             yield from data
         self._errors: list[dict] = []
-        self._mark_file_done(rank, reset=True)
         for path in self.files[rank::world_size]:
             self.stat_update("input_files")
             counter = [0]
@@ -161,24 +169,14 @@ class PubmedReader(PipelineStep):
                 err = describe_error(path, exc)
                 self.stat_update("bad_files")
                 self._errors.append({"file": path, "error": str(err), "records": counter[0]})
-            self._mark_file_done(rank)
         self._write_errors(rank)
-
-    def _mark_file_done(self, rank: int, reset: bool = False) -> None:
-        # One byte per finished file in <errors_dir>/../progress/<rank>: the CLI sums the sizes to
-        # draw a files-done progress bar, whatever process or machine runs the task.
-        if self.errors_dir:
-            d = os.path.join(os.path.dirname(self.errors_dir), PROGRESS_DIR)
-            os.makedirs(d, exist_ok=True)
-            with open(os.path.join(d, f"{rank:05d}"), "w" if reset else "a") as fh:
-                fh.write("" if reset else ".")
 
     def _write_errors(self, rank: int) -> None:
         if not self.errors_dir:
             return
         os.makedirs(self.errors_dir, exist_ok=True)
         final = os.path.join(self.errors_dir, f"{rank:05d}.jsonl")
-        tmp = final + ".tmp"
+        tmp = os.path.join(self.errors_dir, f".{rank:05d}.jsonl.tmp")  # stale ones: removed by the next run
         with open(tmp, "w", encoding="utf-8") as fh:
             for e in self._errors:
                 fh.write(json.dumps(e, ensure_ascii=False) + "\n")
@@ -205,7 +203,7 @@ class PubmedFilter(BaseFilter):
     ``anes_score`` (from the shared lexicon) in its metadata.
     """
 
-    name = "🩺 PubMed selection"
+    name = "PubMed selection"
 
     def __init__(
         self,
@@ -213,8 +211,9 @@ class PubmedFilter(BaseFilter):
         languages: Sequence[str] | None = ("en",),
         min_words: int = 50,
         require_abstract: bool = True,
+        exclusion_writer=None,
     ):
-        super().__init__()
+        super().__init__(exclusion_writer)
         self.selector = selector
         self.languages = set(languages) if languages else None
         self.min_words = min_words

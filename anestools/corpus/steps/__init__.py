@@ -1,10 +1,12 @@
-"""datatrove ``PipelineStep``s that build AnesCorpus (each module documents its own step).
+"""datatrove ``PipelineStep``s of ours that build AnesCorpus (each module documents its own step).
 
-- ``reader.AnesReader``              parquet / JSONL(.gz/.zst), local or ``hf://``, bad-shard policy
-- ``relevance.AnesRelevanceFilter``  lexicon score -> ``matched_terms``, ``anes_score`` metadata
-- ``language.LanguageRouter``        langdetect (seeded) -> ``language`` metadata (en / zh)
-- ``quality.QualityFilter``          Gopher/C4 heuristics (en), character rules (zh)
-- ``decontam.DecontaminationFilter`` drops documents sharing long n-grams with AnesBench
-- ``tokens.TokenCounter``            ``token_count`` metadata with a local ``tokenizers`` tokenizer
-- ``writer.AnesCorpusWriter``        corpus-shard contract: ``OUTPUT/<lang>/<rank>.parquet|jsonl.gz``
+- ``inputs``                          resolve input shards; datatrove readers with a FineWeb adapter
+- ``prescreen.AnesPrescreen``         hyperscan batch screen for strong lexicon terms (every page)
+- ``relevance.AnesRelevanceFilter``   lexicon score -> ``matched_terms``, ``anes_score`` metadata
+- ``language.LanguageRouter``         langdetect (seeded) -> ``language`` metadata (en / zh)
+- ``quality``                         datatrove's C4/Gopher filters (en), ``ChineseQualityFilter`` (zh)
+- ``decontam.DecontaminationFilter``  drops documents sharing long n-grams with AnesBench
+- ``tokens``                          datatrove ``TokensCounter`` on a resolved local tokenizer
+- ``dedup``                           configs for datatrove's exact / MinHash dedup stages
+- ``writer.corpus_writer``            datatrove writer with the corpus-shard contract adapter
 """

@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from datatrove.data import Document
-
-from anestools.corpus.steps.batch_stats import BatchStatsFilter
+from datatrove.pipeline.filters.base_filter import BaseFilter
+from datatrove.pipeline.writers.disk_base import DiskWriter
 
 WORD_N = 13
 CHAR_N = 20
@@ -84,13 +84,13 @@ class NGramIndex:
         return bool(self.chars and _CJK.search(text) and any(g in self.chars for g in char_ngrams(text, self.char_n)))
 
 
-class DecontaminationFilter(BatchStatsFilter):
+class DecontaminationFilter(BaseFilter):
     """Drop documents overlapping the benchmark index."""
 
-    name = "🧪 AnesBench decontamination"
+    name = "AnesBench decontamination"
 
-    def __init__(self, index: NGramIndex, batch_size: int = 256):
-        super().__init__(batch_size=batch_size)
+    def __init__(self, index: NGramIndex, exclusion_writer: DiskWriter | None = None):
+        super().__init__(exclusion_writer)
         self.index = index
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:

@@ -1,0 +1,283 @@
+"""What ``corpus build`` and ``corpus pubmed`` share around their datatrove stages.
+
+Usage::
+
+    from anestools.corpus.run import Stage, prepare_output, run_stages, CompletionMarker
+
+    state = prepare_output(out, identity, overwrite=False, stage_dirs=[...])   # resume / refuse
+    run_stages(stages, out, show_logs=False, progress=lambda done, total: ...)
+
+- **Output folder and resume.** ``OUTPUT/_logs/run.json`` holds the settings that decide the
+  output (content hashes of lexicon / MeSH / journal lists, not their paths). The same settings
+  resume: datatrove skips the tasks with a completion marker. Other settings are refused, unless
+  nothing was written yet (no completed task, no shard), in which case the run just starts over.
+  Stale temporary files (``.*.tmp``) of a killed run are removed.
+- **Completion marker.** ``CompletionMarker`` is the last stage (one task): it writes
+  ``OUTPUT/_SUCCESS`` (``anestools.common.corpus_marker``), so on Slurm/Ray too the marker
+  appears only once every shard is written.
+- **Terminal.** datatrove logs each task to ``<stage>/logs/task_*.log`` and also to the
+  terminal (about 15 lines per task, and a ~150-line traceback per failed task). Unless
+  ``show_logs`` (``-v``), the process's stderr is pointed at ``OUTPUT/_logs/console.log`` while
+  the stages run (workers inherit it); our own console keeps the terminal. A failure then
+  reaches the user as one line that names the log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import shutil
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from anestools.common.atomic import atomic_open
+from anestools.common.corpus_marker import MARKER, RUN_RECORD
+from anestools.errors import AnestoolsError, EngineError, InputError, OutputExistsError
+
+CONSOLE_LOG = "_logs/console.log"
+SHARD_DIRS = ("en", "zh")
+
+
+@dataclass
+class Stage:
+    """One datatrove executor of a run and where it logs."""
+
+    executor: Any
+    logging_dir: Path
+    tasks: int
+
+
+def content_digest(paths: Sequence[str | os.PathLike[str]]) -> str | None:
+    """sha256 of the files' contents (None for no files): a list edited in place changes it."""
+    if not paths:
+        return None
+    h = hashlib.sha256()
+    for p in paths:
+        try:
+            h.update(Path(p).read_bytes())
+        except OSError as exc:
+            raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from exc
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def _completed_tasks(out: Path) -> int:
+    logs = out / "_logs"
+    if not logs.is_dir():
+        return 0
+    return sum(len(list((d / "completions").iterdir())) for d in logs.iterdir() if (d / "completions").is_dir())
+
+
+def _shards(out: Path) -> list[Path]:
+    return [f for d in SHARD_DIRS if (out / d).is_dir() for f in (out / d).iterdir()
+            if f.is_file() and f.name.endswith((".parquet", ".jsonl.gz"))]
+
+
+def _clear(out: Path, managed: Sequence[str]) -> None:
+    """Remove what a corpus command wrote: its folders, shards and marker (never other files)."""
+    for name in managed:
+        p = out / name
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+    for f in _shards(out):
+        f.unlink()
+    (out / MARKER).unlink(missing_ok=True)
+
+
+def remove_stale_temp_files(out: Path) -> int:
+    """Delete hidden ``.*.tmp`` files a killed run left under ``out`` (ours: atomic writes)."""
+    n = 0
+    if out.is_dir():
+        for f in out.rglob(".*.tmp"):
+            if f.is_file():
+                f.unlink(missing_ok=True)
+                n += 1
+    return n
+
+
+def prepare_output(out: Path, identity: dict, overwrite: bool, managed: Sequence[str]) -> str:
+    """Create/validate ``out``; returns ``"new"``, ``"resume"`` or ``"complete"``.
+
+    ``managed``: folders under ``out`` that belong to the command (``_logs``, ``_work``...).
+    """
+    record = out / RUN_RECORD
+    if out.exists() and not out.is_dir():
+        raise OutputExistsError(f"{out} exists and is not a directory")
+    remove_stale_temp_files(out)
+    state = "new"
+    if overwrite:
+        _clear(out, managed)
+    elif record.is_file():
+        try:
+            previous = json.loads(record.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            previous = None
+        written = _completed_tasks(out) > 0 or bool(_shards(out))
+        if previous == identity:
+            state = "complete" if (out / MARKER).is_file() else "resume"
+        elif not written:
+            _clear(out, managed)  # settings changed before anything was written: just start over
+        elif previous is None:
+            raise OutputExistsError(f"{record}: not valid JSON (torn write?); pass --overwrite to rebuild {out}")
+        else:
+            diff = sorted(k for k in set(identity) | set(previous) if previous.get(k) != identity.get(k))
+            raise OutputExistsError(
+                f"{out} holds a corpus built with other settings (differs: {', '.join(diff)}); "
+                "pass --overwrite to rebuild it, or choose another --output")
+    elif _shards(out) or (out / "_logs").exists():
+        raise OutputExistsError(f"{out} already holds corpus shards or logs not written by this command; "
+                                "pass --overwrite or choose another --output")
+    if state != "complete":
+        (out / MARKER).unlink(missing_ok=True)
+        record.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_open(record, "w", overwrite=True, encoding="utf-8") as f:
+            f.write(json.dumps(identity, indent=2, ensure_ascii=False) + "\n")
+    return state
+
+
+def write_marker(out: Path, command: str) -> None:
+    """``OUTPUT/_SUCCESS``: the corpus is complete (written last, atomically)."""
+    with atomic_open(Path(out) / MARKER, "w", overwrite=True, encoding="utf-8") as f:
+        f.write(json.dumps({"command": command}) + "\n")
+
+
+class CompletionMarker(PipelineStep):
+    """Last stage of a corpus run (one task): write ``OUTPUT/_SUCCESS``."""
+
+    name = "completion marker"
+    type = "marker"
+
+    def __init__(self, output: str, command: str):
+        super().__init__()
+        self.output = output
+        self.command = command
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if data:
+            yield from data
+        write_marker(Path(self.output), self.command)
+
+
+# -- running -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _terminal_to(log: Path) -> Iterator[None]:
+    """Point fd 2 (inherited by worker processes) at ``log``; our console keeps the terminal."""
+    from anestools.common import console as con
+
+    log.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        console_on_fd2 = sys.stderr.fileno() == 2  # False under a test runner's captured stderr
+    except (AttributeError, OSError, ValueError):
+        console_on_fd2 = False
+    sys.stderr.flush()
+    saved = os.dup(2)
+    terminal = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
+    old_file = con.console.file
+    with open(log, "ab") as fh:
+        os.dup2(fh.fileno(), 2)
+    if console_on_fd2:
+        con.console.file = terminal
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        if console_on_fd2:
+            con.console.file = old_file
+        terminal.close()
+
+
+def _poll_progress(stages: Sequence[Stage], progress: Callable[[int, int], None], stop: threading.Event) -> None:
+    total = sum(s.tasks for s in stages)
+
+    def done() -> int:
+        n = 0
+        for s in stages:
+            d = s.logging_dir / "completions"
+            n += len(os.listdir(d)) if d.is_dir() else 0
+        return n
+
+    while True:
+        progress(min(done(), total), total)
+        if stop.wait(0.5):
+            progress(min(done(), total), total)
+            return
+
+
+def run_stages(
+    stages: Sequence[Stage],
+    out: Path,
+    show_logs: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Run (local) or submit (Slurm/Ray) the chain ending in ``stages[-1]``; one-line errors.
+
+    The last stage should be ``CompletionMarker``; a local run whose stages were all complete
+    already (a marker removed by hand) gets its marker back from the caller's ``write_marker``.
+    """
+    stop = threading.Event()
+    poller = None
+    if progress is not None:
+        poller = threading.Thread(target=_poll_progress, args=(stages, progress, stop), daemon=True)
+        poller.start()
+    redirect = contextlib.nullcontext() if show_logs else _terminal_to(out / CONSOLE_LOG)
+    try:
+        with redirect:
+            stages[-1].executor.run()
+    except KeyboardInterrupt:
+        raise
+    except AnestoolsError:
+        raise
+    except Exception as exc:
+        raise worker_error(exc, out) from exc
+    finally:
+        stop.set()
+        if poller is not None:
+            poller.join()
+
+
+def worker_error(exc: BaseException, out: Path) -> AnestoolsError:
+    """One line for an exception raised in a datatrove task (the traceback is in the logs)."""
+    seen, e = 0, exc
+    while e is not None and seen < 10:
+        if isinstance(e, AnestoolsError):
+            return e
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            return EngineError(f"no space left to write the corpus ({e.strerror}: {e.filename or out}); "
+                               "free some space and rerun the same command to resume")
+        e = e.__cause__ or e.__context__
+        seen += 1
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return EngineError(f"a datatrove task failed: {type(exc).__name__}: {msg[:300]} "
+                       f"(traceback in {out / '_logs'}/<stage>/logs/; rerun the same command to resume)")
+
+
+def logged_warnings(out: Path, limit: int = 3) -> tuple[int, list[str]]:
+    """datatrove warnings of this run's tasks (e.g. an unreadable JSONL line it skipped)."""
+    n, first = 0, []
+    logs = out / "_logs"
+    if not logs.is_dir():
+        return 0, []
+    for f in sorted(logs.glob("*/logs/task_*.log")):
+        with open(f, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if "| WARNING  |" in line and "No files found on" not in line:
+                    n += 1
+                    if len(first) < limit:
+                        first.append(line.split(" - ", 1)[-1].strip()[:200])
+    return n, first

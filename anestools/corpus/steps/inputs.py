@@ -1,0 +1,171 @@
+"""Web inputs of ``corpus build``: find the shards, check them, and read them with datatrove.
+
+Usage::
+
+    from anestools.corpus.steps.inputs import resolve_input_files, web_readers, check_text_key
+
+    files = resolve_input_files(["data/", "hf://datasets/HuggingFaceFW/fineweb/sample/10BT"], exclude=out)
+    check_text_key(files[0], "text")              # one-line error with a --text-key hint
+    pipeline = [*web_readers(files, paths_dir, text_key="text", id_key="id", source="fineweb"), ...]
+
+The readers are datatrove's ``ParquetReader`` and ``JsonlReader`` (one per format present), each
+given the run's file list through its ``paths_file`` (relative to the files' common folder), so
+every task reads ``files[rank::tasks]`` of that format. ``WebAdapter`` keeps ``text``, ``id``
+and ``url`` only: FineWeb's own ``language``/``token_count`` columns must not leak into the corpus.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from anestools.common.inputs import expand_local, is_remote
+from anestools.errors import InputError
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".json.gz", ".json.zst", ".ndjson", ".jsonl.zstd")
+ALL_SUFFIXES = PARQUET_SUFFIXES + JSONL_SUFFIXES
+TEXT_LIKE = ("content", "raw_content", "body", "article", "document", "passage", "page", "markdown")
+
+
+def file_format(path: str) -> str:
+    """``parquet`` or ``jsonl`` from the file name (error naming the file otherwise)."""
+    name = path.lower()
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    raise InputError(f"{path}: unsupported input format (expected {', '.join(ALL_SUFFIXES)})")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def resolve_input_files(specs: Sequence[str], exclude: Path | None = None) -> list[str]:
+    """Expand files, directories, globs and fsspec URLs (``hf://``) to a sorted list of shards.
+
+    ``exclude``: the run's output folder. Files under it are never inputs (an output inside an
+    input folder would otherwise read its own shards back), and an output folder that contains
+    an input is refused.
+    """
+    out: list[str] = []
+    local: list[str] = []
+    for spec in specs:
+        if is_remote(spec):
+            import fsspec
+
+            try:
+                fs, _, paths = fsspec.get_fs_token_paths(spec)
+                files: list[str] = []
+                for p in paths:
+                    if fs.isdir(p):
+                        files.extend(sorted(f for f in fs.find(p) if f.lower().endswith(ALL_SUFFIXES)))
+                    else:
+                        files.append(p)
+            except Exception as exc:  # network, auth, missing repo...
+                raise InputError(f"{spec}: cannot list remote input ({type(exc).__name__}: {exc})") from exc
+            if not files:
+                raise InputError(f"{spec}: no parquet or jsonl files found")
+            protocol = spec.split("://", 1)[0]
+            out.extend(f if "://" in f else f"{protocol}://{f}" for f in files)
+        else:
+            if exclude is not None:
+                spec_path = Path(spec).expanduser().resolve()
+                if _inside(spec_path, exclude) and (spec_path.exists() or any(c in spec for c in "*?[")):
+                    raise InputError(f"{spec}: input lies inside the output folder {exclude}; "
+                                     "choose an --output outside the input")
+            local.append(spec)
+    if local:
+        for f in expand_local(local, suffixes=ALL_SUFFIXES):
+            r = f.resolve()
+            if exclude is not None and _inside(r, exclude):
+                continue  # the output folder inside an input folder: its own shards are no input
+            file_format(str(f))
+            out.append(str(r))
+    return out
+
+
+def _first_record_keys(path: str) -> list[str] | None:
+    """Column / field names of a local input shard (None if it cannot be told cheaply)."""
+    import orjson
+
+    if is_remote(path):
+        return None
+    try:
+        if file_format(path) == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.ParquetFile(path).schema_arrow.names)
+        from datatrove.io import open_file
+
+        with open_file(path, "rt", compression="infer") as fh:
+            for line in fh:
+                if line.strip():
+                    rec = orjson.loads(line)
+                    return list(rec) if isinstance(rec, dict) else []
+    except Exception as exc:  # unreadable: say so now, in one line, rather than in a worker
+        raise InputError(f"{path}: unreadable input shard ({type(exc).__name__}: {str(exc)[:200]})") from exc
+    return None
+
+
+def check_text_key(path: str, text_key: str) -> None:
+    """Fail before any task starts when the text column is missing, with a ``--text-key`` hint."""
+    keys = _first_record_keys(path)
+    if keys is None or text_key in keys:
+        return
+    guess = next((k for k in TEXT_LIKE if k in keys), None)
+    hint = f"; pass --text-key {guess}" if guess else "; pass --text-key NAME"
+    raise InputError(f"{path}: no {text_key!r} column/field (found: {', '.join(keys[:12]) or 'none'}){hint}")
+
+
+class WebAdapter:
+    """datatrove reader ``adapter``: text, id (``<file>/<row>`` when absent) and url."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def __call__(self, reader, data: dict, path: str, id_in_file: int | str) -> dict:
+        doc_id = data.get(reader.id_key)
+        metadata = {"source": self.source}
+        nested = data.get("metadata")
+        url = data.get("url") or (nested.get("url") if isinstance(nested, dict) else None)
+        if url:
+            metadata["url"] = url
+        text = data.get(reader.text_key)
+        return {
+            "text": text if isinstance(text, str) or text is None else str(text),
+            "id": str(doc_id) if doc_id is not None else f"{os.path.basename(path)}/{id_in_file}",
+            "metadata": metadata,
+        }
+
+
+def _common_root(files: Sequence[str]) -> tuple[str, list[str]]:
+    """Common folder of ``files`` (same protocol) and the paths relative to it."""
+    protocol = ""
+    if "://" in files[0]:
+        protocol = files[0].split("://", 1)[0] + "://"
+    bare = [f[len(protocol):] if protocol else f for f in files]
+    root = os.path.commonpath([os.path.dirname(b) or "/" for b in bare]) if len(bare) > 1 else os.path.dirname(bare[0])
+    return protocol + root, [os.path.relpath(b, root) for b in bare]
+
+
+def web_readers(files: Sequence[str], paths_dir: Path, text_key: str = "text", id_key: str = "id",
+                source: str = "web", limit: int = -1, write_paths: bool = True) -> list:
+    """datatrove readers for ``files`` (one per format), their file lists written to ``paths_dir``."""
+    from datatrove.pipeline.readers import JsonlReader, ParquetReader
+
+    readers = []
+    for fmt, cls in (("parquet", ParquetReader), ("jsonl", JsonlReader)):
+        mine = [f for f in files if file_format(f) == fmt]
+        if not mine:
+            continue
+        root, rel = _common_root(mine)
+        paths_file = paths_dir / f"{fmt}-inputs.txt"
+        if write_paths:
+            paths_dir.mkdir(parents=True, exist_ok=True)
+            paths_file.write_text("\n".join(rel) + "\n", encoding="utf-8")
+        readers.append(cls(root, paths_file=str(paths_file), limit=limit, text_key=text_key, id_key=id_key,
+                           adapter=WebAdapter(source)))
+    return readers
