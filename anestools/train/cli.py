@@ -131,6 +131,9 @@ def _make_command(stage: str, doc: str):
         overwrite: Annotated[bool, typer.Option("--overwrite", help="Delete a previous run in OUTPUT and start again.")] = False,
         launcher: Annotated[Path | None, typer.Option("--launcher", help="llamafactory-cli of another virtualenv (the training environment).")] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate, print environment, command and rendered YAML; start nothing.")] = False,
+        mix: Annotated[str | None, typer.Option("--mix", help="Replay/mixing: NAME:WEIGHT,... (weights sum to 1), e.g. anescorpus_en:0.9,general_en:0.1; replaces --dataset.")] = None,
+        mix_strategy: Annotated[str | None, typer.Option("--mix-strategy", help="interleave_under (default: stop when a dataset runs out), interleave_over (oversample until all are used) or interleave_once.")] = None,
+        tokenized_path: Annotated[Path | None, typer.Option("--tokenized-path", help="Train on data pre-tokenized by `anestools train tokenize` (no tokenization in the job).")] = None,
     ) -> None:
         datasets = [d.strip() for d in dataset.split(",") if d.strip()] if dataset else None
         _train(
@@ -139,7 +142,8 @@ def _make_command(stage: str, doc: str):
                 stage=stage, recipe=recipe, model=model, data_dir=data_dir, datasets=datasets, output=output,
                 method=method, deepspeed=deepspeed, overrides=list(overrides or []), gpus=gpus, nnodes=nnodes,
                 node_rank=node_rank, master_addr=master_addr, master_port=master_port, resume=resume,
-                overwrite=overwrite, launcher=launcher, dry_run=dry_run,
+                overwrite=overwrite, launcher=launcher, dry_run=dry_run, mix=mix, mix_strategy=mix_strategy,
+                tokenized_path=tokenized_path,
             ),
         )
 
