@@ -63,6 +63,7 @@ class TrainOptions:
     mix: str | None = None  # "name:weight,..." (anestools.train.mix)
     mix_strategy: str | None = None
     tokenized_path: Path | None = None  # made by `anestools train tokenize`
+    peak_tflops: float | None = None  # per GPU, for the MFU in anestools_summary.json
 
 
 def _coerce(text: str) -> Any:
