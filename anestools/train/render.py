@@ -175,7 +175,8 @@ def render_config(recipe: Recipe, opts: TrainOptions) -> tuple[dict[str, Any], d
                 "(use --set deepspeed=PATH for your own JSON)"
             )
     # Non-padding tokens seen, for the end-of-run summary (anestools.train.summary).
-    cfg.setdefault("include_num_input_tokens_seen", "non_padding")
+    if "include_num_input_tokens_seen" not in cfg:
+        put("include_num_input_tokens_seen", "non_padding", "anestools (token count for the run summary)")
     for key, value in parse_overrides(opts.overrides).items():
         put(key, value, "--set")
 
