@@ -13,10 +13,10 @@ from anestools.convert.core import convert
 
 
 def convert_command(
-    inputs: Annotated[list[str], typer.Argument(help="Parquet files, directories (recursive), globs, hf:// paths or a Hub dataset id[:split].", show_default=False)],
+    inputs: Annotated[list[str], typer.Argument(help="Parquet or JSONL files, directories (recursive), globs, hf:// paths or a Hub dataset id[:split].", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="LLaMA-Factory data directory (dataset_info.json is merged).")],
     split: Annotated[str, typer.Option(help="Language split: en, cn (Chinese, 'zh' in data) or all (one merged dataset).")] = "all",
-    kind: Annotated[str, typer.Option(help="auto (text -> corpus, question+answer -> QA), corpus or qa.")] = "auto",
+    kind: Annotated[str, typer.Option(help="auto (text -> corpus, question+answer -> QA), corpus, qa, or general (any text, e.g. a FineWeb sample -> general_<split>, for `train cpt --mix`).")] = "auto",
     instruction: Annotated[str, typer.Option(help="QA instruction text (alpaca 'instruction' / sharegpt system).")] = "",
     fmt: Annotated[str, typer.Option("--format", help="jsonl, or json (one streamed JSON array).")] = "jsonl",
     style: Annotated[str, typer.Option(help="QA style: alpaca or sharegpt.")] = "alpaca",
@@ -32,6 +32,8 @@ def convert_command(
       anestools convert AnesQA_*.parquet --output data --style sharegpt
 
       anestools convert MiliLab/AnesCorpus --output data --split cn
+
+      anestools convert fineweb_sample/ --kind general --output data --split en
     """
     with con.progress() as bar:
         task = bar.add_task("converting rows", total=None)

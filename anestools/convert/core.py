@@ -25,7 +25,11 @@ from anestools.convert.sources import Source, resolve_sources
 from anestools.convert.writers import FORMATS, open_records
 from anestools.errors import ConfigError, InputError
 
-KINDS = ("auto", "corpus", "qa")
+KINDS = ("auto", "corpus", "qa", "general")
+# general: any text corpus (e.g. a FineWeb sample) kept apart as `general_<split>`, for replay
+# mixing during CPT (`anestools train cpt --mix`); same records as a corpus.
+TEXT_KINDS = ("corpus", "general")
+STEMS = {"corpus": "AnesCorpus", "qa": "AnesQA", "general": "General"}
 STYLES = ("alpaca", "sharegpt")
 CORPUS_COLUMNS = ("text",)
 QA_COLUMNS = ("question", "answer")
@@ -96,7 +100,7 @@ def detect_kind(columns: Sequence[str], name: str) -> str:
 
 
 def _required(kind: str) -> tuple[str, ...]:
-    return CORPUS_COLUMNS if kind == "corpus" else QA_COLUMNS
+    return CORPUS_COLUMNS if kind in TEXT_KINDS else QA_COLUMNS
 
 
 def plan_input(source: Source, kind: str, languages: frozenset[str], split: str) -> InputPlan:
@@ -129,7 +133,7 @@ def plan_input(source: Source, kind: str, languages: frozenset[str], split: str)
 
 
 def _dataset_entry(kind: str, file_name: str, style: str, has_system: bool) -> dict[str, Any]:
-    if kind == "corpus":
+    if kind in TEXT_KINDS:
         return {"file_name": file_name, "columns": {"prompt": "text"}}
     if style == "alpaca":
         return {
@@ -251,7 +255,7 @@ def _convert_kind(
                     _add(result, name, _label_counts(raw, plan, dropped, n), "skipped_empty")
                     _add(result, name, _label_counts(raw, plan, keep, n), "written")
                     kept = batch.filter(keep)
-                if kind == "corpus":
+                if kind in TEXT_KINDS:
                     writer.write_texts(kept.column("text").to_pylist())
                 else:
                     qs = kept.column("question").to_pylist()
@@ -325,7 +329,7 @@ def convert(
     existing = read_dataset_info(out_dir)
     jobs = []
     for k, kplans in sorted(by_kind.items()):
-        stem = "AnesCorpus" if k == "corpus" else "AnesQA"
+        stem = STEMS[k]
         out_path = out_dir / f"{stem}_{split_name}.{fmt}"
         dataset = name or f"{stem.lower()}_{split_name}"
         entry = _dataset_entry(k, out_path.name, style, bool(instruction))

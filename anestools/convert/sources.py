@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 BATCH_ROWS = 2048
 READ_BUFFER = 1 << 20
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Source:
     """One input unit: a parquet file (local or remote) or a Hub dataset split."""
 
     name: str  # what the user sees in errors and the summary
-    kind: str  # "parquet" | "hub"
+    kind: str  # "parquet" | "jsonl" | "hub"
     path: str
     fs: object | None = None  # fsspec filesystem for remote parquet
     hub_split: str | None = None
@@ -45,10 +46,21 @@ class Source:
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"{self.name}: not a readable parquet file ({exc})") from exc
 
+    def _open_jsonl(self):
+        """JSON lines through pyarrow's dataset reader (schema inferred from the first block)."""
+        import pyarrow.dataset as pads
+
+        try:
+            return pads.dataset(self.path, format="json")
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"{self.name}: not a readable JSON lines file ({exc})") from exc
+
     def schema(self) -> pa.Schema:
         """Arrow schema of the source (read from the footer / dataset features only)."""
         if self.kind == "parquet":
             return self._open_parquet().schema_arrow
+        if self.kind == "jsonl":
+            return self._open_jsonl().schema
         ds = _load_hub(self.path, self.hub_split)
         features = ds.features
         if features is None:  # pragma: no cover - streaming datasets without metadata
@@ -69,6 +81,13 @@ class Source:
                 yield from prefetch(pf.iter_batches(batch_size=BATCH_ROWS, columns=list(columns)))
             except (pa.ArrowException, OSError) as exc:
                 raise InputError(f"{self.name}: corrupt parquet data ({exc})") from exc
+            return
+        if self.kind == "jsonl":
+            batches = self._open_jsonl().to_batches(columns=list(columns), batch_size=BATCH_ROWS)
+            try:
+                yield from prefetch(batches)
+            except (pa.ArrowException, OSError) as exc:
+                raise InputError(f"{self.name}: invalid JSON lines ({exc})") from exc
             return
         ds = _load_hub(self.path, self.hub_split).select_columns(list(columns))
         buf: list[dict] = []
@@ -166,7 +185,8 @@ def resolve_sources(inputs: Sequence[str]) -> list[Source]:
         else:
             local.append(spec)
     if local:
-        for f in expand_local(local, suffixes=(".parquet", ".pq")):
+        for f in expand_local(local, suffixes=(".parquet", ".pq", *JSONL_SUFFIXES)):
             check_complete(f)  # a corpus build/pubmed output whose run has not finished
-            sources.append(Source(name=str(f), kind="parquet", path=str(f)))
+            kind = "jsonl" if f.name.endswith(JSONL_SUFFIXES) else "parquet"
+            sources.append(Source(name=str(f), kind=kind, path=str(f)))
     return sources

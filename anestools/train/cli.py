@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from anestools.common import console as con
+from anestools.train import pretokenize, summary
 from anestools.train.core import TrainPlan, TrainResult, plan_training, run_training
 from anestools.train.recipes import list_recipes
 from anestools.train.render import TrainOptions
@@ -79,6 +80,9 @@ def _print_result(plan: TrainPlan, result: TrainResult) -> None:
     if result.loss_plot is not None:
         out.print(f"loss plot: {result.loss_plot}", highlight=False, soft_wrap=True)
     out.print(f"log: {result.log_path}", highlight=False, soft_wrap=True)
+    if result.summary is not None:
+        out.print(f"{summary.describe(result.summary)} ({result.output_dir / summary.SUMMARY_NAME})",
+                  highlight=False, soft_wrap=True)
     if result.final_model is None:
         return
     if result.adapter:
@@ -120,7 +124,29 @@ def _train(stage: str, opts: TrainOptions) -> None:
     _print_result(plan, result)
 
 
-def _make_command(stage: str, doc: str):
+def _tokenize(stage: str, opts: TrainOptions) -> None:
+    """``anestools train tokenize``: the same options as training; run-only ones are ignored."""
+    plan = pretokenize.plan_tokenize(opts)
+    con.console.print(f"recipe [bold]{plan.recipe.name}[/] ({plan.recipe.path})", highlight=False, soft_wrap=True)
+    for line in plan.checks:
+        con.console.print(f"  [green]checked[/] {line}", highlight=False, soft_wrap=True)
+    if plan.up_to_date:
+        con.out.print(f"tokenized data up to date: {plan.output}", highlight=False, soft_wrap=True)
+        return
+    if opts.dry_run:
+        con.out.print(f"would tokenize into {plan.output} with {plan.python}", highlight=False, soft_wrap=True)
+        return
+    result = pretokenize.run_tokenize(plan, echo=None if con.quiet() else _echo)
+    if result.returncode != 0:
+        con.console.print(f"[bold red]error:[/] LLaMA-Factory preprocessing exited with code {result.returncode}; "
+                          f"see {result.log_path}", highlight=False, soft_wrap=True)
+        raise typer.Exit(result.returncode)
+    rows = ", ".join(f"{k} {v:,}" for k, v in result.rows.items())
+    con.out.print(f"tokenized data: {result.output} ({rows} rows; log {result.log_path})", highlight=False, soft_wrap=True)
+    con.out.print(f"next: anestools train {stage} ... --tokenized-path {result.output}", highlight=False, soft_wrap=True)
+
+
+def _make_command(stage: str, doc: str, run=_train):
     def command(
         recipe: Annotated[str | None, typer.Option("--recipe", "-r", help="Shipped recipe name (see `anestools train recipes`; a prefix such as tiny-cpu or qwen2.5-7b is completed with the stage and method) or a YAML path. Default: qwen2.5-7b.")] = None,
         model: Annotated[str | None, typer.Option("--model", "-m", help="Model directory or Hub id; overrides the recipe (SFT also picks the chat template of a known family).")] = None,
@@ -139,15 +165,20 @@ def _make_command(stage: str, doc: str):
         overwrite: Annotated[bool, typer.Option("--overwrite", help="Delete a previous run in OUTPUT and start again.")] = False,
         launcher: Annotated[Path | None, typer.Option("--launcher", help="llamafactory-cli of another virtualenv (the training environment).")] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate, print environment, command and rendered YAML; start nothing.")] = False,
+        mix: Annotated[str | None, typer.Option("--mix", help="Replay/mixing: NAME:WEIGHT,... (weights sum to 1), e.g. anescorpus_en:0.9,general_en:0.1; replaces --dataset.")] = None,
+        mix_strategy: Annotated[str | None, typer.Option("--mix-strategy", help="interleave_under (default: stop when a dataset runs out), interleave_over (oversample until all are used) or interleave_once.")] = None,
+        tokenized_path: Annotated[Path | None, typer.Option("--tokenized-path", help="Train on data pre-tokenized by `anestools train tokenize` (no tokenization in the job).")] = None,
+        peak_tflops: Annotated[float | None, typer.Option("--peak-tflops", help="Peak dense bf16 TFLOP/s of one GPU, for the MFU in OUTPUT/anestools_summary.json (default: known GPUs by name).")] = None,
     ) -> None:
         datasets = [d.strip() for d in dataset.split(",") if d.strip()] if dataset else None
-        _train(
+        run(
             stage,
             TrainOptions(
                 stage=stage, recipe=recipe, model=model, data_dir=data_dir, datasets=datasets, output=output,
                 method=method, deepspeed=deepspeed, overrides=list(overrides or []), gpus=gpus, nnodes=nnodes,
                 node_rank=node_rank, master_addr=master_addr, master_port=master_port, resume=resume,
-                overwrite=overwrite, launcher=launcher, dry_run=dry_run,
+                overwrite=overwrite, launcher=launcher, dry_run=dry_run, mix=mix, mix_strategy=mix_strategy,
+                tokenized_path=tokenized_path, peak_tflops=peak_tflops,
             ),
         )
 
@@ -184,6 +215,23 @@ Examples:
 
 app.command("cpt")(_make_command("cpt", CPT_DOC))
 app.command("sft")(_make_command("sft", SFT_DOC))
+
+TOKENIZE_DOC = """Tokenize the {stage} data once with LLaMA-Factory into --tokenized-path (one CPU process, no GPU).
+
+Takes the same options as `anestools train {stage}` (run-only ones such as --gpus or --output are
+ignored), so a job script can run it first with the training arguments. Re-running with the same
+settings and unchanged datasets does nothing; other settings need --overwrite.
+
+Examples:
+
+  anestools train tokenize {stage} --recipe qwen2.5-7b --data-dir data --tokenized-path data/tok-{stage}
+
+  anestools train {stage} --recipe qwen2.5-7b --tokenized-path data/tok-{stage} --gpus 8
+"""
+tokenize_app = typer.Typer(help="Pre-tokenize CPT/SFT data once (LLaMA-Factory tokenized_path).", no_args_is_help=True)
+tokenize_app.command("cpt")(_make_command("cpt", TOKENIZE_DOC.format(stage="cpt"), run=_tokenize))
+tokenize_app.command("sft")(_make_command("sft", TOKENIZE_DOC.format(stage="sft"), run=_tokenize))
+app.add_typer(tokenize_app, name="tokenize")
 
 
 @app.command("recipes")

@@ -15,7 +15,7 @@ from typing import Any
 
 from anestools.common.atomic import atomic_path
 from anestools.errors import ConfigError, MissingDependencyError
-from anestools.train import launch, outputs, validate
+from anestools.train import launch, outputs, pretokenize, summary, validate
 from anestools.train.recipes import METHODS, STAGES, Recipe, check_deepspeed, find_recipe
 from anestools.train.render import TrainOptions, render_config, render_yaml
 
@@ -42,6 +42,7 @@ class TrainPlan:
     checks: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     lf_env: dict[str, Any] = field(default_factory=dict)
+    peak_tflops: float | None = None
 
 
 @dataclass
@@ -52,6 +53,7 @@ class TrainResult:
     final_model: Path | None
     loss_plot: Path | None
     adapter: bool
+    summary: dict[str, Any] | None = None  # anestools.train.summary (node rank 0, success only)
 
 
 def _check_options(opts: TrainOptions) -> None:
@@ -99,8 +101,11 @@ def plan_training(opts: TrainOptions) -> TrainPlan:
     checks: list[str] = []
     skipped: list[str] = []
 
-    names = validate.check_datasets(cfg)
-    checks.append(f"datasets {', '.join(names)} found in {Path(cfg['dataset_dir']) / 'dataset_info.json'}")
+    if opts.tokenized_path is not None:
+        checks.append(pretokenize.use_tokenized(cfg, origin, opts.tokenized_path))
+    else:
+        names = validate.check_datasets(cfg)
+        checks.append(f"datasets {', '.join(names)} found in {Path(cfg['dataset_dir']) / 'dataset_info.json'}")
     kind = validate.check_model(cfg)
     if kind == "local":
         checks.append(f"model directory {cfg['model_name_or_path']}")
@@ -160,6 +165,7 @@ def plan_training(opts: TrainOptions) -> TrainPlan:
         checks=checks,
         skipped=skipped,
         lf_env=lf_env,
+        peak_tflops=opts.peak_tflops,
     )
 
 
@@ -175,6 +181,12 @@ def run_training(plan: TrainPlan, echo: Callable[[bytes], None] | None = None) -
     adapter = (out / "adapter_model.safetensors").is_file() or (out / "adapter_model.bin").is_file()
     weights = adapter or any((out / f).is_file() for f in outputs.WEIGHT_FILES)
     plot = out / "training_loss.png"
+    stats = None
+    if rc == 0 and plan.env.get("NODE_RANK", "0") == "0":
+        world = plan.nproc * int(plan.env.get("NNODES", "1"))
+        device = summary.gpu_name() if plan.lf_env.get("cuda_devices") else "cpu"
+        stats = summary.summarize(out, plan.log_path, world, plan.config, plan.resume_from, device, plan.peak_tflops)
+        summary.write_summary(out, stats)
     return TrainResult(
         returncode=rc,
         output_dir=out,
@@ -182,4 +194,5 @@ def run_training(plan: TrainPlan, echo: Callable[[bytes], None] | None = None) -
         final_model=out if rc == 0 and weights else None,
         loss_plot=plot if plot.is_file() else None,
         adapter=adapter,
+        summary=stats,
     )

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from anestools.errors import ConfigError
+from anestools.train.mix import mix_keys
 from anestools.train.recipes import DEEPSPEED_PRESETS, METHODS, STAGES, Recipe, resolve_deepspeed
 
 LORA_DEFAULTS = {"lora_rank": 64, "lora_alpha": 128, "lora_dropout": 0.05, "lora_target": "all"}
@@ -59,6 +60,10 @@ class TrainOptions:
     overwrite: bool = False
     launcher: Path | None = None
     dry_run: bool = False
+    mix: str | None = None  # "name:weight,..." (anestools.train.mix)
+    mix_strategy: str | None = None
+    tokenized_path: Path | None = None  # made by `anestools train tokenize`
+    peak_tflops: float | None = None  # per GPU, for the MFU in anestools_summary.json
 
 
 def _coerce(text: str) -> Any:
@@ -147,6 +152,13 @@ def render_config(recipe: Recipe, opts: TrainOptions) -> tuple[dict[str, Any], d
         put("dataset_dir", str(opts.data_dir), "--data-dir")
     if opts.datasets:
         put("dataset", ",".join(opts.datasets), "--dataset")
+    if opts.mix:
+        if opts.datasets:
+            raise ConfigError("--mix names the datasets and their weights: drop --dataset")
+        for key, value in mix_keys(opts.mix, opts.mix_strategy).items():
+            put(key, value, "--mix")
+    elif opts.mix_strategy:
+        raise ConfigError("--mix-strategy needs --mix NAME:WEIGHT,NAME:WEIGHT")
     if opts.output is not None:
         put("output_dir", str(opts.output), "--output")
     if opts.method:
@@ -162,6 +174,9 @@ def render_config(recipe: Recipe, opts: TrainOptions) -> tuple[dict[str, Any], d
                 f"--deepspeed {opts.deepspeed!r}: expected one of {', '.join(DEEPSPEED_PRESETS)} or none "
                 "(use --set deepspeed=PATH for your own JSON)"
             )
+    # Non-padding tokens seen, for the end-of-run summary (anestools.train.summary).
+    if "include_num_input_tokens_seen" not in cfg:
+        put("include_num_input_tokens_seen", "non_padding", "anestools (token count for the run summary)")
     for key, value in parse_overrides(opts.overrides).items():
         put(key, value, "--set")
 

@@ -40,3 +40,19 @@ def train_data(tmp_path_factory) -> Path:
     convert([str(src / "corpus.parquet")], data, split="all")
     convert([str(src / "qa.parquet")], data, split="all", instruction="Answer the anesthesiology question.")
     return data
+
+
+@pytest.fixture(scope="session")
+def mix_data(train_data, tmp_path_factory) -> Path:
+    """``train_data`` plus ``general_all`` (a general-text corpus, made by ``convert --kind general``)."""
+    import shutil
+
+    from anestools.convert.core import convert
+
+    data = tmp_path_factory.mktemp("mix") / "data"
+    shutil.copytree(train_data, data)
+    src = data.parent / "web_sample.jsonl"
+    src.write_text("".join(f'{{"text": "The river number {i} flows to the sea past the old mill."}}\n'
+                           for i in range(12)), encoding="utf-8")
+    convert([str(src)], data, kind="general")
+    return data
