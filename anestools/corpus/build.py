@@ -293,7 +293,7 @@ def run_build(cfg: BuildConfig, on_start: Callable[[int, Path], None] | None = N
             raise cause from exc
         raise EngineError(f"datatrove pipeline failed: {type(exc).__name__}: {exc} (logs in {out / '_logs'})") from exc
     result = BuildResult(output=out, files=files, resumed_tasks=resumed)
-    if cfg.executor.kind != "local":
+    if cfg.executor.kind == "slurm":  # ray's run() returns when its tasks are done
         result.submitted = True
         return result
     return summarize(out, result)

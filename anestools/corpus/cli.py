@@ -37,6 +37,8 @@ Steps, cheapest first: anesthesia relevance (bilingual lexicon) -> language (lan
 
   anestools corpus build --input hf://datasets/HuggingFaceFW/fineweb/data --executor slurm --tasks 2000 --slurm-partition cpu --slurm-time 12:00:00 --output /shared/anescorpus
 
+  anestools corpus build --input web/ --executor slurm --slurm-partition cpu --tasks 64 --wait
+
   anestools corpus build --input web/ --dedup minhash --decontaminate anesbench_en.json --decontaminate anesbench_zh.json --tokenizer models/qwen2.5-7b
 """
 
@@ -81,7 +83,7 @@ def build_command(
     slurm_cpus_per_task: Annotated[int, typer.Option("--slurm-cpus-per-task")] = 1,
     slurm_mem_per_cpu_gb: Annotated[int, typer.Option("--slurm-mem-per-cpu-gb")] = 2,
     slurm_qos: Annotated[str, typer.Option("--slurm-qos")] = "normal",
-    slurm_env_command: Annotated[str | None, typer.Option("--slurm-env-command", help="Shell command run before each job, e.g. 'source .venv/bin/activate'.")] = None,
+    slurm_env_command: Annotated[str | None, typer.Option("--slurm-env-command", help="Shell command run before each job, e.g. 'source .venv/bin/activate' [default: put this interpreter's bin/ first on PATH].")] = None,
     slurm_arg: Annotated[list[str] | None, typer.Option("--slurm-arg", help="Extra sbatch option KEY=VALUE (repeatable), e.g. account=myproj.")] = None,
     ray_cpus_per_task: Annotated[int, typer.Option("--ray-cpus-per-task")] = 1,
     limit: Annotated[int, typer.Option("--limit", help="Read at most N documents per task (quick trials).")] = -1,
@@ -90,6 +92,7 @@ def build_command(
     text_key: Annotated[str, typer.Option("--text-key", help="Input text column/field.")] = "text",
     id_key: Annotated[str, typer.Option("--id-key", help="Input id column/field.")] = "id",
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing corpus in --output.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="Slurm: watch the submitted jobs until they end; list failed tasks with their logs and exit non-zero if any failed.")] = False,
 ) -> None:
     from anestools.common import console as con
     from anestools.corpus.build import BuildConfig, run_build
@@ -140,7 +143,14 @@ def build_command(
     if result.submitted:
         con.out.print(f"submitted to {executor}: logs in {result.output / '_logs'}; "
                       f"run `anestools corpus stats {output}` when the jobs have finished")
-        return
+        if not wait:
+            return
+        from anestools.common.slurm import LEDGER
+        from anestools.common.slurm_cli import wait_for_jobs
+        from anestools.corpus.build import summarize
+
+        wait_for_jobs(result.output / "_logs" / LEDGER, "rerun the same command to resume")
+        result = summarize(result.output, result)
     logging.getLogger("anestools").debug("build result: %s", result)
     _print_summary(result)
 
@@ -209,6 +219,10 @@ def stats_command(
 
     st = corpus_stats(directory)
     by_lang = st.totals_by_language()
+    from anestools.common.slurm import LEDGER
+    from anestools.common.slurm_cli import print_run_status, run_status_of, status_payload
+
+    slurm = run_status_of(Path(directory) / "_logs" / LEDGER)  # None unless built on Slurm
     if as_json:
         payload = {
             "root": str(st.root),
@@ -218,6 +232,8 @@ def stats_command(
             "by_language_source": [{"language": k[0], "source": k[1], **asdict(v)} for k, v in st.groups.items()],
             "steps": [asdict(s) for s in st.steps],
         }
+        if slurm is not None:
+            payload["slurm"] = status_payload(slurm)
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
 
@@ -235,6 +251,7 @@ def stats_command(
         table.add_row(f"[bold]{lang}[/]", "[bold]all[/]", f"{g.rows:,}", tok(g), f"{g.text_bytes / 1e6:,.2f}")
     con.out.print(table)
     con.out.print(f"{st.files} shard file(s), {st.file_bytes / 1e6:,.2f} MB on disk")
+    print_run_status(slurm)  # says when a Slurm run failed or is still pending
     if st.steps:
         steps = Table(title="documents per step", title_justify="left")
         for col in ("stage", "step", "in", "kept", "dropped", "drop reasons"):

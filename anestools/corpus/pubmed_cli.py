@@ -44,7 +44,8 @@ def pubmed_command(
     workers: Annotated[int, typer.Option(help="Parallel workers (-1: one per task up to the CPU count).")] = -1,
     slurm_partition: Annotated[str | None, typer.Option(help="Slurm partition (with --executor slurm).")] = None,
     slurm_time: Annotated[str, typer.Option(help="Slurm time limit per task.")] = "24:00:00",
-    slurm_env_command: Annotated[str | None, typer.Option(help="Command run before each Slurm task, e.g. 'source venv/bin/activate'.")] = None,
+    slurm_env_command: Annotated[str | None, typer.Option(help="Command run before each Slurm task, e.g. 'source venv/bin/activate' [default: this interpreter's environment].")] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Slurm: watch the submitted jobs until they end; list failed tasks with their logs and exit non-zero if any failed.")] = False,
 ) -> None:
     """Clean PubMed/MEDLINE XML and PMC JATS full text into AnesCorpus shards.
 
@@ -63,7 +64,7 @@ def pubmed_command(
       anestools corpus pubmed oa/ -o pmc --select journal,lexicon --skip-bad
 
       anestools corpus pubmed baseline/ -o pm --executor slurm --tasks 1274
-      --slurm-partition cpu
+      --slurm-partition cpu --wait
 
       anestools corpus pubmed articles/ -o pm --select all --keep-captions
     """
@@ -113,7 +114,15 @@ def pubmed_command(
 
     if result.submitted:
         con.out.print(f"submitted {result.tasks} task(s) to {executor}; shards will appear under {output}/<language>/")
-        return
+        if not wait:
+            return
+        from anestools.common.slurm import LEDGER
+        from anestools.common.slurm_cli import wait_for_jobs
+        from anestools.corpus.pubmed.pipeline import collect
+
+        wait_for_jobs(output.resolve() / "_logs" / LEDGER, "rerun the same command to resume")
+        result.submitted = False
+        result = collect(output, result)
     table = Table(title="anestools corpus pubmed")
     table.add_column("")
     table.add_column("count", justify="right")

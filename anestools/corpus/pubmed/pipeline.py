@@ -245,7 +245,7 @@ def run_pubmed(opts: PubmedOptions, on_start: Callable[[int, int], None] | None 
         executor.run()
     except Exception as exc:  # a datatrove task crashed (not a bad input file: those are recorded)
         raise EngineError(f"corpus pubmed pipeline failed: {exc} (task logs in {logging_dir}/logs)") from exc
-    if opts.executor.kind != "local":
+    if opts.executor.kind == "slurm":  # ray's run() returns when its tasks are done
         result.submitted = True
         return result
     return collect(opts.output, result)

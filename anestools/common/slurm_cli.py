@@ -1,0 +1,62 @@
+"""CLI side of :mod:`anestools.common.slurm`: ``--wait`` after a submission, and the status lines
+of ``corpus stats``. Prints (to stderr) and raises ``EngineError`` so the exit code is non-zero."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from anestools.common import console as con
+from anestools.common.slurm import RunStatus, run_status, wait_for_run
+from anestools.errors import EngineError
+
+
+def _print_tasks(title: str, tasks, limit: int = 20) -> None:
+    con.console.print(title, highlight=False, soft_wrap=True)
+    for t in tasks[:limit]:
+        con.console.print(f"  {t.describe()}", highlight=False, soft_wrap=True)
+    if len(tasks) > limit:
+        con.console.print(f"  ... {len(tasks) - limit} more", highlight=False)
+
+
+def wait_for_jobs(ledger: Path, rerun_hint: str, poll: float = 10.0) -> RunStatus:
+    """Watch the newest run's jobs until none can run any more; raise if any task did not complete."""
+
+    def update(status: RunStatus) -> None:
+        con.console.print(f"slurm: {status.summary()}", highlight=False)
+
+    status = wait_for_run(ledger, poll=poll, on_update=update)
+    if not status.tasks:
+        raise EngineError(f"no Slurm job recorded in {ledger}: nothing to wait for")
+    if status.failed:
+        _print_tasks(f"[red]{len(status.failed)} Slurm task(s) did not complete:[/]", status.failed)
+        raise EngineError(f"{len(status.failed)} of {len(status.tasks)} Slurm task(s) did not complete "
+                          f"(logs above); {rerun_hint}")
+    return status
+
+
+def run_status_of(ledger: Path) -> RunStatus | None:
+    """The newest Slurm run recorded in ``ledger`` (``None``: the output was not built on Slurm)."""
+    return run_status(ledger) if ledger.is_file() else None
+
+
+def status_payload(status: RunStatus | None) -> dict | None:
+    """JSON form of a run's status (``corpus stats --json``)."""
+    if status is None:
+        return None
+    return {"run": status.run, "finished": status.finished, "failed": bool(status.failed),
+            "counts": status.counts(), "failed_tasks": [t.describe() for t in status.failed]}
+
+
+def print_run_status(status: RunStatus | None) -> None:
+    """One line saying whether the Slurm run completed, failed or is still going; failed tasks."""
+    if status is None:
+        return
+    if status.failed:
+        verdict = "[red]FAILED[/] (rerun the build command to resume)"
+    elif status.active:
+        verdict = "[yellow]still pending/running: the shards above are incomplete[/]"
+    else:
+        verdict = "[green]completed[/]"
+    con.out.print(f"Slurm run {status.run}: {verdict} ({status.summary()})", highlight=False, soft_wrap=True)
+    for t in status.failed[:20]:
+        con.out.print(f"  {t.describe()}", highlight=False, soft_wrap=True)
