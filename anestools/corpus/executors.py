@@ -219,6 +219,6 @@ def check_runnable(options: ExecutorOptions) -> None:
     from importlib.util import find_spec
 
     if options.kind == "ray" and find_spec("ray") is None:
-        raise MissingDependencyError("--executor ray needs the 'ray' package (pip install 'ray[default]')")
+        raise MissingDependencyError("--executor ray needs the 'ray' package (pip install 'anestools[ray]')")
     if options.kind == "slurm" and shutil.which("sbatch") is None:
         raise MissingDependencyError("--executor slurm needs the Slurm 'sbatch' command on PATH")
