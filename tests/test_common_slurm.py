@@ -1,0 +1,44 @@
+"""anestools.common.slurm without a cluster: the job ledger and how task states are judged
+(the same code runs against the real one-node cluster in tests/cluster/)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from anestools.common.slurm import JobRecorder, RunStatus, TaskState, interpreter_env_command, read_ledger
+
+
+def test_recorder_returns_the_job_id_and_appends_it_to_the_ledger(tmp_path):
+    ledger = tmp_path / "_logs" / "slurm_jobs.jsonl"
+    rec = JobRecorder(str(ledger), "anescorpus-filter", "run-1", str(tmp_path / "_logs" / "1-filter"))
+    assert rec("Submitted batch job 4242\n") == "4242"
+    JobRecorder(str(ledger), "anescorpus-publish", "run-1")("Submitted batch job 4243")
+    with ledger.open("a") as f:
+        f.write('{"run": "run-1", "job_')  # a line torn by a crash is ignored
+    entries = read_ledger(ledger)
+    assert [(e["job_id"], e["name"], e["run"]) for e in entries] == [
+        ("4242", "anescorpus-filter", "run-1"), ("4243", "anescorpus-publish", "run-1")]
+    assert json.loads(ledger.read_text().splitlines()[0])["log_dir"].endswith("1-filter")
+
+
+def test_task_states_failed_active_blocked():
+    done = TaskState("1_0", "f", "COMPLETED", "None", "0:0", "/l/1_0.out")
+    running = TaskState("1_1", "f", "RUNNING")
+    failed = TaskState("1_2", "f", "FAILED", "NonZeroExitCode", "2:0", "/l/1_2.out")
+    blocked = TaskState("2", "p", "PENDING", "DependencyNeverSatisfied")
+    waiting = TaskState("3", "p", "PENDING", "Dependency")
+    assert (done.failed, done.active, running.active, failed.failed, blocked.failed, waiting.active) == (
+        False, False, True, True, True, True)
+    status = RunStatus("r", [blocked, done, failed, waiting])
+    assert not status.finished and [t.job_id for t in status.failed] == ["1_2", "2"]  # ran-and-failed first
+    assert failed.describe() == "f (job 1_2) FAILED (NonZeroExitCode), exit code 2:0, log: /l/1_2.out"
+    assert RunStatus("r", [done, blocked]).finished and not RunStatus("r", [done, blocked]).ok
+    assert RunStatus("r", [done]).ok and RunStatus("r", [done, failed]).summary() == "1 completed, 1 failed"
+
+
+def test_env_command_puts_this_environment_first_on_path():
+    line = interpreter_env_command()
+    assert line.startswith(f"export PATH={Path(sys.executable).parent}:$PATH")
+    assert interpreter_env_command("/opt/my env/bin/python").startswith("export PATH='/opt/my env/bin':$PATH")
