@@ -114,8 +114,23 @@ CONF
     echo "export SLURM_CONF=$DIR/slurm.conf" > "$DIR/env.sh"
 }
 
+cancel_jobs() {  # jobs still queued/running on this cluster end before their daemons do
+    local pid
+    [[ -f $DIR/slurmctld.pid ]] && pid=$(cat "$DIR/slurmctld.pid") && kill -0 "$pid" 2>/dev/null || return 0
+    export SLURM_CONF=$DIR/slurm.conf
+    [[ -n $(squeue -h -o %i 2>/dev/null) ]] || return 0
+    log "cancelling the jobs still on the cluster: $(squeue -h -o '%i(%T)' | tr '\n' ' ')"
+    scancel -p "$PARTITION" 2>/dev/null
+    for _ in $(seq 60); do
+        [[ -z $(squeue -h -t running,completing -o %i 2>/dev/null) ]] && return 0
+        sleep 0.5
+    done
+    log "jobs still running after 30 s: $(squeue -h -o '%i(%T)' | tr '\n' ' ')"
+}
+
 stop_daemons() {
     local name pid
+    cancel_jobs
     for name in slurmd slurmctld munged; do
         [[ -f $DIR/$name.pid ]] || continue
         pid=$(cat "$DIR/$name.pid")

@@ -56,6 +56,7 @@ def test_slurm_cancelled_task_is_reported_and_rerun_resumes(slurm_partition, loc
     proc = run_anestools(*args)  # submitted, not waited for; --workers 1: task 1 runs after task 0
     assert proc.returncode == 0, proc.stderr[-3000:]
     filter_job = _ledger(out)[0]["job_id"]
+    assert "still pending/running" in run_anestools("corpus", "stats", str(out)).stdout
     cancelled = None
     deadline = time.monotonic() + 300
     while cancelled is None and time.monotonic() < deadline:

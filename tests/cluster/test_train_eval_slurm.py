@@ -41,7 +41,7 @@ def sft_data(tmp_path_factory, slurm_partition) -> Path:
 
 
 @pytest.fixture(scope="module")
-def requeued_training(tmp_path_factory, tiny_model, sft_data):
+def requeued_training(slurm_partition, tmp_path_factory, tiny_model, sft_data):
     """One training job, requeued by `scontrol requeue` once it has written a checkpoint."""
     work = tmp_path_factory.mktemp("train-job")
     out = work / "sft"
