@@ -7,7 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-from anestools.common.slurm import JobRecorder, RunStatus, TaskState, interpreter_env_command, read_ledger
+from anestools.common.slurm import (
+    JobRecorder,
+    RunStatus,
+    TaskState,
+    interpreter_env_command,
+    read_ledger,
+    run_status,
+)
 
 
 def test_recorder_returns_the_job_id_and_appends_it_to_the_ledger(tmp_path):
@@ -21,6 +28,10 @@ def test_recorder_returns_the_job_id_and_appends_it_to_the_ledger(tmp_path):
     assert [(e["job_id"], e["name"], e["run"]) for e in entries] == [
         ("4242", "anescorpus-filter", "run-1"), ("4243", "anescorpus-publish", "run-1")]
     assert json.loads(ledger.read_text().splitlines()[0])["log_dir"].endswith("1-filter")
+    # a run that submitted nothing (all tasks already complete) is finished, not someone else's run
+    status = run_status(ledger, run="run-2")
+    assert status.run == "run-2" and status.tasks == [] and status.ok
+    assert run_status(tmp_path / "missing.jsonl") is None
 
 
 def test_task_states_failed_active_blocked():

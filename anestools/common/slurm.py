@@ -199,12 +199,16 @@ def _sacct_tasks(job_id: str, name: str) -> list[TaskState]:
                       reason="no longer known to the controller and no accounting (sacct)")]
 
 
-def run_status(ledger: Path) -> RunStatus | None:
-    """State of every job of the newest run in ``ledger`` (``None``: no Slurm job was recorded)."""
+def run_status(ledger: Path, run: str | None = None) -> RunStatus | None:
+    """State of every job of ``run`` (default: the newest run) in ``ledger``.
+
+    ``None``: no Slurm job was recorded. A given ``run`` that submitted nothing (every task was
+    already complete) has an empty, finished status.
+    """
     entries = read_ledger(Path(ledger))
     if not entries:
-        return None
-    run = entries[-1]["run"]
+        return None if run is None else RunStatus(run=run)
+    run = run or entries[-1]["run"]
     status = RunStatus(run=run)
     for e in entries:
         if e.get("run") != run:
@@ -214,13 +218,13 @@ def run_status(ledger: Path) -> RunStatus | None:
     return status
 
 
-def wait_for_run(ledger: Path, poll: float = 10.0, on_update: Callable[[RunStatus], None] | None = None,
-                 timeout: float | None = None) -> RunStatus:
+def wait_for_run(ledger: Path, run: str | None = None, poll: float = 10.0,
+                 on_update: Callable[[RunStatus], None] | None = None, timeout: float | None = None) -> RunStatus:
     """Poll :func:`run_status` until no task can run any more (or ``timeout`` seconds passed)."""
     start = time.monotonic()
     last = ""
     while True:
-        status = run_status(ledger) or RunStatus(run="")
+        status = run_status(ledger, run) or RunStatus(run=run or "")
         if on_update is not None and status.summary() != last:
             on_update(status)
             last = status.summary()

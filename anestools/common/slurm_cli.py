@@ -18,15 +18,16 @@ def _print_tasks(title: str, tasks, limit: int = 20) -> None:
         con.console.print(f"  ... {len(tasks) - limit} more", highlight=False)
 
 
-def wait_for_jobs(ledger: Path, rerun_hint: str, poll: float = 10.0) -> RunStatus:
-    """Watch the newest run's jobs until none can run any more; raise if any task did not complete."""
+def wait_for_jobs(ledger: Path, run: str, rerun_hint: str, poll: float = 10.0) -> RunStatus:
+    """Watch the jobs ``run`` submitted until none can run any more; raise if any task did not complete."""
 
     def update(status: RunStatus) -> None:
-        con.console.print(f"slurm: {status.summary()}", highlight=False)
+        if status.tasks:
+            con.console.print(f"slurm: {status.summary()}", highlight=False)
 
-    status = wait_for_run(ledger, poll=poll, on_update=update)
+    status = wait_for_run(ledger, run, poll=poll, on_update=update)
     if not status.tasks:
-        raise EngineError(f"no Slurm job recorded in {ledger}: nothing to wait for")
+        con.console.print("slurm: nothing was submitted (every task had already completed)", highlight=False)
     if status.failed:
         _print_tasks(f"[red]{len(status.failed)} Slurm task(s) did not complete:[/]", status.failed)
         raise EngineError(f"{len(status.failed)} of {len(status.tasks)} Slurm task(s) did not complete "

@@ -149,7 +149,7 @@ def build_command(
         from anestools.common.slurm_cli import wait_for_jobs
         from anestools.corpus.build import summarize
 
-        wait_for_jobs(result.output / "_logs" / LEDGER, "rerun the same command to resume")
+        wait_for_jobs(result.output / "_logs" / LEDGER, cfg.executor.slurm_run, "rerun the same command to resume")
         result = summarize(result.output, result)
     logging.getLogger("anestools").debug("build result: %s", result)
     _print_summary(result)

@@ -120,7 +120,7 @@ def pubmed_command(
         from anestools.common.slurm_cli import wait_for_jobs
         from anestools.corpus.pubmed.pipeline import collect
 
-        wait_for_jobs(output.resolve() / "_logs" / LEDGER, "rerun the same command to resume")
+        wait_for_jobs(output.resolve() / "_logs" / LEDGER, opts.executor.slurm_run, "rerun the same command to resume")
         result.submitted = False
         result = collect(output, result)
     table = Table(title="anestools corpus pubmed")

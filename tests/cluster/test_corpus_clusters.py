@@ -47,6 +47,11 @@ def test_slurm_build_equals_local(slurm_partition, local_build, tmp_path):
     assert scontrol_job(f"{first}_1")["JobState"] == "COMPLETED"
     stats = run_anestools("corpus", "stats", str(out))
     assert stats.returncode == 0 and "completed" in stats.stdout
+    # the same command again: nothing left to submit, --wait says so and succeeds
+    again = run_anestools("corpus", "build", "--output", str(out), "--executor", "slurm", "--tasks", "2",
+                          "--workers", "2", "--slurm-partition", slurm_partition, "--slurm-time", "00:10:00", "--wait")
+    assert again.returncode == 0 and "nothing was submitted" in again.stderr, again.stderr[-3000:]
+    assert corpus_rows(out) == expected
 
 
 def test_slurm_cancelled_task_is_reported_and_rerun_resumes(slurm_partition, local_build, tmp_path):
