@@ -79,7 +79,7 @@ write_conf() {  # $1: proctrack plugin
     cat > "$DIR/slurm.conf" <<CONF
 # one-node test cluster written by scripts/cluster/slurm.sh
 ClusterName=anestools-test
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$CTLD_PORT
 SlurmdPort=$SLURMD_PORT
 SlurmUser=root
@@ -108,7 +108,7 @@ MinJobAge=3600
 SchedulerParameters=defer_batch
 SlurmctldTimeout=30
 SlurmdTimeout=30
-NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=$PARTITION Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 CONF
     echo "export SLURM_CONF=$DIR/slurm.conf" > "$DIR/env.sh"
@@ -168,6 +168,9 @@ start_slurm() {  # $1: proctrack plugin; 0 when the node is idle
 
 up() {
     mkdir -p "$DIR" && chmod 755 "$DIR" && rm -f "$DIR/unavailable"
+    if [[ $(id -u) -ne 0 ]]; then
+        fail "the one-node test cluster needs root (munged runs as the munge user with /etc/munge/munge.key, slurmd as root); run make test-cluster as root"
+    fi
     install_if_missing
     start_munge || fail "munged did not start (log: $DIR/munge/munged.log)"
     CTLD_PORT=$(free_port 16817)
