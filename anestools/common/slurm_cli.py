@@ -22,7 +22,7 @@ def wait_for_jobs(ledger: Path, run: str, rerun_hint: str, poll: float = 10.0) -
     """Watch the jobs ``run`` submitted until none can run any more; raise if any task did not complete."""
 
     def update(status: RunStatus) -> None:
-        if status.tasks:
+        if status.tasks and not con.quiet():
             con.console.print(f"slurm: {status.summary()}", highlight=False)
 
     status = wait_for_run(ledger, run, poll=poll, on_update=update)
