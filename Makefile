@@ -10,7 +10,7 @@ EXTRAS ?= train,dev
 # Hide pip's warnings about optional local index folders; keep real errors.
 PIPFILTER := sed -e "/is ignored: it is neither a file nor a directory/d"
 
-.PHONY: install demo test lint bench clean sglang-env
+.PHONY: install demo test test-cluster lint bench clean sglang-env
 
 install: $(STAMP)
 
@@ -26,7 +26,15 @@ demo: install
 	$(BIN)/anestools demo
 
 test: install
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -m "not cluster" tests
+
+# The `cluster` tests on real schedulers: a one-node Slurm cluster (Debian's slurm-wlm + munge,
+# installed with apt when missing: needs root) and a local Ray cluster (the `ray` extra), started
+# by scripts/cluster/with-clusters.sh and always torn down, also on failure or Ctrl-C.
+test-cluster: install
+	@$(BIN)/python -c "import ray" 2>/dev/null || { echo "installing anestools[ray] into $(VENV)"; \
+		$(BIN)/python -m pip install -q -e ".[ray]" 2>&1 | $(PIPFILTER); }
+	PATH="$(abspath $(BIN)):$$PATH" scripts/cluster/with-clusters.sh $(BIN)/python -m pytest -q -m cluster tests/cluster
 
 lint: install
 	$(BIN)/ruff check anestools tests scripts

@@ -297,7 +297,7 @@ def run_build(cfg: BuildConfig, show_logs: bool = False,
                 and local_workers(cfg.executor, cfg.executor.tasks) > 1:
             warm_up_local(cfg.quality)
         run_stages(stages, out, show_logs=show_logs, progress=progress)
-    if cfg.executor.kind != "local":
+    if state != "complete" and cfg.executor.kind == "slurm":  # ray's run() returns once its tasks are done
         result.submitted = True
         return result
     write_marker(out, "corpus build")  # already there, unless removed while every stage was done

@@ -38,6 +38,8 @@ Stages (datatrove's executors, each step with its own stats): read -> anesthesia
 
   anestools corpus build hf://datasets/HuggingFaceFW/fineweb/data --executor slurm --tasks 2000 --slurm-partition cpu --slurm-time 12:00:00 --output /shared/anescorpus
 
+  anestools corpus build web/ --executor slurm --slurm-partition cpu --tasks 64 --wait
+
   anestools corpus build web/ --dedup minhash --decontaminate anesbench_en.json --decontaminate anesbench_zh.json --tokenizer models/qwen2.5-7b --keep-excluded dropped/
 """
 
@@ -80,9 +82,10 @@ def build_command(
     slurm_env_command: cc.SlurmEnvOpt = None,
     slurm_arg: cc.SlurmArgOpt = None,
     ray_cpus_per_task: cc.RayCpusOpt = 1,
+    wait: cc.WaitOpt = False,
 ) -> None:
     from anestools.common import console as con
-    from anestools.corpus.build import BuildConfig, run_build
+    from anestools.corpus.build import BuildConfig, run_build, summarize
     from anestools.corpus.lexicon import DEFAULT_MIN_SCORE, DEFAULT_MIN_TERMS
     from anestools.errors import InputError
 
@@ -117,7 +120,11 @@ def build_command(
     if result.submitted:
         con.out.print(f"submitted to {executor}: logs in {result.output / '_logs'}; "
                       f"run `anestools corpus stats {output}` when the jobs have finished")
-        return
+        if not wait:
+            return
+        cc.wait_for_slurm(result.output, cfg.executor)
+        result.submitted = False
+        result = summarize(result.output, result)
     cc.print_steps(result.steps, "corpus build: documents per step")
     kept = ", ".join(f"{lang}: {n:,}" for lang, n in sorted(result.kept.items())) or "none"
     con.out.print(f"kept documents: {kept}")
@@ -140,7 +147,7 @@ def build_command(
 
 _STATS_HELP = """Print rows, tokens and bytes per language and source of an AnesCorpus folder, and the documents kept/dropped by each pipeline step (from datatrove's stats).
 
-A corpus whose run has not finished (no OUTPUT/_SUCCESS) is refused unless --incomplete.
+A corpus whose run has not finished (no OUTPUT/_SUCCESS) is refused unless --incomplete; for a run on Slurm the refusal says whether its jobs are still pending/running or FAILED (which tasks, which logs).
 
 [bold]Examples[/]
 
@@ -164,20 +171,32 @@ def stats_command(
     from rich.table import Table
 
     from anestools.common import console as con
-    from anestools.common.corpus_marker import is_incomplete
+    from anestools.common import slurm_cli as sc
+    from anestools.common.corpus_marker import MARKER, corpus_root, is_incomplete
+    from anestools.common.slurm import LEDGER
     from anestools.corpus.stats import corpus_stats
+    from anestools.errors import InputError
 
-    st = corpus_stats(directory, allow_incomplete=incomplete)
     partial = is_incomplete(directory)
+    ledger = (corpus_root(directory) or directory) / "_logs" / LEDGER
+    # a run without _SUCCESS that went to Slurm: ask the controller whether it failed or is pending
+    slurm = sc.run_status_of(ledger) if partial else None
+    if partial and not incomplete:
+        sc.print_failed(slurm)
+        raise InputError(f"{corpus_root(directory)} is an unfinished corpus (no {MARKER}): "
+                         f"{sc.unfinished_reason(slurm)}")
+    st = corpus_stats(directory, allow_incomplete=incomplete)
     if partial:
-        con.console.print(f"[bold yellow]warning:[/] {directory} is an unfinished corpus (no _SUCCESS): counts are partial",
-                          highlight=False, soft_wrap=True)
+        con.console.print(f"[bold yellow]warning:[/] {directory} is an unfinished corpus (no {MARKER}): counts are "
+                          f"partial; {sc.unfinished_reason(slurm)}", highlight=False, soft_wrap=True)
+    state = sc.run_state(not partial, slurm)
     by_lang = st.totals_by_language()
     counted = any(g.counted_rows for g in by_lang.values())
     if as_json:
         payload = {
             "root": str(st.root),
             "complete": not partial,
+            "status": state,  # complete, pending, failed or interrupted
             "files": st.files,
             "file_bytes": st.file_bytes,
             "tokens_counted": counted,
@@ -185,6 +204,8 @@ def stats_command(
             "by_language_source": [{"language": k[0], "source": k[1], **asdict(v)} for k, v in st.groups.items()],
             "steps": [asdict(s) for s in st.steps],
         }
+        if slurm is not None:
+            payload["slurm"] = sc.status_payload(slurm)
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
 
@@ -204,5 +225,9 @@ def stats_command(
     con.out.print(f"{st.files} shard file(s), {st.file_bytes / 1e6:,.2f} MB on disk")
     if not counted and st.files:
         con.out.print(_NO_TOKENS)
+    if slurm is not None:
+        sc.print_run_status(slurm)
+    elif not partial and (run := sc.newest_run(ledger)):
+        con.out.print(f"Slurm run {run}: completed ({MARKER} written)", highlight=False)
     if st.steps:
         cc.print_steps(st.steps)

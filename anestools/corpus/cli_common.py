@@ -35,9 +35,10 @@ SlurmTimeOpt = Annotated[str, typer.Option("--slurm-time", help="Slurm time limi
 SlurmCpusOpt = Annotated[int, typer.Option("--slurm-cpus-per-task", rich_help_panel=EXEC)]
 SlurmMemOpt = Annotated[int, typer.Option("--slurm-mem-per-cpu-gb", rich_help_panel=EXEC)]
 SlurmQosOpt = Annotated[str, typer.Option("--slurm-qos", rich_help_panel=EXEC)]
-SlurmEnvOpt = Annotated[str | None, typer.Option("--slurm-env-command", help="Shell command run before each job, e.g. 'source .venv/bin/activate'.", rich_help_panel=EXEC)]
+SlurmEnvOpt = Annotated[str | None, typer.Option("--slurm-env-command", help="Shell command run before each job, e.g. 'source .venv/bin/activate' [default: this interpreter's bin/ first on PATH].", rich_help_panel=EXEC)]
 SlurmArgOpt = Annotated[list[str] | None, typer.Option("--slurm-arg", help="Extra sbatch option KEY=VALUE (repeatable), e.g. account=myproj.", rich_help_panel=EXEC)]
 RayCpusOpt = Annotated[int, typer.Option("--ray-cpus-per-task", rich_help_panel=EXEC)]
+WaitOpt = Annotated[bool, typer.Option("--wait", help="Slurm: watch the submitted jobs until they end; list failed tasks with their logs and exit non-zero if any failed or OUTPUT/_SUCCESS is missing.", rich_help_panel=EXEC)]
 
 
 def merge_inputs(positional: list[str] | None, option: list[str] | None) -> list[str]:
@@ -65,6 +66,23 @@ def executor_options(executor: str, tasks: int, workers: int, slurm_partition: s
         slurm_cpus_per_task=slurm_cpus_per_task, slurm_mem_per_cpu_gb=slurm_mem_per_cpu_gb, slurm_qos=slurm_qos,
         slurm_env_command=slurm_env_command, slurm_sbatch_args=sbatch_args(slurm_arg),
         ray_cpus_per_task=ray_cpus_per_task)
+
+
+def wait_for_slurm(output: Path, options) -> None:
+    """``--wait``: watch the jobs this invocation submitted until none can run any more.
+
+    Raises ``EngineError`` (non-zero exit) when a task did not complete, or when every job ended
+    but the ``complete`` stage did not write ``OUTPUT/_SUCCESS``.
+    """
+    from anestools.common.corpus_marker import MARKER
+    from anestools.common.slurm import LEDGER
+    from anestools.common.slurm_cli import wait_for_jobs
+    from anestools.errors import EngineError
+
+    wait_for_jobs(output / "_logs" / LEDGER, options.slurm_run, "rerun the same command to resume")
+    if not (output / MARKER).is_file():
+        raise EngineError(f"the Slurm jobs ended but {output / MARKER} was not written "
+                          f"(logs in {output / '_logs'}); rerun the same command to resume")
 
 
 def print_steps(steps, title: str = "documents per step") -> None:

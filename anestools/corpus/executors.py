@@ -15,6 +15,11 @@ earlier ones first (and, on Slurm, submits them with ``afterok`` dependencies).
 The executors are datatrove's own classes, unpatched. Local workers are forked on Linux (the
 ``start_method`` argument), so they start with what the driver loaded (``warm_up_local``).
 
+Slurm: jobs run in the submitting interpreter's environment unless ``slurm_env_command`` /
+``slurm_venv_path`` say otherwise; every job id is recorded in ``<logging_dir>/../slurm_jobs.jsonl``
+through datatrove's ``job_id_retriever`` (``anestools.common.slurm``), which ``--wait`` and
+``corpus stats`` read; ``kill-on-invalid-dep`` cancels a stage whose dependency failed.
+
 Resume: every executor is built with ``skip_completed=True``, so a rerun after a crash or
 Ctrl-C skips the tasks that wrote their completion marker (``<logging_dir>/completions/``).
 """
@@ -24,8 +29,10 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from anestools.common.slurm import LEDGER, JobRecorder, interpreter_env_command, new_run_id
 from anestools.errors import ConfigError, MissingDependencyError
 
 EXECUTORS = ("local", "slurm", "ray")
@@ -49,6 +56,7 @@ class ExecutorOptions:
     slurm_venv_path: str | None = None
     slurm_sbatch_args: dict[str, Any] = field(default_factory=dict)
     slurm_logs_folder: str | None = None
+    slurm_run: str = field(default_factory=new_run_id)  # tags this invocation's jobs in the ledger
     # Ray
     ray_cpus_per_task: int = 1
     ray_mem_per_cpu_gb: float = 2
@@ -121,10 +129,16 @@ def executor_kwargs(
             "cpus_per_task": options.slurm_cpus_per_task,
             "mem_per_cpu_gb": options.slurm_mem_per_cpu_gb,
             "qos": options.slurm_qos,
-            "sbatch_args": dict(options.slurm_sbatch_args),
+            # a stage whose dependency failed is cancelled instead of pending forever
+            "sbatch_args": {"kill-on-invalid-dep": "yes", **options.slurm_sbatch_args},
+            # records every job id in <logs>/slurm_jobs.jsonl (watched by --wait and corpus stats)
+            "job_id_retriever": JobRecorder(str(Path(logging_dir).parent / LEDGER), job_name,
+                                            options.slurm_run, logging_dir),
         }
         if options.slurm_env_command:
             kw["env_command"] = options.slurm_env_command
+        elif not options.slurm_venv_path:  # default: the environment that submits the jobs
+            kw["env_command"] = interpreter_env_command()
         if options.slurm_venv_path:
             kw["venv_path"] = options.slurm_venv_path
         if options.slurm_logs_folder:
@@ -176,6 +190,6 @@ def check_runnable(options: ExecutorOptions) -> None:
     from importlib.util import find_spec
 
     if options.kind == "ray" and find_spec("ray") is None:
-        raise MissingDependencyError("--executor ray needs the 'ray' package (pip install 'ray[default]')")
+        raise MissingDependencyError("--executor ray needs the 'ray' package (pip install 'anestools[ray]')")
     if options.kind == "slurm" and shutil.which("sbatch") is None:
         raise MissingDependencyError("--executor slurm needs the Slurm 'sbatch' command on PATH")

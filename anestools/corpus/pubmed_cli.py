@@ -50,6 +50,7 @@ def pubmed_command(
     slurm_env_command: cc.SlurmEnvOpt = None,
     slurm_arg: cc.SlurmArgOpt = None,
     ray_cpus_per_task: cc.RayCpusOpt = 1,
+    wait: cc.WaitOpt = False,
 ) -> None:
     """Clean PubMed/MEDLINE XML and PMC JATS full text into AnesCorpus shards.
 
@@ -69,11 +70,11 @@ def pubmed_command(
       anestools corpus pubmed oa/ -o pmc --select journal,lexicon --skip-bad
 
       anestools corpus pubmed baseline/ -o pm --executor slurm --tasks 1274
-      --slurm-partition cpu
+      --slurm-partition cpu --wait
 
       anestools corpus pubmed articles/ -o pm --select all --keep-captions
     """
-    from anestools.corpus.pubmed.pipeline import PubmedOptions, run_pubmed
+    from anestools.corpus.pubmed.pipeline import PubmedOptions, collect, run_pubmed
     from anestools.errors import InputError
 
     paths = cc.merge_inputs(inputs, input)
@@ -110,7 +111,11 @@ def pubmed_command(
     if result.submitted:
         con.out.print(f"submitted {result.tasks} task(s) to {executor}; logs in {result.output / '_logs'}; "
                       f"run `anestools corpus stats {output}` when the jobs have finished")
-        return
+        if not wait:
+            return
+        cc.wait_for_slurm(result.output, opts.executor)
+        result.submitted = False
+        result = collect(result.output, result)
     cc.print_steps(result.steps, "corpus pubmed: documents per step")
     con.out.print(f"files: {result.files:,}, records read: {result.records:,}")
     selected = ", ".join(f"{crit} {n:,}" for crit, n in result.selected_by.items() if n)

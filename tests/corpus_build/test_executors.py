@@ -42,12 +42,28 @@ def test_slurm_kwargs_and_instance(tmp_path):
                                "job_name", "env_command", "sbatch_args")} == {
         "tasks": 500, "workers": 100, "partition": "cpu", "time": "06:00:00", "cpus_per_task": 2,
         "mem_per_cpu_gb": 4, "qos": "high", "job_name": "anescorpus-filter",
-        "env_command": "source .venv/bin/activate", "sbatch_args": {"account": "anes"}}
+        "env_command": "source .venv/bin/activate",
+        "sbatch_args": {"kill-on-invalid-dep": "yes", "account": "anes"}}
+    assert kw["job_id_retriever"].ledger == str(tmp_path / "slurm_jobs.jsonl")
     ex = build_executor([], opts, str(tmp_path / "logs"), job_name="anescorpus-filter")
     assert isinstance(ex, SlurmPipelineExecutor)
     assert (ex.tasks, ex.partition, ex.time, ex.job_name, ex.skip_completed) == (
         500, "cpu", "06:00:00", "anescorpus-filter", True)
     assert ex.get_sbatch_args()["partition"] == "cpu"
+
+
+def test_slurm_jobs_default_to_the_submitting_environment(tmp_path):
+    """Without --slurm-env-command the job's PATH starts with this interpreter's bin/ (where
+    datatrove's launch_pickled_pipeline is installed), so a virtualenv need not be activated."""
+    import sys
+    from pathlib import Path
+
+    kw = executor_kwargs(ExecutorOptions(kind="slurm", slurm_partition="cpu"), [], str(tmp_path / "logs"))[1]
+    assert kw["env_command"].startswith(f"export PATH={Path(sys.executable).parent}:$PATH")
+    assert (Path(sys.executable).parent / "launch_pickled_pipeline").exists()
+    kw = executor_kwargs(ExecutorOptions(kind="slurm", slurm_partition="cpu", slurm_venv_path="/v/bin/activate"),
+                         [], str(tmp_path / "logs"))[1]
+    assert "env_command" not in kw and kw["venv_path"] == "/v/bin/activate"
 
 
 def test_ray_is_constructed_lazily_without_ray(tmp_path):
@@ -96,7 +112,12 @@ def test_build_stages_chain_for_slurm(tmp_path):
     assert [type(s).__name__ for s in chain[1].pipeline] == [
         "JsonlReader", "C4QualityFilter", "GopherRepetitionFilter", "GopherQualityFilter", "JsonlWriter"]
     assert [type(s).__name__ for s in chain[5].pipeline] == ["JsonlReader", "ExactDedupFilter", "ParquetWriter"]
+    # every job of the run, `complete` (which writes _SUCCESS) included, goes to one ledger, and a
+    # job whose dependency failed is cancelled by Slurm instead of pending forever
+    assert {e.job_id_retriever.ledger for e in chain} == {str(tmp_path / "out" / "_logs" / "slurm_jobs.jsonl")}
+    assert {e.job_id_retriever.run for e in chain} == {cfg.executor.slurm_run}
     assert not (tmp_path / "out").exists()  # building stages touches nothing
+    assert all(e.get_sbatch_args()["kill-on-invalid-dep"] == "yes" for e in chain)  # (creates the log folder)
 
 
 def test_minhash_chain_for_ray(tmp_path):

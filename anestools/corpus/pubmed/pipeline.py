@@ -241,7 +241,7 @@ def run_pubmed(opts: PubmedOptions, show_logs: bool = False,
                                 tasks=1, depends=first)
         run_stages([Stage(first, logs, tasks), Stage(marker, marker_dir, 1)], out, show_logs=show_logs,
                    progress=progress)
-    if opts.executor.kind != "local":
+    if state != "complete" and opts.executor.kind == "slurm":  # ray's run() returns once its tasks are done
         result.submitted = True
         return result
     write_marker(out, "corpus pubmed")  # already there, unless removed while every stage was done
