@@ -69,10 +69,15 @@ def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None) -
     return "\n".join(lines) + "\n"
 
 
-def plot_sweep(runs: Sequence[RunInfo], path: Path) -> bool:
+def is_sweep(runs: Sequence[RunInfo]) -> bool:
+    """At least two runs with a checkpoint step: the report gets an accuracy-vs-step plot."""
+    return sum(r.summary["config"].get("checkpoint_step") is not None for r in runs) >= 2
+
+
+def plot_sweep(runs: Sequence[RunInfo], path: Path, overwrite: bool = True) -> bool:
     """Accuracy vs checkpoint step (overall and per language); False when fewer than 2 steps."""
     steps = [r.summary["config"].get("checkpoint_step") for r in runs]
-    if sum(s is not None for s in steps) < 2:
+    if not is_sweep(runs):
         return False
     import matplotlib
 
@@ -98,9 +103,11 @@ def plot_sweep(runs: Sequence[RunInfo], path: Path) -> bool:
     ax.legend()
     ax.set_title("AnesBench accuracy vs checkpoint step", fontsize=10)
     fig.tight_layout()
-    with atomic_path(path, overwrite=True) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
+    try:
+        with atomic_path(path, overwrite=overwrite) as tmp:
+            fig.savefig(tmp, format="png", dpi=110)
+    finally:
+        plt.close(fig)
     return True
 
 
@@ -110,10 +117,17 @@ def write_comparison(run_dirs: Sequence[str | Path], output: Path | None, overwr
     runs = load_runs(run_dirs)
     if output is None:
         return comparison_markdown(runs), []
-    check_writable(output, overwrite)
-    written = []
+    # Every file this report writes is checked before the first one is written: the plot next
+    # to the markdown is a user's file too (never replaced silently).
     plot_path = output.with_suffix(".png")
-    has_plot = plot_sweep(runs, plot_path)
+    if output.is_dir():
+        raise InputError(f"--output {output} is a directory; give a file name such as {output / 'report.md'}")
+    if is_sweep(runs) and plot_path == output:
+        raise InputError(f"--output {output}: the markdown and its plot would share this name; use a .md name")
+    for path in (output, *([plot_path] if is_sweep(runs) else [])):
+        check_writable(path, overwrite)
+    written = []
+    has_plot = plot_sweep(runs, plot_path, overwrite=overwrite)
     if has_plot:
         written.append(plot_path)
     text = comparison_markdown(runs, plot_path.name if has_plot else None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from anestools import __version__
+from anestools.common.atomic import remove_stale_temps
+from anestools.common.lock import output_lock
 from anestools.errors import ConfigError
 from anestools.eval.bench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
 from anestools.eval.client import ChatClient, RequestFailed, RetryPolicy
@@ -79,8 +82,12 @@ class EvalSettings:
             raise ConfigError("--concurrency must be >= 1")
         if self.max_new_tokens < 1:
             raise ConfigError("--max-new-tokens must be >= 1")
-        if self.temperature < 0:
-            raise ConfigError("--temperature must be >= 0")
+        if not math.isfinite(self.temperature) or self.temperature < 0:
+            raise ConfigError(f"--temperature must be a number >= 0, got {self.temperature}")
+        for flag, value in (("--request-timeout", self.request_timeout),
+                            ("--startup-timeout", self.startup_timeout)):
+            if not (math.isfinite(value) and value > 0):
+                raise ConfigError(f"{flag} must be a number of seconds > 0, got {value}")
         if self.limit is not None and self.limit < 1:
             raise ConfigError("--limit must be >= 1")
         if self.retries < 0:
@@ -209,8 +216,19 @@ async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: Pr
 
 def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchmark: Benchmark | None = None,
                    hook: ProgressHook | None = None) -> EvalOutcome:
-    """Evaluate ``model`` into ``run_dir`` (resuming what is there) and write the reports."""
+    """Evaluate ``model`` into ``run_dir`` (resuming what is there) and write the reports.
+
+    The run directory is locked for the whole run: a second ``eval`` into it is refused
+    (it would ask the same questions again and append duplicates).
+    """
     settings.validate()
+    with output_lock(run_dir, f"anestools eval --model {model}"):
+        remove_stale_temps(run_dir)
+        return _evaluate_locked(model, run_dir, settings, benchmark=benchmark, hook=hook)
+
+
+def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, benchmark: Benchmark | None,
+                     hook: ProgressHook | None) -> EvalOutcome:
     bench = benchmark or load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid)
     items = bench.select(settings.languages, settings.levels, settings.limit)
     if not items:
