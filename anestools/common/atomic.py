@@ -109,19 +109,19 @@ def atomic_paths(paths: Sequence[str | os.PathLike[str]], overwrite: bool = Fals
     for f in finals:
         check_writable(f, overwrite)
     tmps: list[Path] = []
-    backups: dict[Path, Path | None] = {}
+    backups: dict[Path, Path | None] = {}  # published final -> hard link to its previous version
+    pending: Path | None = None  # backup of the file being renamed right now
     try:
         for f in finals:
             tmps.append(_temp_sibling(f))
         yield tmps
         for f, tmp in zip(finals, tmps):
-            backup = None
             if f.exists():
-                backup = _temp_sibling(f)
-                backup.unlink()
-                os.link(f, backup)
-            backups[f] = backup
+                pending = _temp_sibling(f)
+                pending.unlink()
+                os.link(f, pending)
             os.replace(tmp, f)
+            backups[f], pending = pending, None
     except BaseException as exc:
         for f, backup in backups.items():  # roll back what was published
             with contextlib.suppress(OSError):
@@ -129,7 +129,7 @@ def atomic_paths(paths: Sequence[str | os.PathLike[str]], overwrite: bool = Fals
                     os.replace(backup, f)
                 else:
                     f.unlink()
-        for tmp in tmps:
+        for tmp in [*tmps, *([pending] if pending else [])]:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
         if isinstance(exc, OSError):
