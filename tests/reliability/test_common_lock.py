@@ -44,9 +44,8 @@ def test_kill_9_of_the_holder_releases_the_lock(tmp_path):
 
 def test_same_process_twice_is_refused_and_a_refused_run_leaves_nothing(tmp_path):
     target = tmp_path / "new"
-    with output_lock(target):
-        with pytest.raises(OutputLockedError), output_lock(target):
-            pass
+    with output_lock(target), pytest.raises(OutputLockedError), output_lock(target):
+        pass
     assert not target.exists()  # created for the lock, nothing written: removed again
 
 

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from reliability_helpers import alive
@@ -66,7 +67,7 @@ def test_leaving_the_block_stops_the_group_and_its_guardian(tmp_path):
         assert alive(proc.pid)
     assert not alive(proc.pid)
     guardians = [p for p in os.listdir("/proc") if p.isdigit() and p not in before and alive(int(p))
-                 and b"_guard.py" in open(f"/proc/{p}/cmdline", "rb").read()]
+                 and b"_guard.py" in Path(f"/proc/{p}/cmdline").read_bytes()]
     assert guardians == []
 
 
