@@ -66,9 +66,13 @@ def test_leaving_the_block_stops_the_group_and_its_guardian(tmp_path):
     with guarded_group([sys.executable, "-c", "import time; time.sleep(60)"]) as proc:
         assert alive(proc.pid)
     assert not alive(proc.pid)
-    guardians = [p for p in os.listdir("/proc") if p.isdigit() and p not in before and alive(int(p))
-                 and b"_guard.py" in Path(f"/proc/{p}/cmdline").read_bytes()]
-    assert guardians == []
+    def guardian(pid: str) -> bool:
+        try:
+            return alive(int(pid)) and b"_guard.py" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:  # exited meanwhile
+            return False
+
+    assert [p for p in os.listdir("/proc") if p.isdigit() and p not in before and guardian(p)] == []
 
 
 def test_the_direct_child_gets_sigterm_when_its_parent_dies(tmp_path):

@@ -196,3 +196,34 @@ def test_benchmark_records_that_contradict_themselves_are_invalid(cli, tmp_path,
     bench.write_text(json.dumps([rec]))
     code, _, stderr = _eval(cli, "http://127.0.0.1:9/v1", tmp_path / "run", "--benchmark", str(bench))
     assert code == 2 and needle in _one_line(stderr)
+
+
+def test_kill_9_of_eval_takes_its_inference_server_down(tmp_path):
+    """The engine server is started like SGLang / transformers serve (run_server); its parent is killed."""
+    import os
+    import signal
+    import socket
+    import time
+
+    from reliability_helpers import alive
+
+    from anestools.eval.engines import free_port
+
+    port = free_port()
+    code = ("import sys, time\nfrom pathlib import Path\nfrom anestools.eval.engines import run_server\n"
+            f"argv = [sys.executable, '-m', 'anestools.eval.fake_server', '--port', '{port}']\n"
+            f"with run_server(argv, health_url='http://127.0.0.1:{port}/health', log_path=Path(sys.argv[1]),\n"
+            "                timeout=60) as server:\n"
+            "    print(server.pid, flush=True); time.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "engine.log")], stdout=subprocess.PIPE,
+                              text=True)
+    server = int(parent.stdout.readline())
+    assert alive(server)
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while alive(server):
+        assert time.monotonic() < deadline, "the server outlived eval"
+        time.sleep(0.1)
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0  # nothing holds the port (or GPU memory) any more
