@@ -10,6 +10,11 @@ Why bounded retries: the paper's evaluator retried forever, so one poisoned requ
 run. Here 429, 5xx, timeouts and connection errors are retried with exponential backoff and
 full jitter (``Retry-After`` honoured), up to ``retries`` extra attempts; then the request
 fails with :class:`RequestFailed` and the caller records an error (retried on resume).
+
+Why the answer is validated here (:func:`parse_completion`): it is the boundary with a server
+we do not control; a 200 of the wrong shape or types is a malformed response (an error for
+that question), never a value written to disk. Every recorded text passes through
+:func:`anestools.common.redact.redact`, so an echoed API key never reaches a file.
 """
 
 from __future__ import annotations
@@ -139,12 +144,10 @@ class MalformedResponse(Exception):
 MAX_TOKENS_FIELD = 2**53  # beyond this a "token count" is garbage (and not JSON-portable)
 
 
-def _field(obj: Any, key: str, where: str, kinds: tuple[type, ...], required: bool = False) -> Any:
-    """``obj[key]`` checked against ``kinds`` (None allowed unless ``required``)."""
+def _field(obj: dict[str, Any], key: str, where: str, kinds: tuple[type, ...]) -> Any:
+    """``obj[key]`` checked against ``kinds`` (absent or null: None)."""
     value = obj.get(key)
     if value is None:
-        if required:
-            raise MalformedResponse(f"{where}.{key} is missing")
         return None
     if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
         raise MalformedResponse(f"{where}.{key} is {type(value).__name__}, expected "

@@ -144,5 +144,7 @@ def test_kill_9_of_train_kills_the_trainer_and_a_second_run_waits_for_it(tiny_mo
                              capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     steps = [json.loads(ln)["current_steps"] for ln in (out / "trainer_log.jsonl").read_text().splitlines()]
-    assert steps == sorted(steps) and steps[-1] == latest + 2  # one trainer at a time: no 3,3,…,16,16
+    # One trainer at a time: the killed run's steps 1..k, then the resumed run's, never interleaved (3,3,…,16,16).
+    first = steps[:-2]
+    assert first == list(range(1, len(first) + 1)) and steps[-2:] == [latest + 1, latest + 2], steps
     assert Path(out / "train_results.json").is_file()
