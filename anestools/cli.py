@@ -102,6 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     except _CLICK_ERRORS as exc:  # usage errors: unknown option, missing argument...
         exc.show()
         return exc.exit_code
+    except OSError as exc:  # last resort for a full disk outside the atomic writers
+        from anestools.common.atomic import DISK_ERRNOS
+
+        if exc.errno not in DISK_ERRNOS:
+            raise
+        con.console.print(f"[bold red]error:[/] {escape(exc.filename or 'write failed')}: {escape(exc.strerror or str(exc))}",
+                          highlight=False, soft_wrap=True)
+        return 1
     return rc if isinstance(rc, int) else 0
 
 

@@ -24,7 +24,8 @@ from typing import Annotated
 import typer
 
 from anestools.common import console as con
-from anestools.errors import ConfigError, EngineError
+from anestools.common.lock import is_lock_file, output_lock
+from anestools.errors import ConfigError, EngineError, OutputExistsError
 
 MARKERS = ".demo"
 
@@ -166,9 +167,34 @@ def demo_command(
     workdir = workdir.resolve()
     if workdir.exists() and not workdir.is_dir():
         raise ConfigError(f"{workdir}: --workdir must be a directory")
-    if fresh and (workdir / MARKERS).is_dir():
-        shutil.rmtree(workdir / MARKERS)
-    workdir.mkdir(parents=True, exist_ok=True)
+    claim_workdir(workdir)
+    with output_lock(workdir, "anestools demo"):
+        _run_demo(workdir, fresh)
+
+
+def claim_workdir(workdir: Path) -> None:
+    """Make ``workdir`` the demo's, or refuse: the demo replaces and deletes what it made there.
+
+    A new or empty directory is claimed (``.demo/`` is created); a non-empty one must already
+    hold ``.demo/`` from an earlier demo. Anything else is a user's directory: refused.
+    """
+    if (workdir / MARKERS).is_dir():
+        return
+    if workdir.is_dir():
+        other = sorted(p.name for p in workdir.iterdir() if not is_lock_file(p.name))
+        if other:
+            shown = ", ".join(other[:5]) + (" ..." if len(other) > 5 else "")
+            raise OutputExistsError(
+                f"{workdir} is not empty and was not made by `anestools demo` (no {MARKERS}/; holds {shown}); "
+                "the demo replaces files in its workdir: choose a new or empty --workdir"
+            )
+    (workdir / MARKERS).mkdir(parents=True, exist_ok=True)
+
+
+def _run_demo(workdir: Path, fresh: bool) -> None:
+    if fresh:  # forget finished steps; the workdir stays the demo's
+        for marker in (workdir / MARKERS).glob("*.json"):
+            marker.unlink()
     steps = plan_demo(workdir)
     done: list[tuple[DemoStep, str]] = []
     for i, step in enumerate(steps, 1):

@@ -48,3 +48,15 @@ class MissingDependencyError(AnestoolsError):
     """An optional dependency (extra) is not installed in this environment."""
 
     exit_code = 5
+
+
+class OutputLockedError(AnestoolsError):
+    """Another process is writing the same output directory (it holds its lock file)."""
+
+    exit_code = 7
+
+
+class OutputWriteError(AnestoolsError):
+    """Writing an output failed (disk full, file too large, quota): nothing was published."""
+
+    exit_code = 1

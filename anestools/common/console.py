@@ -7,6 +7,7 @@ prints results: the CLI does that.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -40,8 +41,13 @@ def set_verbosity(verbose: int = 0, quiet: bool = False) -> None:
     )
     logging.getLogger("anestools").setLevel(level)
     # Silence chatty third-party loggers unless -v.
-    for name in ("datasets", "urllib3", "httpx", "filelock", "fsspec"):
-        logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
+    # -q means errors only, for them too (a Hub retry must not print WARNING lines under -q).
+    library_level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.WARNING)
+    for name in ("datasets", "urllib3", "httpx", "filelock", "fsspec", "huggingface_hub"):
+        logging.getLogger(name).setLevel(library_level)
+    if quiet:  # these two set their level again when first imported; their variables win then
+        os.environ.setdefault("HF_HUB_VERBOSITY", "error")
+        os.environ.setdefault("DATASETS_VERBOSITY", "error")
 
 
 def quiet() -> bool:

@@ -73,6 +73,8 @@ def _read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: invalid JSON ({exc})") from exc
+    except OSError as exc:  # a directory of that name, no permission...
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
 
 def _parse(text: str, path: Path) -> dict[str, Any]:
@@ -94,6 +96,21 @@ def merge_dataset_info(
     ``action`` is ``added``, ``unchanged`` or ``replaced``. All conflicts are checked before
     anything is written, so a refused merge leaves the file untouched.
     """
+    new_text, actions = render_dataset_info(data_dir, entries, overwrite)
+    if new_text is not None:
+        with atomic_path(Path(data_dir) / FILENAME, overwrite=True) as tmp:
+            tmp.write_text(new_text, encoding="utf-8")
+    return actions
+
+
+def render_dataset_info(
+    data_dir: str | Path, entries: dict[str, dict[str, Any]], overwrite: bool = False
+) -> tuple[str | None, dict[str, str]]:
+    """The merged file's new text (``None`` when nothing changes) and ``{name: action}``.
+
+    For callers that publish the file together with the data it registers
+    (:func:`anestools.common.atomic.atomic_paths`).
+    """
     path = Path(data_dir) / FILENAME
     text = _read_text(path) if path.exists() else "{}\n"
     existing = _parse(text, path)
@@ -114,7 +131,7 @@ def merge_dataset_info(
                 f"({json.dumps(existing[name], ensure_ascii=False)}); pass --overwrite to replace it"
             )
     if all(a == "unchanged" for a in actions.values()):
-        return actions
+        return None, actions
 
     def render(value: dict[str, Any]) -> str:
         return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
@@ -133,9 +150,7 @@ def merge_dataset_info(
         sep = "" if head.endswith("{") else ","
         new_text = f"{head}{sep}\n{body}\n" + new_text[close:]
     json.loads(new_text)  # never publish something we cannot read back
-    with atomic_path(path, overwrite=True) as tmp:
-        tmp.write_text(new_text, encoding="utf-8")
-    return actions
+    return new_text, actions
 
 
-__all__ = ["FILENAME", "merge_dataset_info", "read_dataset_info", "OutputExistsError"]
+__all__ = ["FILENAME", "merge_dataset_info", "read_dataset_info", "render_dataset_info", "OutputExistsError"]

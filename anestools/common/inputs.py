@@ -20,17 +20,45 @@ def is_remote(spec: str) -> bool:
     return spec.startswith(REMOTE_PREFIXES)
 
 
+# Suffixes of data files: ``in/nope.parquet`` is a missing file, not the Hub dataset "in/nope.parquet".
+DATA_SUFFIXES = (".parquet", ".pq", ".json", ".jsonl", ".csv", ".tsv", ".txt", ".arrow", ".xml", ".nxml",
+                 ".gz", ".bz2", ".xz", ".zst", ".tar", ".zip", ".yaml", ".yml", ".safetensors", ".bin")
+
+
+def looks_local(spec: str) -> bool:
+    """A path the user meant on this disk, even if it does not exist (so never a Hub id).
+
+    It exists, starts with ``.``, ``/`` or ``~``, ends with a data-file suffix, or its first
+    component is an existing directory (``data/missing`` when ``data/`` exists).
+    """
+    if os.path.exists(spec) or spec.startswith((".", "/", "~")) or "\\" in spec:
+        return True
+    if spec.lower().endswith(DATA_SUFFIXES):
+        return True
+    head = spec.split("/", 1)[0]
+    return "/" in spec and os.path.isdir(head)
+
+
 def looks_like_hub_id(spec: str) -> bool:
     """``owner/name`` that is not a local path: a Hugging Face dataset id."""
-    if os.path.exists(spec) or is_remote(spec) or any(c in spec for c in "*?["):
+    if is_remote(spec) or any(c in spec for c in "*?[") or looks_local(spec):
         return False
     parts = spec.split("/")
-    return len(parts) == 2 and all(parts) and not spec.startswith((".", "/", "~"))
+    return len(parts) == 2 and all(parts)
 
 
 def _hidden(path: Path, root: Path) -> bool:
     rel = path.relative_to(root).parts if path != root else ()
     return any(p.startswith((".", "_")) for p in rel)
+
+
+def _check_name(path: str) -> None:
+    """File names must be UTF-8: they are shown, logged and passed to readers that need text."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        raise InputError(f"{shown}: the file name is not valid UTF-8; rename it") from None
 
 
 def expand_local(specs: Iterable[str], suffixes: Sequence[str]) -> list[Path]:
@@ -42,6 +70,7 @@ def expand_local(specs: Iterable[str], suffixes: Sequence[str]) -> list[Path]:
     """
     out: list[Path] = []
     for spec in specs:
+        _check_name(spec)
         p = Path(spec).expanduser()
         if p.is_dir():
             found = sorted(
@@ -51,6 +80,8 @@ def expand_local(specs: Iterable[str], suffixes: Sequence[str]) -> list[Path]:
             )
             if not found:
                 raise InputError(f"{spec}: directory contains no {'/'.join(suffixes)} files")
+            for f in found:
+                _check_name(str(f))
             out.extend(found)
         elif p.is_file():
             out.append(p)
@@ -59,6 +90,8 @@ def expand_local(specs: Iterable[str], suffixes: Sequence[str]) -> list[Path]:
             found = [f for f in found if f.is_file()]
             if not found:
                 raise InputError(f"{spec}: glob matches no files")
+            for f in found:
+                _check_name(str(f))
             out.extend(found)
         else:
             raise InputError(f"{spec}: no such file or directory")

@@ -16,13 +16,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from anestools.common.atomic import check_writable
+from anestools.common.atomic import atomic_paths, check_writable, remove_stale_temps
 from anestools.common.dataset_info import FILENAME as DATASET_INFO
-from anestools.common.dataset_info import merge_dataset_info, read_dataset_info
+from anestools.common.dataset_info import read_dataset_info, render_dataset_info
 from anestools.common.langs import canonical_split, language_from_path, normalize_language, split_to_languages
+from anestools.common.lock import output_lock
 from anestools.common.memory import tune_malloc_for_streaming
 from anestools.convert.sources import Source, resolve_sources
-from anestools.convert.writers import FORMATS, open_records
+from anestools.convert.writers import FORMATS, write_records
 from anestools.errors import ConfigError, InputError
 
 KINDS = ("auto", "corpus", "qa", "general")
@@ -220,15 +221,16 @@ def _convert_kind(
     overwrite: bool,
     result: ConvertResult,
     on_rows: ProgressFn | None,
+    dest: Path | None = None,
 ) -> int:
-    """Stream every selected row of ``plans`` into ``out_path``; return rows written.
+    """Stream every selected row of ``plans`` into ``dest`` (the temporary file of ``out_path``).
 
     Selection and counting are vectorised with pyarrow compute; Python only touches the rows
     that are written (one dict + ``orjson.dumps`` each).
     """
     wanted = languages | ({"unknown"} if len(languages) == 2 else set())
     required = _required(kind)
-    with open_records(out_path, fmt, overwrite=overwrite) as writer:
+    with write_records(dest or out_path, fmt) as writer:
         for plan in plans:
             cols = list(required) + (["language"] if plan.has_language else [])
             name = plan.source.name
@@ -281,7 +283,20 @@ def _qa_record(question: str, answer: str, instruction: str, style: str) -> dict
     return rec
 
 
-def convert(
+def convert(inputs: Sequence[str], output: str | Path, **options: Any) -> ConvertResult:
+    """Convert parquet inputs to LLaMA-Factory datasets in ``output`` (options: see ``_convert``).
+
+    The output directory is locked from the first check to the last rename, so a second
+    ``convert`` into it refuses at once instead of silently replacing this one's files; stale
+    temporary files of a killed run are removed first.
+    """
+    out_dir = Path(output)
+    with output_lock(out_dir, f"anestools convert --output {out_dir}"):
+        remove_stale_temps(out_dir)
+        return _convert(inputs, output, **options)
+
+
+def _convert(
     inputs: Sequence[str],
     output: str | Path,
     split: str = "all",
@@ -348,8 +363,13 @@ def convert(
     out_dir.mkdir(parents=True, exist_ok=True)
     tune_malloc_for_streaming()
     for k, kplans, out_path, dataset, entry in jobs:
-        rows = _convert_kind(kplans, k, out_path, fmt, style, instruction, languages, overwrite,
-                             result, on_rows)
-        action = merge_dataset_info(out_dir, {dataset: entry}, overwrite=overwrite)[dataset]
-        result.outputs.append(OutputInfo(k, out_path, dataset, rows, action))
+        # The data file and its registration are published together: both or neither.
+        info_text, actions = render_dataset_info(out_dir, {dataset: entry}, overwrite=overwrite)
+        targets = [out_path] + ([out_dir / DATASET_INFO] if info_text is not None else [])
+        with atomic_paths(targets, overwrite=True) as tmps:  # out_path was checked above
+            rows = _convert_kind(kplans, k, out_path, fmt, style, instruction, languages, overwrite,
+                                 result, on_rows, dest=tmps[0])
+            if info_text is not None:
+                tmps[1].write_text(info_text, encoding="utf-8")
+        result.outputs.append(OutputInfo(k, out_path, dataset, rows, actions[dataset]))
     return result

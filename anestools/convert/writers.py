@@ -130,11 +130,30 @@ class BackgroundFileWriter:
 @contextlib.contextmanager
 def open_records(path: Path, fmt: str, overwrite: bool) -> Iterator[RecordWriter]:
     """Context manager: a ``RecordWriter`` whose file is renamed into place only on success."""
-    with atomic_open(path, "wb", overwrite=overwrite) as fh:
-        background = BackgroundFileWriter(fh)
-        try:
-            writer = RecordWriter(background, fmt)
+    with atomic_open(path, "wb", overwrite=overwrite) as fh, _records(fh, fmt) as writer:
+        yield writer
+
+
+@contextlib.contextmanager
+def write_records(path: Path, fmt: str) -> Iterator[RecordWriter]:
+    """A ``RecordWriter`` on ``path`` itself, flushed to disk on success.
+
+    For a temporary path the caller publishes together with other files
+    (:func:`anestools.common.atomic.atomic_paths`).
+    """
+    with open(path, "wb") as fh:
+        with _records(fh, fmt) as writer:
             yield writer
-            writer.close()
-        finally:
-            background.close()  # on error too: stop the thread before the temp file is removed
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+@contextlib.contextmanager
+def _records(fh, fmt: str) -> Iterator[RecordWriter]:
+    background = BackgroundFileWriter(fh)
+    try:
+        writer = RecordWriter(background, fmt)
+        yield writer
+        writer.close()
+    finally:
+        background.close()  # on error too: stop the thread before the temp file is removed

@@ -109,12 +109,23 @@ def _text(value: Any) -> str | None:
     return s or None
 
 
+def _integer(value: Any) -> int | None:
+    """An integer given as int, integral float (parquet) or digit string; else None (4.5, True, "x")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = str(value).strip()
+    return int(text) if text.lstrip("+-").isdigit() else None
+
+
 def _options(rec: Mapping[str, Any], prefix: str, where: str, problems: list[str]) -> dict[str, str]:
     raw_num = rec.get("choice_num")
     if raw_num is not None:
-        try:
-            num = int(raw_num)
-        except (TypeError, ValueError):
+        num = _integer(raw_num)
+        if num is None:
             problems.append(f"{where}: field 'choice_num' = {raw_num!r} is not an integer")
             return {}
         if not 2 <= num <= len(LETTERS):
@@ -184,7 +195,12 @@ def records_to_items(records: Iterable[Mapping[str, Any]], source: str, language
         if "question" not in rec:
             problems.append(f"{where}: no 'question' nor 'en_question'/'zh_question' field")
             continue
-        lang = normalize_language(rec.get("language")) or language
+        raw_lang = rec.get("language")
+        lang = normalize_language(raw_lang) if raw_lang is not None else language
+        if raw_lang is not None and (lang not in LANGUAGES or (language and lang != language)):
+            expected = f"'{language}' (from the file name or config)" if language else "en or zh"
+            problems.append(f"{where}: field 'language' = {raw_lang!r}, expected {expected}")
+            continue
         if lang is None:
             problems.append(f"{where}: language unknown (no 'language' field, not in the file name or config)")
             continue
@@ -212,10 +228,14 @@ def read_records(path: Path) -> Iterator[Mapping[str, Any]]:
     name = path.name.lower()
     try:
         if name.endswith(".parquet"):
+            import pyarrow as pa
             import pyarrow.parquet as pq
 
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
-                yield from batch.to_pylist()
+            try:
+                for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+                    yield from batch.to_pylist()
+            except pa.ArrowException as exc:
+                raise InputError(f"{path}: not a readable parquet file ({exc})") from exc
         elif name.endswith(".jsonl"):
             with open(path, encoding="utf-8") as fh:
                 for lineno, line in enumerate(fh, 1):

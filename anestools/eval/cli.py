@@ -55,7 +55,8 @@ HELP = (
     "  anestools eval report results/qwen-base results/qwen-sft   (two runs: paired comparison)\n\n"
     "Exit codes: 0 complete; 2 bad input or options; 3 output exists; 4 engine failed or endpoint "
     "unreachable (preflight); 5 missing dependency; 6 run incomplete (some questions still failed after "
-    "--retries; outputs written, re-run the same command to resume); 130 interrupted."
+    "--retries; outputs written, re-run the same command to resume); 7 output directory locked by another "
+    "run; 130 interrupted."
 )
 
 
@@ -290,20 +291,11 @@ def report_command(
 
       anestools eval report results/qwen-sft --html qwen-sft.html
     """
-    from anestools.common.atomic import check_writable
     from anestools.eval.compare import write_comparison
 
-    if html is not None:
-        check_writable(html, overwrite)  # refused before anything is written
-    written: list[Path] = []
-    if output is not None or diff is not None or html is None:
-        text, written = write_comparison(runs, output, overwrite=overwrite, allow_mismatch=allow_mismatch,
-                                         diff=diff)
-        if output is None and html is None:  # soft_wrap: markdown tables never wrapped (piped stdout: 80 cols)
-            con.out.print(text, markup=False, highlight=False, soft_wrap=True)
-    if html is not None:
-        from anestools.eval.html_report import write_html
-
-        written.append(write_html(runs, html, overwrite=overwrite, allow_mismatch=allow_mismatch))
+    text, written = write_comparison(runs, output, overwrite=overwrite, allow_mismatch=allow_mismatch,
+                                     diff=diff, html=html)
+    if output is None and html is None:  # soft_wrap: markdown tables never wrapped (piped stdout: 80 cols)
+        con.out.print(text, markup=False, highlight=False, soft_wrap=True)
     for p in written:
         con.out.print(f"wrote {p}")

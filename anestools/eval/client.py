@@ -10,6 +10,11 @@ Why bounded retries: the paper's evaluator retried forever, so one poisoned requ
 run. Here 429, 5xx, timeouts and connection errors are retried with exponential backoff and
 full jitter (``Retry-After`` honoured), up to ``retries`` extra attempts; then the request
 fails with :class:`RequestFailed` and the caller records an error (retried on resume).
+
+Why the answer is validated here (:func:`parse_completion`): it is the boundary with a server
+we do not control; a 200 of the wrong shape or types is a malformed response (an error for
+that question), never a value written to disk. Every recorded text passes through
+:func:`anestools.common.redact.redact`, so an echoed API key never reaches a file.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
+
+from anestools.common.redact import redact
 
 RETRY_STATUS = frozenset({408, 409, 429})
 
@@ -77,6 +84,7 @@ class ChatClient:
         self.url = (root if root.endswith("/v1") else root + "/v1") + "/chat/completions"
         self.model = model
         self._headers = {"Content-Type": "application/json"}
+        self._secrets = (api_key,)
         if api_key:
             self._headers["Authorization"] = f"Bearer {api_key}"
         self._timeout = aiohttp.ClientTimeout(total=request_timeout, sock_connect=30)
@@ -111,7 +119,9 @@ class ChatClient:
                 async with self._session.post(self.url, json=body) as resp:
                     if resp.status == 200:
                         data = await resp.json(content_type=None)
-                        return _parse(data, time.perf_counter() - start, attempt)
+                        c = parse_completion(data, time.perf_counter() - start, attempt)
+                        return c if not self._secrets[0] else replace(
+                            c, text=redact(c.text, self._secrets, bearer=False))
                     detail = (await resp.text())[:200].replace("\n", " ")
                     reason = f"HTTP {resp.status}: {detail}"
                     retryable = resp.status >= 500 or resp.status in RETRY_STATUS
@@ -120,22 +130,69 @@ class ChatClient:
                 reason, retryable = "timeout", True
             except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
                 reason, retryable = f"connection error: {type(exc).__name__}: {exc}", True
-            except (ValueError, KeyError, IndexError, TypeError) as exc:
+            except (ValueError, MalformedResponse) as exc:  # bad JSON/UTF-8, or not a chat completion
                 reason, retryable = f"malformed response: {exc}", True
             if not retryable or attempt > self.policy.retries:
-                raise RequestFailed(reason, attempt)
+                raise RequestFailed(redact(reason, self._secrets), attempt)
             await asyncio.sleep(self.policy.delay(attempt - 1, retry_after))
 
 
-def _parse(data: dict[str, Any], latency: float, attempts: int) -> Completion:
-    choice = data["choices"][0]
-    message = choice.get("message") or {}
-    text = message.get("content") or ""
+class MalformedResponse(Exception):
+    """A 200 answer that is not a chat completion of the expected shape and types."""
+
+
+MAX_TOKENS_FIELD = 2**53  # beyond this a "token count" is garbage (and not JSON-portable)
+
+
+def _field(obj: dict[str, Any], key: str, where: str, kinds: tuple[type, ...]) -> Any:
+    """``obj[key]`` checked against ``kinds`` (absent or null: None)."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        raise MalformedResponse(f"{where}.{key} is {type(value).__name__}, expected "
+                                f"{' or '.join(k.__name__ for k in kinds)}")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise MalformedResponse(f"{where}.{key} is not valid Unicode (lone surrogate)") from exc
+    if isinstance(value, int) and not 0 <= value < MAX_TOKENS_FIELD:
+        raise MalformedResponse(f"{where}.{key} = {value} is out of range")
+    return value
+
+
+def parse_completion(data: Any, latency: float, attempts: int) -> Completion:
+    """Validate an OpenAI chat-completion body at the boundary; raise ``MalformedResponse``.
+
+    Why so strict: whatever passes here is written to ``predictions.jsonl`` and read back by
+    every later run; one untyped value (a token count as a string, a list as content) would
+    poison the run directory for good.
+    """
+    if not isinstance(data, dict):
+        raise MalformedResponse(f"body is {type(data).__name__}, expected an object")
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices:
+        raise MalformedResponse("'choices' is missing or not a non-empty list")
+    choice = choices[0]
+    if not isinstance(choice, dict):
+        raise MalformedResponse(f"choices[0] is {type(choice).__name__}, expected an object")
+    message = choice.get("message")
+    if message is None:
+        message = {}
+    if not isinstance(message, dict):
+        raise MalformedResponse(f"choices[0].message is {type(message).__name__}, expected an object")
+    text = _field(message, "content", "choices[0].message", (str,)) or ""
     # Reasoning parsers (SGLang --reasoning-parser) move the chain of thought out of content.
-    reasoning = message.get("reasoning_content")
+    reasoning = _field(message, "reasoning_content", "choices[0].message", (str,))
     if reasoning:
         text = f"<think>{reasoning}</think>{text}"
-    usage = data.get("usage") or {}
-    return Completion(text=text, completion_tokens=usage.get("completion_tokens"),
-                      prompt_tokens=usage.get("prompt_tokens"), finish_reason=choice.get("finish_reason"),
+    finish = _field(choice, "finish_reason", "choices[0]", (str,))
+    usage = data.get("usage")
+    if usage is None:
+        usage = {}
+    if not isinstance(usage, dict):
+        raise MalformedResponse(f"usage is {type(usage).__name__}, expected an object")
+    return Completion(text=text, completion_tokens=_field(usage, "completion_tokens", "usage", (int,)),
+                      prompt_tokens=_field(usage, "prompt_tokens", "usage", (int,)), finish_reason=finish,
                       latency=latency, attempts=attempts)

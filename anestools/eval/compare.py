@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from anestools.common.atomic import atomic_path, check_writable
+from anestools.common.atomic import atomic_paths, check_writable
 from anestools.errors import InputError
 from anestools.eval.metrics import group_label
 from anestools.eval.paired import compare_pairs, paired_markdown, question_outcomes
@@ -21,10 +21,10 @@ from anestools.eval.report_parts import model_label
 from anestools.eval.results import (
     PREDICTIONS,
     RunInfo,
+    jsonl_bytes,
     latest_by_key,
     load_run,
     read_predictions,
-    write_jsonl,
 )
 
 COLUMNS = ["overall", "language=en", "language=zh", "level=1", "level=2", "level=3"]
@@ -124,10 +124,16 @@ def sweep_steps(runs: Sequence[RunInfo]) -> list[float | None]:
     return steps
 
 
+def is_sweep(runs: Sequence[RunInfo]) -> bool:
+    """At least two runs with a checkpoint step: the report gets an accuracy-vs-step plot."""
+    return sum(r.summary["config"].get("checkpoint_step") is not None for r in runs) >= 2
+
+
 def plot_sweep(runs: Sequence[RunInfo], path: Path) -> bool:
-    """Accuracy vs checkpoint step (overall and per language), the final model included as the last
-    point; False when fewer than 2 checkpoints."""
-    if sum(r.summary["config"].get("checkpoint_step") is not None for r in runs) < 2:
+    """Draw accuracy vs checkpoint step (overall and per language), the final model included as the
+    last point, into ``path`` (a temporary or scratch file: the caller publishes it); False when
+    fewer than 2 checkpoints."""
+    if not is_sweep(runs):
         return False
     steps = sweep_steps(runs)
     finals = [x for r, x in zip(runs, steps) if r.summary["config"].get("checkpoint_step") is None]
@@ -159,9 +165,10 @@ def plot_sweep(runs: Sequence[RunInfo], path: Path) -> bool:
     ax.set_title(f"AnesBench accuracy vs checkpoint step: {model_label(runs[-1].summary.get('model'))}",
                  fontsize=10)
     fig.tight_layout()
-    with atomic_path(path, overwrite=True) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
+    try:
+        fig.savefig(path, format="png", dpi=110)
+    finally:
+        plt.close(fig)
     return True
 
 
@@ -190,32 +197,50 @@ def comparison_document(runs: Sequence[RunInfo], plot_name: str | None = None, m
 
 
 def write_comparison(run_dirs: Sequence[str | Path], output: Path | None, overwrite: bool = False,
-                     allow_mismatch: bool = False, diff: Path | None = None) -> tuple[str, list[Path]]:
-    """Render the comparison; with ``output``, write it (and ``<output>.png`` for sweeps).
+                     allow_mismatch: bool = False, diff: Path | None = None, html: Path | None = None
+                     ) -> tuple[str, list[Path]]:
+    """Render the comparison; write the files asked for, all together or none.
 
-    With two runs a paired comparison is added, and its per-question rows are written to
-    ``diff`` (default with ``output``: ``<output>.diff.jsonl``).
+    ``output``: the markdown (and ``<output>.png`` for sweeps). With two runs a paired comparison
+    is added, and its per-question rows go to ``diff`` (default with ``output``:
+    ``<output>.diff.jsonl``). ``html``: one self-contained page (:mod:`anestools.eval.html_report`).
+    Every file is checked before anything is written (an existing one is a user's file: refused
+    unless ``overwrite``), then all are published with one ``atomic_paths``.
     """
     runs = load_runs(run_dirs)
     mismatch = check_question_sets(runs, allow_mismatch)
     if len(runs) == 2 and diff is None and output is not None:
         diff = output.with_suffix(".diff.jsonl")
-    if diff is not None:
-        if len(runs) != 2:
-            raise InputError("--diff needs exactly two runs (A and B)")
-        check_writable(diff, overwrite)
-    plots: list[Path] = []
-    if output is not None:
-        check_writable(output, overwrite)
-        if plot_sweep(runs, output.with_suffix(".png")):
-            plots.append(output.with_suffix(".png"))
-    text, rows = comparison_document(runs, plots[0].name if plots else None, mismatch, diff.name if diff else None)
-    written: list[Path] = []
-    if diff is not None:
-        write_jsonl(diff, rows)
-        written.append(diff)
-    if output is None:
-        return text, written
-    with atomic_path(output, overwrite=overwrite) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return text, [output, *written, *plots]
+    if diff is not None and len(runs) != 2:
+        raise InputError("--diff needs exactly two runs (A and B)")
+    plot = output.with_suffix(".png") if output is not None and is_sweep(runs) else None
+    targets = {"--output": output, "its plot": plot, "--diff": diff, "--html": html}
+    paths = {flag: p for flag, p in targets.items() if p is not None}
+    for flag, p in paths.items():
+        if p.is_dir():
+            raise InputError(f"{flag} {p} is a directory; give a file name such as {p / 'report'}")
+    seen: dict[Path, str] = {}
+    for flag, p in paths.items():
+        key = p.resolve()
+        if key in seen:
+            raise InputError(f"{seen[key]} and {flag} would both be written to {p}; give them different names")
+        seen[key] = flag
+    for p in paths.values():
+        check_writable(p, overwrite)
+    text, rows = comparison_document(runs, plot.name if plot else None, mismatch, diff.name if diff else None)
+    if not paths:
+        return text, []
+    page = None
+    if html is not None:
+        from anestools.eval.html_report import html_page  # markdown-it only when a page is asked for
+
+        page = html_page(runs, mismatch)
+    writers = {"--output": lambda tmp: tmp.write_text(text, encoding="utf-8"),
+               "its plot": lambda tmp: plot_sweep(runs, tmp),
+               "--diff": lambda tmp: tmp.write_bytes(jsonl_bytes(rows)),
+               "--html": lambda tmp: tmp.write_text(page or "", encoding="utf-8")}
+    finals = list(paths.values())
+    with atomic_paths(finals, overwrite=overwrite) as tmps:
+        for flag, tmp in zip(paths, tmps):
+            writers[flag](tmp)
+    return text, finals

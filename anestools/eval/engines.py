@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,7 +22,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from anestools.common.proc import guarded_group, kill_group
 from anestools.errors import ConfigError, EngineError
+
+__all__ = ["ENGINES", "Endpoint", "free_port", "kill_group", "open_endpoint", "run_server"]
 
 ENGINES = ("sglang", "transformers", "openai")
 HOST = "127.0.0.1"
@@ -131,31 +133,6 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def kill_group(proc: subprocess.Popen, grace: float = 15.0) -> None:
-    """SIGTERM the process group, SIGKILL it after ``grace`` seconds."""
-    if proc.poll() is not None and not _group_alive(proc.pid):
-        return
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        if proc.poll() is not None and not _group_alive(proc.pid):
-            return
-        time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=5)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return True
-
-
 @contextlib.contextmanager
 def run_server(argv: Sequence[str], *, health_url: str, log_path: Path, timeout: float,
                env: dict[str, str] | None = None, name: str = "server") -> Iterator[subprocess.Popen]:
@@ -165,16 +142,14 @@ def run_server(argv: Sequence[str], *, health_url: str, log_path: Path, timeout:
     healthy within ``timeout`` seconds.
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "ab")  # noqa: SIM115 - closed in finally
-    log.write(f"$ {' '.join(argv)}\n".encode())
-    log.flush()
-    try:
-        proc = subprocess.Popen(list(argv), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, env=env)
-    except OSError as exc:
-        log.close()
-        raise EngineError(f"cannot start {name} ({argv[0]}): {exc.strerror or exc}") from exc
-    try:
+    with open(log_path, "ab") as log, contextlib.ExitStack() as stack:
+        log.write(f"$ {' '.join(argv)}\n".encode())
+        log.flush()
+        try:  # the group dies with us even on kill -9 (anestools.common.proc)
+            proc = stack.enter_context(guarded_group(argv, stdout=log, stderr=subprocess.STDOUT,
+                                                     stdin=subprocess.DEVNULL, env=env))
+        except OSError as exc:
+            raise EngineError(f"cannot start {name} ({argv[0]}): {exc.strerror or exc}") from exc
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
@@ -187,9 +162,6 @@ def run_server(argv: Sequence[str], *, health_url: str, log_path: Path, timeout:
                                   f"last lines of {log_path}:\n{_tail(log_path)}")
             time.sleep(0.5)
         yield proc
-    finally:
-        kill_group(proc)
-        log.close()
 
 
 def check_engine_options(engine: str, base_url: str | None, api_key_env: str | None) -> str | None:

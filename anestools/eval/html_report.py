@@ -16,8 +16,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from anestools.common.atomic import atomic_path, check_writable
-from anestools.eval.compare import check_question_sets, comparison_document, load_runs, plot_sweep
+from anestools.eval.compare import comparison_document, plot_sweep
 from anestools.eval.report_parts import model_label, plot_length_accuracy
 from anestools.eval.results import RunInfo, plot_summary, render_report
 
@@ -78,14 +77,3 @@ def html_page(runs: Sequence[RunInfo], mismatch: bool = False) -> str:
             f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
             + "".join(parts) + "</body>\n</html>\n")
 
-
-def write_html(run_dirs: Sequence[str | Path], output: Path, overwrite: bool = False,
-               allow_mismatch: bool = False) -> Path:
-    """Write the page atomically; an existing ``output`` is kept unless ``overwrite``; runs on
-    different question sets are refused unless ``allow_mismatch`` (as in the markdown report)."""
-    check_writable(output, overwrite)
-    runs = load_runs(run_dirs)
-    page = html_page(runs, check_question_sets(runs, allow_mismatch))
-    with atomic_path(output, overwrite=overwrite) as tmp:
-        tmp.write_text(page, encoding="utf-8")
-    return output

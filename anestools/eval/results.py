@@ -9,6 +9,7 @@ so nothing is ever counted twice.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from anestools.common.atomic import atomic_path
+from anestools.common.atomic import atomic_path, write_error
 from anestools.errors import ConfigError, InputError, OutputExistsError
 from anestools.eval.bench import Item
 from anestools.eval.metrics import LEVEL_NAMES, ItemResult, group_label, summarize
@@ -37,19 +38,54 @@ PLOT = "accuracy.png"
 JUDGE_AUDIT = "judge_audit.jsonl"
 
 
+# Types of the fields a prediction record must have to be counted (other fields are kept as is).
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "response": (str,), "extracted": (str,), "gold": (str,), "correct": (bool,), "error": (str,),
+    "completion_tokens": (int,), "prompt_tokens": (int,), "finish_reason": (str,),
+    "latency": (int, float), "attempts": (int,),
+}
+
+
+def check_record(rec: Any, where: str) -> dict[str, Any]:
+    """A prediction record read back from disk, validated at the boundary.
+
+    Not an object, or no ``key``/``sample``: the file is not a predictions file (``InputError``).
+    A known field of the wrong type (a record written by an older, buggy version): the record
+    is turned into an error for its question, so it is asked again and never counted.
+    """
+    if not isinstance(rec, dict):
+        raise InputError(f"{where}: expected a JSON object, found {type(rec).__name__}")
+    sample = rec.get("sample")
+    if not isinstance(rec.get("key"), str) or not isinstance(sample, int) or isinstance(sample, bool) or sample < 0:
+        raise InputError(f"{where}: not a prediction record (needs a string 'key' and an integer 'sample')")
+    for name, kinds in _FIELD_TYPES.items():
+        value = rec.get(name)
+        if value is not None and (not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)):
+            return {**rec, "error": f"invalid record in {where}: field {name!r} is {type(value).__name__}"}
+    return rec
+
+
 def read_predictions(path: Path) -> Iterator[dict[str, Any]]:
-    """Complete lines of a predictions file (a torn last line is ignored)."""
+    """Complete, validated records of a predictions file (a torn last line is ignored)."""
     if not path.exists():
         return
-    with open(path, "rb") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.endswith(b"\n"):
-                return  # torn write from a hard kill; trimmed by PredictionLog
-            if line.strip():
-                try:
-                    yield orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    raise InputError(f"{path} line {lineno}: invalid JSON ({exc})") from exc
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    with fh:
+        try:
+            for lineno, line in enumerate(fh, 1):
+                if not line.endswith(b"\n"):
+                    return  # torn write from a hard kill; trimmed by PredictionLog
+                if line.strip():
+                    try:
+                        rec = orjson.loads(line)
+                    except orjson.JSONDecodeError as exc:
+                        raise InputError(f"{path} line {lineno}: invalid JSON ({exc})") from exc
+                    yield check_record(rec, f"{path} line {lineno}")
+        except OSError as exc:  # a directory named predictions.jsonl, an I/O error
+            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
 
 def _trim_torn_tail(path: Path) -> None:
@@ -79,13 +115,24 @@ class PredictionLog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            _trim_torn_tail(path)
-        self._fh = open(path, "ab", buffering=0)  # noqa: SIM115 - closed in close()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                _trim_torn_tail(path)
+            self._fh = open(path, "ab", buffering=0)  # noqa: SIM115 - closed in close()
+        except OSError as exc:
+            raise _write_failed(exc, path) from exc
 
     def append(self, record: dict[str, Any]) -> None:
-        self._fh.write(orjson.dumps(record) + b"\n")
+        line = memoryview(orjson.dumps(record) + b"\n")
+        start = self._fh.tell()
+        try:
+            while line:  # a raw write may be partial (disk full): finish it or undo it
+                line = line[self._fh.write(line):]
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                self._fh.truncate(start)  # never leave a torn line in the middle of the file
+            raise _write_failed(exc, self.path) from exc
 
     def close(self) -> None:
         self._fh.close()
@@ -97,10 +144,14 @@ class PredictionLog:
         self.close()
 
 
+def jsonl_bytes(rows: Sequence[dict[str, Any]]) -> bytes:
+    return b"".join(orjson.dumps(r) + b"\n" for r in rows)
+
+
 def write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    """Replace ``path`` with ``rows`` as JSON lines, atomically."""
+    """Replace ``path`` (a file the run owns, e.g. the judge audit) with ``rows`` as JSON lines, atomically."""
     with atomic_path(path, overwrite=True) as tmp:
-        tmp.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+        tmp.write_bytes(jsonl_bytes(rows))
 
 
 def extraction_counts(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -111,6 +162,11 @@ def extraction_counts(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         counts[by] = counts.get(by, 0) + 1
     total = sum(counts.values())
     return {**counts, "rates": {k: (v / total if total else None) for k, v in counts.items()}}
+
+
+def _write_failed(exc: OSError, path: Path) -> Exception:
+    err = write_error(exc, path)
+    return err if err is not exc else InputError(f"{path}: cannot write ({exc.strerror or exc})")
 
 
 def latest_by_key(records: Iterator[dict[str, Any]], fingerprint: str | None = None
@@ -323,11 +379,92 @@ class RunInfo:
     summary: dict[str, Any]
 
 
+_NUM = (int, float)
+_OPT = type(None)
+
+
+def _expect(value: Any, kinds: tuple[type, ...], where: str) -> Any:
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        names = " or ".join("null" if k is _OPT else {"dict": "object", "str": "string"}.get(k.__name__, k.__name__)
+                            for k in kinds)
+        raise InputError(f"{where} is {type(value).__name__}, expected {names}")
+    return value
+
+
+def _check_score(score: Any, where: str) -> None:
+    if score is None:
+        return
+    _expect(score, (dict,), where)
+    for key in ("accuracy", "ci_low", "ci_high"):
+        _expect(score.get(key), (*_NUM, _OPT), f"{where}.{key}")
+    _expect(score.get("n", 0), (int,), f"{where}.n")
+
+
+# Optional fields the reports read (#14 provenance/extraction/judge, #15 chance/consistency/length,
+# the trained step of a sweep's final model), checked parent before child: absent or null is fine,
+# a wrong type is one line naming the field instead of a traceback in the report.
+_OPTIONAL_FIELDS: tuple[tuple[str, tuple[type, ...]], ...] = (
+    *((k, (int, _OPT)) for k in ("answered_questions", "responses", "errors", "not_run", "truncated_responses")),
+    ("config.checkpoint_step", (int, _OPT)), ("config.trained_step", (int, _OPT)),
+    ("config.prompt_hash", (str, _OPT)), ("config.max_new_tokens", (int, _OPT)), ("config.prompt", (dict, _OPT)),
+    ("extraction", (dict, _OPT)), ("extraction.rates", (dict, _OPT)),
+    ("judge", (dict, _OPT)), ("judge.audit", (dict, _OPT)), ("judge.audit.rate", (*_NUM, _OPT)),
+    ("judge.audit.agree", (int, _OPT)), ("judge.audit.n", (int, _OPT)),
+    ("provenance", (dict, _OPT)), ("provenance.question_set", (dict, _OPT)),
+    ("provenance.question_set.sha256", (str, _OPT)), ("provenance.question_set.items", (int, _OPT)),
+    ("chance_accuracy", (dict, _OPT)), ("chance_accuracy.overall", (*_NUM, _OPT)),
+    ("bilingual_consistency", (dict, _OPT)),
+    *((f"bilingual_consistency.{k}", (int, _OPT)) for k in ("pairs", "both", "only_en", "only_zh", "neither")),
+    ("length_vs_accuracy", (list, _OPT)),
+)
+
+
+def _field(data: dict[str, Any], dotted: str) -> Any:
+    """``data["a"]["b"]`` for ``"a.b"``; None where a level is missing or not an object."""
+    value: Any = data
+    for name in dotted.split("."):
+        value = value.get(name) if isinstance(value, dict) else None
+    return value
+
+
+def check_summary(data: Any, path: Path) -> dict[str, Any]:
+    """The fields readers of ``summary.json`` use, type-checked: one ``InputError`` naming the field."""
+    _expect(data, (dict,), f"{path}: the summary")
+    for key in ("config", "scores"):
+        if key not in data:
+            raise InputError(f"{path}: no {key!r} (not a summary.json written by anestools eval?)")
+        _expect(data[key], (dict,), f"{path}: field {key!r}")
+    for key, kinds in (("model", (str, _OPT)), ("questions", (int, _OPT)), ("samples", (int, _OPT)),
+                       ("complete", (bool, _OPT))):
+        _expect(data.get(key), kinds, f"{path}: field {key!r}")
+    for dotted, kinds in _OPTIONAL_FIELDS:
+        parent, _, name = dotted.rpartition(".")
+        holder = _field(data, parent) if parent else data
+        if isinstance(holder, dict):
+            _expect(holder.get(name), kinds, f"{path}: field {dotted!r}")
+    for key, value in (_field(data, "extraction.rates") or {}).items():
+        _expect(value, (*_NUM, _OPT), f"{path}: field 'extraction.rates.{key}'")
+    for i, row in enumerate(_field(data, "length_vs_accuracy") or []):
+        _expect(row, (dict,), f"{path}: field 'length_vs_accuracy[{i}]'")
+        for key, kinds in (("language", (str,)), ("tokens_median", _NUM), ("accuracy", _NUM), ("n", (int,))):
+            _expect(row.get(key), kinds, f"{path}: field 'length_vs_accuracy[{i}].{key}'")
+    for group, entry in data["scores"].items():
+        where = f"{path}: field 'scores.{group}'"
+        _expect(entry, (dict,), where)
+        _check_score(entry.get("accuracy"), f"{where}.accuracy")
+        _check_score(entry.get("majority"), f"{where}.majority")
+        _expect(entry.get("no_answer_rate"), (*_NUM, _OPT), f"{where}.no_answer_rate")
+    return data
+
+
 def load_run(run_dir: Path) -> RunInfo:
     path = run_dir / SUMMARY if run_dir.is_dir() else run_dir
     if not path.exists():
         raise InputError(f"{run_dir}: no {SUMMARY} (not an evaluation run directory?)")
     try:
-        return RunInfo(path.parent, orjson.loads(path.read_bytes()))
+        data = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
         raise InputError(f"{path}: invalid JSON ({exc})") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    return RunInfo(path.parent, check_summary(data, path))

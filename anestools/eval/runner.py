@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import math
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from anestools import __version__
+from anestools.common.atomic import remove_stale_temps
+from anestools.common.lock import output_lock
 from anestools.errors import ConfigError
 from anestools.eval.auto_engine import AUTO, choose_engine
 from anestools.eval.bench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
@@ -108,8 +111,12 @@ class EvalSettings:
             raise ConfigError("--concurrency must be >= 1")
         if self.max_new_tokens < 1:
             raise ConfigError("--max-new-tokens must be >= 1")
-        if self.temperature < 0:
-            raise ConfigError("--temperature must be >= 0")
+        if not math.isfinite(self.temperature) or self.temperature < 0:
+            raise ConfigError(f"--temperature must be a number >= 0, got {self.temperature}")
+        for flag, value in (("--request-timeout", self.request_timeout),
+                            ("--startup-timeout", self.startup_timeout)):
+            if not (math.isfinite(value) and value > 0):
+                raise ConfigError(f"{flag} must be a number of seconds > 0, got {value}")
         if isinstance(self.limit, float) and not 0 < self.limit <= 1:
             raise ConfigError(f"--limit {self.limit}: a fraction must be in (0, 1]")
         if isinstance(self.limit, int) and self.limit < 1:
@@ -284,9 +291,20 @@ async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: Pr
 
 def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchmark: Benchmark | None = None,
                    hook: ProgressHook | None = None) -> EvalOutcome:
-    """Evaluate ``model`` into ``run_dir`` (resuming what is there) and write the reports."""
+    """Evaluate ``model`` into ``run_dir`` (resuming what is there) and write the reports.
+
+    The run directory is locked for the whole run: a second ``eval`` into it is refused
+    (it would ask the same questions again and append duplicates).
+    """
     settings = settings.resolved()
     settings.validate()
+    with output_lock(run_dir, f"anestools eval --model {model}"):
+        remove_stale_temps(run_dir)
+        return _evaluate_locked(model, run_dir, settings, benchmark=benchmark, hook=hook)
+
+
+def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, benchmark: Benchmark | None,
+                     hook: ProgressHook | None) -> EvalOutcome:
     bench = benchmark or load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid,
                                         settings.mapping)
     items = bench.select(settings.languages, settings.levels, settings.limit)

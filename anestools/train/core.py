@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from anestools.common.atomic import atomic_path
+from anestools.common.atomic import atomic_path, remove_stale_temps
+from anestools.common.lock import output_lock
 from anestools.errors import ConfigError, MissingDependencyError
 from anestools.train import launch, outputs, pretokenize, summary, validate
 from anestools.train.recipes import METHODS, STAGES, Recipe, check_deepspeed, find_recipe
@@ -39,6 +40,7 @@ class TrainPlan:
     resume_from: Path | None
     overwrite: bool
     output_state: outputs.OutputState
+    resume: str = "none"
     checks: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     lf_env: dict[str, Any] = field(default_factory=dict)
@@ -69,6 +71,8 @@ def _check_options(opts: TrainOptions) -> None:
         raise ConfigError("--nnodes > 1 needs --master-addr (the host name of node rank 0)")
     if opts.gpus != "auto" and not (opts.gpus.isdigit() and int(opts.gpus) >= 1):
         raise ConfigError(f"--gpus {opts.gpus!r}: expected a positive number or auto")
+    if opts.master_port is not None and not 1 <= opts.master_port <= 65535:
+        raise ConfigError(f"--master-port {opts.master_port}: expected a TCP port in 1..65535")
 
 
 def _nproc(opts: TrainOptions, cfg: dict[str, Any], cuda: int | None, recipe: Recipe) -> int:
@@ -98,6 +102,7 @@ def plan_training(opts: TrainOptions) -> TrainPlan:
     recipe_name = opts.recipe or f"qwen2.5-7b-{opts.stage}"
     recipe = find_recipe(recipe_name, opts.stage, opts.method)
     cfg, origin = render_config(recipe, opts)
+    validate.check_values(cfg, origin, STAGES[opts.stage])
     checks: list[str] = []
     skipped: list[str] = []
 
@@ -129,7 +134,7 @@ def plan_training(opts: TrainOptions) -> TrainPlan:
         launcher = validate.find_launcher(opts.launcher)
         python = validate.launcher_python(launcher)
     except MissingDependencyError:
-        if not opts.dry_run:
+        if not opts.dry_run or opts.launcher is not None:  # a --launcher given by hand must exist
             raise
         launcher = opts.launcher or Path("llamafactory-cli")
         skipped.append("LLaMA-Factory parser: llamafactory-cli not found here (dry run)")
@@ -162,6 +167,7 @@ def plan_training(opts: TrainOptions) -> TrainPlan:
         resume_from=resume_from,
         overwrite=opts.overwrite,
         output_state=state,
+        resume=opts.resume,
         checks=checks,
         skipped=skipped,
         lf_env=lf_env,
@@ -170,7 +176,22 @@ def plan_training(opts: TrainOptions) -> TrainPlan:
 
 
 def run_training(plan: TrainPlan, echo: Callable[[bytes], None] | None = None) -> TrainResult:
-    """Write the config, launch, stream; return the child's exit code and the run's artefacts."""
+    """Write the config, launch, stream; return the child's exit code and the run's artefacts.
+
+    Node rank 0 holds the output directory's lock until the trainer's whole process group is
+    gone (even if we are killed), so a second run into it is refused meanwhile.
+    """
+    if plan.env.get("NODE_RANK", "0") != "0":  # other nodes share rank 0's directory and lock
+        return _run_training(plan, echo)
+    with output_lock(plan.output_dir, f"anestools train --output {plan.output_dir}"):
+        remove_stale_temps(plan.output_dir)
+        state = outputs.inspect_output(plan.output_dir)
+        if outputs.resolve_resume(state, plan.resume, plan.overwrite) != plan.resume_from:
+            raise ConfigError(f"{plan.output_dir} changed while the run was being planned; run the command again")
+        return _run_training(plan, echo)
+
+
+def _run_training(plan: TrainPlan, echo: Callable[[bytes], None] | None = None) -> TrainResult:
     if plan.overwrite and plan.env.get("NODE_RANK", "0") == "0":
         outputs.clear_previous_run(plan.output_state)
     plan.output_dir.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,8 @@
 Why a process group: ``llamafactory-cli`` starts ``torchrun``, which starts one worker per
 GPU. Ctrl-C or a Slurm ``SIGTERM`` sent to us alone would orphan those workers (still holding
 GPU memory), so the child gets its own group and we forward the signal to the whole group,
-then wait for it to exit and return its code.
+then wait for it to exit and return its code. If we are killed outright, the group is killed
+by :func:`anestools.common.proc.guarded_group`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+
+from anestools.common.proc import guarded_group
 
 FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -65,12 +68,13 @@ def run_streaming(
     Returns the child's exit code (``128 + N`` when it died from signal N, as a shell does).
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "ab") as log:
+    with open(log_path, "ab") as log, contextlib.ExitStack() as stack:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
         log.write(f"=== anestools train {stamp}: {' '.join(command)}\n".encode())
         log.flush()
-        proc = subprocess.Popen(
-            command, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+        # The trainer's group dies with us, even on kill -9 (anestools.common.proc).
+        proc = stack.enter_context(
+            guarded_group(command, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         )
 
         def forward(signum: int, _frame: object) -> None:

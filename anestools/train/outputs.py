@@ -14,9 +14,11 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from anestools.common.lock import is_lock_file
 from anestools.errors import ConfigError, InputError, OutputExistsError
 
 CONFIG_NAME = "anestools_train.yaml"
+RENDERED_HEADER = "# Rendered by `anestools train`"  # first line of every config we write
 RESULT_FILES = ("train_results.json", "all_results.json")
 RUN_MARKERS = (CONFIG_NAME, "trainer_state.json", "trainer_log.jsonl", *RESULT_FILES)
 # Weight files LLaMA-Factory refuses to write over when there is no checkpoint to resume.
@@ -33,6 +35,7 @@ class OutputState:
     checkpoints: list[Path] = field(default_factory=list)  # oldest to newest step
     weights: list[str] = field(default_factory=list)
     is_run_dir: bool = False
+    foreign: list[str] = field(default_factory=list)  # entries of a non-empty dir that no run of ours made
 
     @property
     def latest(self) -> Path | None:
@@ -58,8 +61,24 @@ def inspect_output(path: Path) -> OutputState:
     state.checkpoints = [p for _, p in sorted(ckpts)]
     state.finished = any((path / f).is_file() for f in RESULT_FILES)
     state.weights = [f for f in WEIGHT_FILES if (path / f).is_file()]
-    state.is_run_dir = bool(state.checkpoints) or any((path / f).exists() for f in RUN_MARKERS)
+    state.is_run_dir = bool(state.checkpoints) or any((path / f).exists() for f in RUN_MARKERS if f != CONFIG_NAME) or _our_config(path)
+    if not state.is_run_dir:
+        state.foreign = sorted(p.name for p in path.iterdir() if not _ignorable(p.name))
     return state
+
+
+def _our_config(path: Path) -> bool:
+    """``anestools_train.yaml`` rendered by us (a user's own file of that name is not a run)."""
+    try:
+        with open(path / CONFIG_NAME, encoding="utf-8", errors="replace") as fh:
+            return fh.readline().startswith(RENDERED_HEADER)
+    except OSError:
+        return False
+
+
+def _ignorable(name: str) -> bool:
+    """Our lock file and stale temporary files do not make a directory "not empty"."""
+    return is_lock_file(name) or (name.startswith(".") and name.endswith(".tmp"))
 
 
 def resolve_resume(state: OutputState, resume: str, overwrite: bool) -> Path | None:
@@ -67,6 +86,12 @@ def resolve_resume(state: OutputState, resume: str, overwrite: bool) -> Path | N
     out = state.path
     if overwrite and resume != "none":
         raise ConfigError("--overwrite starts again from scratch; it cannot be combined with --resume")
+    if state.foreign and not overwrite:
+        shown = ", ".join(state.foreign[:5]) + (" ..." if len(state.foreign) > 5 else "")
+        raise OutputExistsError(
+            f"{out} is not empty and holds no training run ({shown}); the trainer would replace files "
+            "there: choose an empty or new --output, or pass --overwrite to write into it anyway"
+        )
     if resume == "auto":
         if state.latest is not None:
             return state.latest
@@ -106,6 +131,15 @@ def resolve_resume(state: OutputState, resume: str, overwrite: bool) -> Path | N
 
 
 def clear_previous_run(state: OutputState) -> None:
-    """``--overwrite``: delete the previous run in ``state.path`` (only a recognised run dir)."""
+    """``--overwrite``: delete the previous run in ``state.path`` (only a recognised run dir).
+
+    The directory itself and its lock file stay: the lock is held by this run.
+    """
     if state.exists and state.is_run_dir:
-        shutil.rmtree(state.path)
+        for entry in state.path.iterdir():
+            if is_lock_file(entry.name):
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()

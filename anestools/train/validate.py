@@ -10,6 +10,7 @@ CPU substitution), and every check that could not run is reported as skipped.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -32,6 +33,23 @@ class ParserReport:
 
     env: dict[str, Any]
     skipped: list[str] = field(default_factory=list)
+
+
+_NON_FINITE = frozenset({"nan", "inf", "infinity"})
+
+
+def check_values(cfg: dict[str, Any], origin: dict[str, str], stage: str) -> None:
+    """What LLaMA-Factory's parser lets through: non-finite numbers, a stage of the other command."""
+    for key, value in cfg.items():
+        if isinstance(value, str) and value.strip().lower().lstrip("+-") in _NON_FINITE:
+            value = float(value)  # the trainer's argument parser would read it as this float
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{key} = {value} (from {origin.get(key, 'the recipe')}): not a finite number")
+    if cfg.get("stage") != stage:
+        raise ConfigError(
+            f"stage = {cfg.get('stage')!r} (from {origin.get('stage', 'the recipe')}) contradicts the command "
+            f"(stage {stage!r}); run the other subcommand instead of overriding the stage"
+        )
 
 
 def check_datasets(cfg: dict[str, Any]) -> list[str]:

@@ -183,9 +183,20 @@ def test_paired_report_of_two_runs(cli, fake_server, tmp_path):
 
 
 @pytest.mark.slow
-def test_judge_through_transformers_serve(cli, fake_server, tiny_model, tmp_path):
-    """The judge goes through the same engine machinery: here `transformers serve` on the tiny model."""
+def test_judge_through_transformers_serve(cli, fake_server, tiny_model, tmp_path, monkeypatch):
+    """The judge goes through the same engine machinery: here `transformers serve` on the tiny model,
+    started as a guarded group (it dies with us, even on kill -9; #19)."""
+    from anestools.eval import engines
     from anestools.eval.judge import parse_verdict
+
+    started: list[list[str]] = []
+    real = engines.guarded_group
+
+    def spy(argv, *args, **kwargs):
+        started.append(list(argv))
+        return real(argv, *args, **kwargs)
+
+    monkeypatch.setattr(engines, "guarded_group", spy)
 
     url = fake_server(vague=1)  # every response unreadable by the rules: all go to the judge
     out = tmp_path / "run"
@@ -201,5 +212,6 @@ def test_judge_through_transformers_serve(cli, fake_server, tiny_model, tmp_path
         assert r["extracted_by"] == ("judge" if verdict else "none") and r["extracted"] == verdict
     log = (out / "judge_engine.log").read_text()
     assert "serve" in log.splitlines()[0] and str(tiny_model) in log.splitlines()[0]
+    assert len(started) == 1 and str(tiny_model) in started[0]  # the judge's server, guarded
     summary = json.loads((out / "summary.json").read_text())
     assert summary["judge"]["model"] == str(tiny_model) and summary["extraction"]["rule"] == 0

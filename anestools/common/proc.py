@@ -1,0 +1,142 @@
+"""Child processes that die with us: trainers, inference servers, workers.
+
+Why: an engine runs as a process group (``llamafactory-cli`` -> ``torchrun`` -> one worker per
+GPU; SGLang's router and its workers). If ``anestools`` is killed with ``kill -9`` (OOM killer,
+``scancel`` escalation, a lost node), nothing of ours runs to stop them: the trainer goes on
+writing checkpoints and a ``--resume auto`` starts a second one on the same directory.
+
+Two mechanisms, both in the kernel's hands once started:
+
+- the direct child asks for ``SIGTERM`` when its parent dies (``PR_SET_PDEATHSIG`` on Linux);
+- a tiny guardian process (:mod:`anestools.common._guard`) reads a pipe whose only writer is
+  us; end of file means we died, and it kills the child's whole process group (SIGTERM, then
+  SIGKILL after a grace period). It also holds our output locks
+  (:func:`anestools.common.lock.held_lock_fds`) until the group is gone, so a second run into
+  the same directory is refused while any of the first one's processes lives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from anestools.common.lock import held_lock_fds
+
+PR_SET_PDEATHSIG = 1
+GUARD = Path(__file__).with_name("_guard.py")
+
+
+def _prctl():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _prctl()  # loaded before any fork: nothing but a syscall runs in the child
+
+
+def _die_with_parent(parent: int, sig: int):
+    """``preexec_fn``: deliver ``sig`` to this child when its parent exits."""
+
+    def apply() -> None:
+        if _PRCTL is not None:
+            _PRCTL(PR_SET_PDEATHSIG, sig, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died between fork and prctl
+            os.kill(os.getpid(), sig)
+
+    return apply
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def kill_group(proc: subprocess.Popen, grace: float = 15.0) -> None:
+    """SIGTERM the process group led by ``proc``, SIGKILL it after ``grace`` seconds."""
+    if proc.poll() is not None and not _group_alive(proc.pid):
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if proc.poll() is not None and not _group_alive(proc.pid):
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
+
+
+class _Guard:
+    """The guardian of one group; ``stop()`` tells it we cleaned up ourselves."""
+
+    def __init__(self, pgid: int, grace: float) -> None:
+        read_fd, self._write_fd = os.pipe()  # both non-inheritable: only the guardian gets read_fd
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-S", "-I", str(GUARD), str(pgid), str(grace)],
+                stdin=read_fd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                pass_fds=held_lock_fds(), start_new_session=True,
+            )
+        except BaseException:
+            os.close(self._write_fd)
+            raise
+        finally:
+            os.close(read_fd)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self._write_fd, b"q")
+        with contextlib.suppress(OSError):
+            os.close(self._write_fd)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - the guardian exits at once on "q"
+            self.proc.kill()
+            self.proc.wait()
+
+
+@contextlib.contextmanager
+def guarded_group(argv: Sequence[str], *, grace: float = 15.0, **popen_kwargs: Any
+                  ) -> Iterator[subprocess.Popen]:
+    """Start ``argv`` as the leader of a new process group that cannot outlive us.
+
+    ``popen_kwargs`` go to ``subprocess.Popen`` (``stdout``, ``env``...). On leaving the block
+    (normally, on error or Ctrl-C) the group gets SIGTERM, then SIGKILL after ``grace``
+    seconds; if we are killed instead, the guardian does the same. ``OSError`` from starting
+    ``argv`` propagates (the caller names the engine).
+    """
+    for key in ("start_new_session", "preexec_fn", "process_group"):
+        if key in popen_kwargs:
+            raise TypeError(f"guarded_group sets {key} itself")
+    proc = subprocess.Popen(list(argv), start_new_session=True,
+                            preexec_fn=_die_with_parent(os.getpid(), signal.SIGTERM), **popen_kwargs)
+    try:
+        guard = _Guard(proc.pid, grace)
+    except BaseException:
+        kill_group(proc, grace)
+        raise
+    try:
+        yield proc
+    finally:
+        try:
+            kill_group(proc, grace)
+        finally:
+            guard.stop()
