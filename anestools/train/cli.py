@@ -228,7 +228,13 @@ Examples:
 
   anestools train {stage} --recipe qwen2.5-7b --tokenized-path data/tok-{stage} --gpus 8
 """
-tokenize_app = typer.Typer(help="Pre-tokenize CPT/SFT data once (LLaMA-Factory tokenized_path).", no_args_is_help=True)
+tokenize_app = typer.Typer(
+    help=(
+        "Pre-tokenize CPT/SFT data once (LLaMA-Factory tokenized_path), e.g. as a CPU job before training.\n\n"
+        "Example: anestools train tokenize cpt --recipe qwen2.5-7b --data-dir data --tokenized-path data/tok-cpt"
+    ),
+    no_args_is_help=True,
+)
 tokenize_app.command("cpt")(_make_command("cpt", TOKENIZE_DOC.format(stage="cpt"), run=_tokenize))
 tokenize_app.command("sft")(_make_command("sft", TOKENIZE_DOC.format(stage="sft"), run=_tokenize))
 app.add_typer(tokenize_app, name="tokenize")
