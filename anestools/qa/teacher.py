@@ -1,0 +1,155 @@
+"""The teacher model: the eval stage's server lifecycle, preflight and async client, reused.
+
+What is added here is only what QA needs on top: ``auto`` engine choice, a JSON request with
+bounded re-asks when the reply does not parse, and a worker pool that keeps ``concurrency``
+requests in flight while reading its work items lazily (constant memory over a large corpus).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from anestools.errors import ConfigError
+from anestools.eval.client import ChatClient, Completion, RetryPolicy
+from anestools.eval.engines import ENGINES, Endpoint, check_engine_options, open_endpoint, python_has_module
+from anestools.eval.preflight import preflight
+from anestools.qa.parse import ParseError
+
+T = TypeVar("T")
+R = TypeVar("R")
+ENGINE_LOG = "engine.log"
+
+
+@dataclass
+class TeacherSettings:
+    """Engine options shared by ``qa generate`` and ``qa translate`` (same meaning as in eval)."""
+
+    model: str = ""
+    engine: str = "auto"
+    base_url: str | None = None
+    api_key_env: str | None = None
+    engine_python: str | None = None
+    dp: str = "auto"
+    tp: int = 1
+    engine_args: list[str] = field(default_factory=list)
+    temperature: float = 0.7
+    max_new_tokens: int = 2048
+    concurrency: int | None = None
+    retries: int = 4
+    parse_retries: int = 2
+    request_timeout: float = 600.0
+    startup_timeout: float = 1800.0
+
+    def resolved_engine(self) -> str:
+        """``auto``: an endpoint if ``--base-url`` is given, else SGLang when importable, else transformers."""
+        if self.engine != "auto":
+            return self.engine
+        if self.base_url:
+            return "openai"
+        python = self.engine_python or sys.executable
+        return "sglang" if python_has_module(python, "sglang") else "transformers"
+
+    @property
+    def in_flight(self) -> int:
+        if self.concurrency is not None:
+            return self.concurrency
+        return 8 if self.engine == "transformers" else 256
+
+    def validate(self) -> None:
+        if not self.model:
+            raise ConfigError("--model is required (the teacher model, or the served name with --base-url)")
+        if self.engine not in ("auto", *ENGINES):
+            raise ConfigError(f"unknown engine {self.engine!r}: expected auto, {', '.join(ENGINES)}")
+        for name, value, low in (("--concurrency", self.concurrency, 1), ("--max-new-tokens", self.max_new_tokens, 1),
+                                 ("--retries", self.retries, 0), ("--parse-retries", self.parse_retries, 0)):
+            if value is not None and value < low:
+                raise ConfigError(f"{name} must be >= {low}, got {value}")
+        if self.temperature < 0:
+            raise ConfigError("--temperature must be >= 0")
+        if self.engine != "auto":
+            check_engine_options(self.engine, self.base_url, self.api_key_env)
+        elif self.api_key_env:
+            check_engine_options("openai", self.base_url or "x", self.api_key_env)
+
+    def describe(self) -> dict[str, Any]:
+        return {"model": self.model, "engine": self.engine, "base_url": self.base_url,
+                "api_key_env": self.api_key_env,  # the variable's name only, never its value
+                "temperature": self.temperature, "max_new_tokens": self.max_new_tokens,
+                "concurrency": self.in_flight, "retries": self.retries, "parse_retries": self.parse_retries}
+
+
+@contextlib.contextmanager
+def teacher(settings: TeacherSettings, out_dir: Path) -> Iterator[tuple[Endpoint, ChatClient]]:
+    """Start (or reach) the teacher's server, check it answers, yield the endpoint and a client factory."""
+    engine = settings.resolved_engine()
+    settings.engine = engine
+    with open_endpoint(engine, settings.model, log_path=out_dir / ENGINE_LOG, base_url=settings.base_url,
+                       api_key_env=settings.api_key_env, engine_python=settings.engine_python, dp=settings.dp,
+                       tp=settings.tp, engine_args=settings.engine_args,
+                       startup_timeout=settings.startup_timeout) as endpoint:
+        preflight(endpoint.base_url, endpoint.api_key)
+        client = ChatClient(endpoint.base_url, endpoint.model, endpoint.api_key,
+                            request_timeout=settings.request_timeout, policy=RetryPolicy(retries=settings.retries))
+        yield endpoint, client
+
+
+@dataclass
+class Asked:
+    """A parsed reply, the raw text it came from, and how many requests it took."""
+
+    value: Any
+    text: str
+    requests: int
+
+
+async def ask_json(client: ChatClient, messages: list[dict[str, str]], parse: Callable[[str], Any],
+                   settings: TeacherSettings) -> Asked:
+    """Ask, parse; on ``ParseError`` ask again (at least temperature 0.7) up to ``parse_retries`` times.
+
+    Raises ``ParseError`` (with ``.text`` = the last reply) when no reply parses, and the
+    client's ``RequestFailed`` when the server cannot be reached.
+    """
+    temperature = settings.temperature
+    last = ""
+    for attempt in range(settings.parse_retries + 1):
+        c: Completion = await client.complete(messages, temperature=temperature, max_tokens=settings.max_new_tokens)
+        last = c.text
+        try:
+            return Asked(parse(c.text), c.text, attempt + 1)
+        except ParseError as exc:
+            error = exc
+            temperature = max(temperature, 0.7)  # a greedy teacher would repeat the same reply
+    error.text = last  # type: ignore[attr-defined]
+    error.requests = settings.parse_retries + 1  # type: ignore[attr-defined]
+    raise error
+
+
+async def run_pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], concurrency: int,
+                   done: Callable[[R], None]) -> int:
+    """Run ``work`` on every item with ``concurrency`` in flight; ``done(result)`` as each finishes.
+
+    Items are pulled lazily from ``items`` (a generator over the corpus is never materialised);
+    ``done`` runs in the event loop thread, so it may append to a file without locks.
+    """
+    it = iter(items)
+    count = 0
+
+    async def worker() -> None:
+        nonlocal count
+        for item in it:  # shared iterator: each item is taken by exactly one worker
+            result = await work(item)
+            done(result)
+            count += 1
+
+    await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+    return count
+
+
+def first_lines(texts: Sequence[str], width: int = 200) -> str:
+    return " | ".join(t.replace("\n", " ")[:width] for t in texts)
