@@ -3,9 +3,11 @@
 Each check returns ``None`` (pass) or a short detail string; the caller records the reason
 name (``too_short``, ``wrong_language``...) so the summary can count drops by cause.
 
-Language: ``langdetect`` (its public ``detect_langs``, seeded once for the process so the
-same text always gets the same answer), after a cheap script test: a Chinese pair with no
-Chinese characters, or an English one that is mostly Chinese, is rejected without it.
+Language: a script test first (a Chinese pair must be mostly Han characters without kana or
+Hangul, which settles Chinese: langdetect's ko/ja profiles also hold Han characters and call
+short Chinese medical text "ko", as the corpus stage found); then, for English,
+``langdetect``'s public ``detect_langs``, seeded once for the process so the same text always
+gets the same answer.
 
 Near-duplicates: Jaccard similarity of word 3-grams (English) or character 3-grams (Chinese)
 with exact verification. Candidates come from an inverted index of each question's *prefix*
@@ -67,7 +69,10 @@ def language_problem(text: str, expected: str) -> str | None:
             return f"expected zh, {100 * share:.0f}% Chinese characters"
         if len(_KANA_HANGUL.findall(text)) > 0.1 * len(_CJK.findall(text)):
             return "expected zh, contains Japanese/Korean script"
-    elif share > 0.2:
+        # Han text without kana or Hangul is Chinese: langdetect's ko/ja profiles also hold Han
+        # characters and label short Chinese medical text "ko" (the corpus stage's script guard).
+        return None
+    if share > 0.2:
         return f"expected {expected}, {100 * share:.0f}% Chinese characters"
     detect_langs, error = _langdetect()
     try:

@@ -228,3 +228,87 @@ def generate_command(
     if outcome.skipped_done:
         con.console.print(f"resumed: {outcome.skipped_done} passages already done in {output}")
     _report(outcome.summary, output, "passages")
+
+
+TRANSLATE_HELP = """Translate AnesQA pairs into Chinese or English with a teacher model.
+
+Reads AnesQA parquet (a `qa generate` output folder, or any parquet with question + answer),
+translates every pair not already in the target language, and checks each translation: valid
+JSON, answer letter unchanged (mcq), length ratio within --ratio-min/--ratio-max, share of
+untranslated Latin letters (to zh) at most --max-latin, language. Output: OUTPUT/anesqa.parquet
+in the same schema, `language` set, `source_pair_id` linking each pair to its source.
+Rerun the same command to resume.
+
+Examples:
+
+  anestools qa translate anesqa-gen --to zh -o anesqa-gen-zh --model Qwen/Qwen2.5-72B-Instruct --engine sglang --tp 4
+
+  anestools qa translate anesqa-gen/anesqa.parquet --to zh -o anesqa-zh --model teacher --base-url http://node12:30000/v1
+
+  anestools convert anesqa-gen anesqa-gen-zh --output data --split all
+"""
+
+
+@app.command("translate", help=TRANSLATE_HELP)
+def translate_command(
+    inputs: Annotated[list[str], typer.Argument(help="AnesQA folder(s) or parquet files.", metavar="DIR...", show_default=False)],
+    to: Annotated[str, typer.Option("--to", help="Target language: zh (cn) or en.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.", show_default=False)],
+    model: Model = "",
+    engine: Engine = "auto",
+    base_url: BaseUrl = None,
+    api_key_env: ApiKeyEnv = None,
+    engine_python: EnginePython = None,
+    dp: Dp = "auto",
+    tp: Tp = 1,
+    engine_arg: EngineArg = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N pairs (smoke tests).", show_default=False)] = None,
+    ratio_min: Annotated[float, typer.Option(help="Minimum translated/source size (a Chinese character counts 3).")] = 0.33,
+    ratio_max: Annotated[float, typer.Option(help="Maximum translated/source size.")] = 3.0,
+    max_latin: Annotated[float, typer.Option(help="To zh: maximum share of Latin letters (untranslated text).")] = 0.35,
+    language_check: Annotated[bool, typer.Option("--language-check/--no-language-check", help="Drop translations not in the target language (langdetect).")] = True,
+    decontaminate: Decontam = None,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature of the teacher.")] = 0.0,
+    max_new_tokens: MaxTokens = 2048,
+    concurrency: Concurrency = None,
+    retries: Retries = 4,
+    parse_retries: ParseRetries = 2,
+    request_timeout: RequestTimeout = 600.0,
+    startup_timeout: StartupTimeout = 1800.0,
+    resume: Resume = True,
+    overwrite: Overwrite = False,
+    log_every: LogEvery = 30.0,
+    dry_run: DryRun = False,
+) -> None:
+    from anestools.qa.teacher import TeacherSettings
+    from anestools.qa.translate import TranslateSettings, translate
+
+    target = normalize_language(to)
+    if target not in ("en", "zh"):
+        raise ConfigError(f"--to {to!r}: expected zh (cn) or en")
+    t = TeacherSettings(model=model, engine=engine, base_url=base_url, api_key_env=api_key_env,
+                        engine_python=engine_python, dp=dp, tp=tp, engine_args=list(engine_arg or []),
+                        temperature=temperature, max_new_tokens=max_new_tokens, concurrency=concurrency,
+                        retries=retries, parse_retries=parse_retries, request_timeout=request_timeout,
+                        startup_timeout=startup_timeout)
+    settings = TranslateSettings(inputs=list(inputs), output=output, to=target, teacher=t, limit=limit,
+                                 ratio_min=ratio_min, ratio_max=ratio_max, max_latin=max_latin,
+                                 language_check=language_check, decontaminate=list(decontaminate or []),
+                                 resume=resume, overwrite=overwrite)
+    if dry_run:
+        s = translate(settings, dry_run=True).summary
+        con.out.print(f"dry run: {s['pairs']} pairs to translate, engine {s['engine']}, concurrency "
+                      f"{s['concurrency']}, at most {s['max_requests']} requests; skipped {s['skipped_rows']}",
+                      highlight=False, soft_wrap=True)
+        if s["first_prompt"]:
+            con.out.print("first prompt:\n" + s["first_prompt"][-1]["content"], markup=False, highlight=False)
+        return
+    old = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        with _progress(f"qa translate -> {target}: pairs", log_every) as hook:
+            outcome = translate(settings, hook=hook)
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    if outcome.skipped_done:
+        con.console.print(f"resumed: {outcome.skipped_done} pairs already translated in {output}")
+    _report(outcome.summary, output, "sources")

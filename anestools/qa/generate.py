@@ -10,7 +10,6 @@ in selection order, when the dataset, drops and summary are rebuilt from the jou
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import time
@@ -36,7 +35,7 @@ from anestools.qa.prompts import (
     judge_messages,
     text_hash,
 )
-from anestools.qa.teacher import TeacherSettings, ask_json, run_pool, teacher
+from anestools.qa.teacher import TeacherSettings, ask_json, run_journaled
 
 ProgressHook = Callable[[str, int], None]  # ("total", N) once, then ("done"|"error", 1) per passage
 ANSWER_LINE = {"en": "Answer: {}", "zh": "答案：{}"}
@@ -239,41 +238,21 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
     store.write_json(out / store.PROMPTS, prompts.describe())
     started = time.perf_counter()
     gen = Generator(settings, index, fingerprint)
-    new = 0
     # With --limit the selection is a reservoir in memory anyway: list it for an exact total;
     # without, the corpus is streamed and progress counts passages without a total.
     items: Iterator[Passage] | list[Passage] = list(todo()) if settings.limit else todo()
     if hook:
         hook("total", len(items) if isinstance(items, list) else 0)
-    with store.Journal(out / store.JOURNAL) as journal:
 
-        def record(rec: dict[str, Any]) -> None:
-            journal.append(rec)
-            if hook:
-                hook("error" if rec["error"] else "done", 1)
+    def work(client):
+        gen.client = client
+        return gen.passage
 
-        first = next(iter(items), None) if not isinstance(items, list) else (items[0] if items else None)
-        if first is not None:
-            rest = items[1:] if isinstance(items, list) else items
-            with teacher(t, out) as (_endpoint, client):
-
-                async def main() -> int:
-                    async with client:
-                        gen.client = client
-                        return await run_pool(_chain(first, rest), gen.passage, t.in_flight, record)
-
-                try:
-                    new = asyncio.run(main())
-                except KeyboardInterrupt:
-                    finish(settings, keys, fingerprint, prompts.hash, skipped, time.perf_counter() - started)
-                    raise
+    new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
+                        lambda: finish(settings, keys, fingerprint, prompts.hash, skipped,
+                                       time.perf_counter() - started))
     summary = finish(settings, keys, fingerprint, prompts.hash, skipped, time.perf_counter() - started)
     return GenerateOutcome(out, summary, new, len(keys) - asked)
-
-
-def _chain(first: Passage, rest: Iterator[Passage] | list[Passage]) -> Iterator[Passage]:
-    yield first
-    yield from rest
 
 
 def _count_langs(passages: Sequence[Passage]) -> dict[str, int]:

@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from anestools.common.atomic import atomic_open, atomic_path
 from anestools.errors import ConfigError, OutputExistsError
-from anestools.eval.results import PredictionLog, read_predictions
+from anestools.eval.results import read_predictions
 
 DATASET = "anesqa.parquet"
 JOURNAL = "_journal.jsonl"
@@ -49,8 +49,6 @@ SCHEMA = pa.schema([
 # The order drops are reported in: cheapest check first, as they are applied.
 REASONS = ("malformed", "too_short", "too_long", "benchmark_overlap", "wrong_language", "untranslated_text",
            "length_ratio", "answer_letter_changed", "ungrounded", "duplicate_exact", "duplicate_near")
-
-Journal = PredictionLog
 
 
 def prepare_output(out: Path, resume: bool, overwrite: bool) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -151,5 +151,38 @@ async def run_pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], concur
     return count
 
 
-def first_lines(texts: Sequence[str], width: int = 200) -> str:
-    return " | ".join(t.replace("\n", " ")[:width] for t in texts)
+def run_journaled(items: Iterable[T], work: Callable[[ChatClient], Callable[[T], Awaitable[dict[str, Any]]]],
+                  settings: TeacherSettings, out_dir: Path, journal_path: Path,
+                  hook: Callable[[str, int], None] | None, on_interrupt: Callable[[], object]) -> int:
+    """Start the teacher only if there is work, run it, journal every result; return how many ran.
+
+    ``work(client)`` returns the per-item coroutine function. On Ctrl-C/SIGTERM the journal
+    already holds every finished item; ``on_interrupt`` rebuilds the outputs, then it re-raises.
+    """
+    from anestools.eval.results import PredictionLog
+
+    it = iter(items)
+    first = next(it, None)
+    if first is None:
+        return 0
+    with PredictionLog(journal_path) as journal, teacher(settings, out_dir) as (_endpoint, client):
+
+        def record(rec: dict[str, Any]) -> None:
+            journal.append(rec)
+            if hook:
+                hook("error" if rec["error"] else "done", 1)
+
+        async def main() -> int:
+            async with client:
+                return await run_pool(_chain(first, it), work(client), settings.in_flight, record)
+
+        try:
+            return asyncio.run(main())
+        except KeyboardInterrupt:
+            on_interrupt()
+            raise
+
+
+def _chain(first: T, rest: Iterator[T]) -> Iterator[T]:
+    yield first
+    yield from rest

@@ -27,8 +27,7 @@ from collections import Counter
 from aiohttp import web
 
 ZH_CHARS = "麻醉药物剂量患者术后镇痛血压呼吸监测神经阻滞肌松拮抗诱导维持苏醒气道管理心率体温液体治疗"
-EN_WORDS = ("the patient receives anesthesia and the drug dose during surgery is adjusted while blood "
-            "pressure monitoring of breathing continues").split()
+EN_WORDS = ["the", "patient", "receives", "anesthesia", "and", "the", "drug", "dose", "during", "surgery", "is", "adjusted", "while", "blood", "pressure", "monitoring", "of", "breathing", "continues"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
