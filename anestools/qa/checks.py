@@ -23,6 +23,7 @@ import re
 import threading
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -61,22 +62,36 @@ def latin_share(text: str) -> float:
     return latin / (c + latin) if c + latin else 0.0
 
 
-def language_problem(text: str, expected: str) -> str | None:
-    """``None`` when ``text`` is in ``expected`` (en/zh), else what it looks like."""
+def _script_problem(text: str, expected: str) -> str | None:
     share = cjk_share(text)
     if expected == "zh":
         if share < 0.5:
             return f"expected zh, {100 * share:.0f}% Chinese characters"
         if len(_KANA_HANGUL.findall(text)) > 0.1 * len(_CJK.findall(text)):
             return "expected zh, contains Japanese/Korean script"
-        # Han text without kana or Hangul is Chinese: langdetect's ko/ja profiles also hold Han
-        # characters and label short Chinese medical text "ko" (the corpus stage's script guard).
-        return None
-    if share > 0.2:
+    elif share > 0.2:
         return f"expected {expected}, {100 * share:.0f}% Chinese characters"
+    return None
+
+
+def language_problem(parts: Sequence[str] | str, expected: str) -> str | None:
+    """``None`` when every part (question, answer...) is in ``expected`` (en/zh), else why not.
+
+    The script test runs on each part (an English question with a Chinese answer fails);
+    langdetect runs once, on the parts joined, and only for English: Han text without kana
+    or Hangul is Chinese (langdetect's ko/ja profiles also hold Han characters and label short
+    Chinese medical text "ko", the corpus stage's script guard).
+    """
+    parts = [parts] if isinstance(parts, str) else list(parts)
+    for part in parts:
+        problem = _script_problem(part, expected)
+        if problem:
+            return problem
+    if expected == "zh":
+        return None
     detect_langs, error = _langdetect()
     try:
-        best = detect_langs(text)[0]
+        best = detect_langs("\n".join(parts))[0]
     except error:
         return "language not detectable"
     lang = "zh" if best.lang.startswith("zh") else best.lang

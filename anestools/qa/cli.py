@@ -209,7 +209,7 @@ def generate_command(
         resume=resume, overwrite=overwrite)
     if not decontaminate and not dry_run:
         con.console.print("[yellow]warning:[/] no --decontaminate file: generated pairs are not checked "
-                          "against AnesBench")
+                          "against AnesBench", soft_wrap=True)
     if dry_run:
         outcome = generate(settings, dry_run=True)
         s = outcome.summary

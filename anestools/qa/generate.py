@@ -148,7 +148,7 @@ class Generator:
                 if self.index.overlaps(pair[name]):
                     return "benchmark_overlap", f"{name} shares an n-gram with AnesBench"
         if self.s.language_check:
-            lang = language_problem(f"{pair['stem'] or pair['question']}\n{pair['answer']}", language)
+            lang = language_problem([pair["stem"] or pair["question"], pair["answer"]], language)
             if lang:
                 return "wrong_language", lang
         return None

@@ -147,11 +147,13 @@ class Translator:
         ratio = after / max(1, before)
         if not self.s.ratio_min <= ratio <= self.s.ratio_max:
             return "length_ratio", f"translated/source size {ratio:.2f} outside [{self.s.ratio_min}, {self.s.ratio_max}]"
-        body = "\n".join([tr["question"], *(tr.get("options") or []), tr.get("explanation", tr.get("answer", ""))])
+        parts = [tr["question"], *(tr.get("options") or []), *([tr["explanation"]] if tr.get("explanation") else []),
+                 *([tr["answer"]] if "options" not in fields else [])]
+        body = "\n".join(parts)
         if to == "zh" and latin_share(body) > self.s.max_latin:
             return "untranslated_text", f"{100 * latin_share(body):.0f}% Latin letters (max {100 * self.s.max_latin:.0f}%)"
         if self.s.language_check:
-            problem = language_problem(body, to)
+            problem = language_problem([tr["question"], body], to)
             if problem:
                 return "wrong_language", problem
         if self.index is not None and (self.index.overlaps(row["question"]) or self.index.overlaps(row["answer"])):
