@@ -9,7 +9,7 @@ failures the filters must catch:
 ``MARK-BADPAIR`` one pair lacks its answer; ``MARK-SHORT`` one-letter answers;
 ``MARK-WRONGLANG`` answers in the other language; ``MARK-UNSUPPORTED`` the judge says no;
 ``MARK-KEEPLATIN`` the "translation" keeps the English; ``MARK-LETTER`` it changes the answer
-letter; ``MARK-LONG`` it repeats itself ten times.
+letter; ``MARK-LONG`` it repeats the answer thirty times.
 
 Run: ``python tests/qa/teacher_server.py --port 8123 --delay 0.5`` (loopback only).
 """
@@ -111,7 +111,7 @@ def translate(user: str) -> str:
     out = {}
     for k, v in pair.items():
         if k == "answer" and isinstance(v, str) and re.fullmatch(r"[A-I]", v):
-            out[k] = "A" if "MARK-LETTER" in blob and v != "A" else ("B" if "MARK-LETTER" in blob else v)
+            out[k] = ("B" if v == "A" else "A") if "MARK-LETTER" in blob else v
             continue
         if "MARK-KEEPLATIN" in blob:
             out[k] = v
@@ -119,7 +119,7 @@ def translate(user: str) -> str:
         tr = _to_zh if to_zh else _to_en
         out[k] = [tr(x) for x in v] if isinstance(v, list) else tr(v)
         if "MARK-LONG" in blob and k == "answer":
-            out[k] = out[k] * 10
+            out[k] = out[k] * 30
     return json.dumps(out, ensure_ascii=False)
 
 
