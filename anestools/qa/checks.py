@@ -5,9 +5,8 @@ name (``too_short``, ``wrong_language``...) so the summary can count drops by ca
 
 Language: a script test first (a Chinese pair must be mostly Han characters without kana or
 Hangul, which settles Chinese: langdetect's ko/ja profiles also hold Han characters and call
-short Chinese medical text "ko", as the corpus stage found); then, for English,
-``langdetect``'s public ``detect_langs``, seeded once for the process so the same text always
-gets the same answer.
+short Chinese medical text "ko", as the corpus stage found); then, for English, langdetect
+with seed 0 (so the same text always gets the same label), batched (:class:`LanguageDetector`).
 
 Near-duplicates: Jaccard similarity of word 3-grams (English) or character 3-grams (Chinese)
 with exact verification. Candidates come from an inverted index of each question's *prefix*
@@ -18,9 +17,9 @@ no similar pair is missed and a common shingle such as "what is the" is rarely p
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
-import threading
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -31,22 +30,6 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 _WORD = re.compile(r"[a-z0-9]+")
 _NOT_CONTENT = re.compile(r"[\W_]+", re.UNICODE)
-
-_seed_lock = threading.Lock()
-_seeded = False
-
-
-def _langdetect():
-    global _seeded
-    from langdetect import DetectorFactory, detect_langs
-    from langdetect.lang_detect_exception import LangDetectException
-
-    with _seed_lock:
-        if not _seeded:
-            DetectorFactory.seed = 0
-            _seeded = True
-    return detect_langs, LangDetectException
-
 
 def cjk_share(text: str) -> float:
     """Share of CJK characters among CJK + Latin letters (0 when there is neither)."""
@@ -74,30 +57,87 @@ def _script_problem(text: str, expected: str) -> str | None:
     return None
 
 
-def language_problem(parts: Sequence[str] | str, expected: str) -> str | None:
-    """``None`` when every part (question, answer...) is in ``expected`` (en/zh), else why not.
-
-    The script test runs on each part (an English question with a Chinese answer fails);
-    langdetect runs once, on the parts joined, and only for English: Han text without kana
-    or Hangul is Chinese (langdetect's ko/ja profiles also hold Han characters and label short
-    Chinese medical text "ko", the corpus stage's script guard).
-    """
-    parts = [parts] if isinstance(parts, str) else list(parts)
-    for part in parts:
+def script_problem(parts: Sequence[str] | str, expected: str) -> str | None:
+    """The cheap half of the language check, on each part (question, answer...) separately."""
+    for part in [parts] if isinstance(parts, str) else parts:
         problem = _script_problem(part, expected)
         if problem:
             return problem
-    if expected == "zh":
-        return None
-    detect_langs, error = _langdetect()
-    try:
-        best = detect_langs("\n".join(parts))[0]
-    except error:
-        return "language not detectable"
-    lang = "zh" if best.lang.startswith("zh") else best.lang
-    if lang != expected:
-        return f"expected {expected}, detected {best.lang} ({best.prob:.2f})"
     return None
+
+
+def detected_problem(code: str | None, expected: str) -> str | None:
+    """Judge langdetect's label for an English pair (``zh-cn``/``zh-tw`` count as ``zh``)."""
+    if code is None or code == "unknown":
+        return "language not detectable"
+    lang = "zh" if code.startswith("zh") else code
+    return None if lang == expected else f"expected {expected}, detected {code}"
+
+
+class LanguageDetector:
+    """Seeded langdetect for the many short texts of a run, in micro-batches.
+
+    Why batches: langdetect is pure Python, several ms per call; at a fast teacher's rate
+    (hundreds of pairs per second) one call per pair would hold the event loop longer than
+    the requests take. Texts awaiting a label are gathered for ``wait`` seconds (or up to
+    ``max_batch``) and labelled together by the project's batched langdetect
+    (``anestools.corpus.steps.langdetect_batch.BatchDetector``: langdetect's profiles, seed and
+    arithmetic, the same labels as ``langdetect.detect``, tested there).
+    """
+
+    def __init__(self, seed: int = 0, max_batch: int = 512, wait: float = 0.02) -> None:
+        self.seed, self.max_batch, self.wait = seed, max_batch, wait
+        self._detector = None
+        self._pending: list[tuple[str, asyncio.Future]] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    def detect_now(self, texts: Sequence[str]) -> list[str | None]:
+        if self._detector is None:
+            from anestools.corpus.steps.langdetect_batch import BatchDetector
+
+            self._detector = BatchDetector(seed=self.seed, max_text_length=2000)
+        return self._detector.detect(list(texts))
+
+    async def detect(self, text: str) -> str | None:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future = loop.create_future()
+        self._pending.append((text, fut))
+        if len(self._pending) >= self.max_batch:
+            self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.wait, self._flush)
+        return await fut
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        try:
+            codes = self.detect_now([t for t, _ in batch])
+        except Exception as exc:  # handed to every waiting pair, never lost in a callback
+            for _, fut in batch:
+                if not fut.done():
+                    fut.set_exception(exc)
+            return
+        for (_, fut), code in zip(batch, codes):
+            if not fut.done():
+                fut.set_result(code)
+
+    async def problem(self, parts: Sequence[str], expected: str) -> str | None:
+        """``None`` when every part is in ``expected`` (en/zh), else why not.
+
+        The script test runs on each part (an English question with a Chinese answer fails).
+        Han text without kana or Hangul is Chinese: langdetect's ko/ja profiles also hold Han
+        characters and label short Chinese medical text "ko" (the corpus stage's script guard),
+        so langdetect runs only for English, once, on the parts joined.
+        """
+        problem = script_problem(parts, expected)
+        if problem or expected == "zh":
+            return problem
+        return detected_problem(await self.detect("\n".join(parts)), expected)
 
 
 @dataclass(frozen=True)

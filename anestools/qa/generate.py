@@ -24,7 +24,7 @@ from anestools.corpus.steps.decontam import NGramIndex
 from anestools.errors import ConfigError
 from anestools.eval.client import RequestFailed
 from anestools.qa import store
-from anestools.qa.checks import LengthBounds, NearDupIndex, language_problem
+from anestools.qa.checks import LanguageDetector, LengthBounds, NearDupIndex
 from anestools.qa.parse import OPTION_LETTERS, ParseError, RawPair, parse_pairs, parse_verdicts
 from anestools.qa.passages import Passage, corpus_files, iter_chunks, select_passages
 from anestools.qa.prompts import (
@@ -138,8 +138,9 @@ class Generator:
         self.index = index
         self.fingerprint = fingerprint
         self.client = None
+        self.languages = LanguageDetector()
 
-    def _cheap_checks(self, pair: dict[str, Any], language: str) -> tuple[str, str] | None:
+    async def _checks(self, pair: dict[str, Any], language: str) -> tuple[str, str] | None:
         problem = self.s.lengths.problem(pair["stem"] or pair["question"], pair["answer"])
         if problem:
             return problem
@@ -148,7 +149,7 @@ class Generator:
                 if self.index.overlaps(pair[name]):
                     return "benchmark_overlap", f"{name} shares an n-gram with AnesBench"
         if self.s.language_check:
-            lang = language_problem([pair["stem"] or pair["question"], pair["answer"]], language)
+            lang = await self.languages.problem([pair["stem"] or pair["question"], pair["answer"]], language)
             if lang:
                 return "wrong_language", lang
         return None
@@ -175,7 +176,7 @@ class Generator:
         for raw in good:
             pair = _pair_fields(raw, s.style, p.language)
             pair["pair_id"] = text_hash(p.key, pair["question"], pair["answer"])
-            problem = self._cheap_checks(pair, p.language)
+            problem = await self._checks(pair, p.language)
             pair["drop"], pair["detail"] = problem if problem else (None, None)
             pairs.append(pair)
             if problem is None:

@@ -29,7 +29,7 @@ from anestools.corpus.steps.decontam import NGramIndex
 from anestools.errors import ConfigError, InputError
 from anestools.eval.client import RequestFailed
 from anestools.qa import store
-from anestools.qa.checks import LengthBounds, cjk_share, language_problem, latin_share
+from anestools.qa.checks import LanguageDetector, LengthBounds, cjk_share, latin_share
 from anestools.qa.generate import ANSWER_LINE, load_decontamination
 from anestools.qa.parse import OPTION_LETTERS, ParseError, parse_translation
 from anestools.qa.prompts import text_hash, translate_messages, translation_prompts
@@ -136,8 +136,9 @@ class Translator:
         self.index = index
         self.fingerprint = fingerprint
         self.client = None
+        self.languages = LanguageDetector()
 
-    def _checks(self, src: dict[str, Any], fields: dict[str, Any], tr: dict[str, Any], row: dict[str, Any]
+    async def _checks(self, src: dict[str, Any], fields: dict[str, Any], tr: dict[str, Any], row: dict[str, Any]
                 ) -> tuple[str, str] | None:
         to = self.s.to
         if "options" in fields and tr["answer"].strip().upper() != fields["answer"]:
@@ -153,7 +154,7 @@ class Translator:
         if to == "zh" and latin_share(body) > self.s.max_latin:
             return "untranslated_text", f"{100 * latin_share(body):.0f}% Latin letters (max {100 * self.s.max_latin:.0f}%)"
         if self.s.language_check:
-            problem = language_problem([tr["question"], body], to)
+            problem = await self.languages.problem([tr["question"], body], to)
             if problem:
                 return "wrong_language", problem
         if self.index is not None and (self.index.overlaps(row["question"]) or self.index.overlaps(row["answer"])):
@@ -190,7 +191,7 @@ class Translator:
                    "target": None, "level": None, "style": src.get("style") or "open"}
         row.update(language=to, pair_id=text_hash(src["key"], to, row["question"], row["answer"]),
                    source_id=src.get("source_id"), passage_hash=src.get("passage_hash"), source_pair_id=src["key"])
-        problem = self._checks(src, fields, tr, row)
+        problem = await self._checks(src, fields, tr, row)
         if problem:
             rec["drop"], rec["detail"] = problem
         rec["row"] = row

@@ -13,8 +13,6 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from anestools.convert.core import convert
-
 pytestmark = pytest.mark.slow
 
 

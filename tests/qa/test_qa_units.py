@@ -8,7 +8,7 @@ import pytest
 
 from anestools.eval.engines import free_port
 from anestools.eval.preflight import PreflightError, preflight
-from anestools.qa.checks import LengthBounds, NearDupIndex, language_problem, latin_share
+from anestools.qa.checks import LanguageDetector, LengthBounds, NearDupIndex, latin_share
 from anestools.qa.parse import ParseError, extract_json, parse_pairs, parse_translation, parse_verdicts
 from anestools.qa.passages import Passage, chunk_text, estimate_tokens, select_passages
 from anestools.qa.prompts import generation_prompt_hash, generation_prompts
@@ -77,12 +77,32 @@ def test_near_duplicates_exact_near_and_distinct():
     assert idx.check_add("z2", "椎管内麻醉后低血压的首选血管活性药物是什么呢")[0] == "duplicate_near"
 
 
-def test_language_problem():
-    assert language_problem("Which drug reverses rocuronium? Sugammadex encapsulates it.", "en") is None
-    assert "detected" in language_problem("Welches Medikament hebt die Wirkung von Rocuronium auf? Sugammadex.", "en")
-    assert language_problem("丙泊酚输注综合征表现为代谢性酸中毒。", "zh") is None
-    assert "Chinese characters" in language_problem("Propofol infusion syndrome.", "zh")
-    assert "Chinese characters" in language_problem("丙泊酚输注综合征表现为代谢性酸中毒", "en")
+def test_language_check_script_then_batched_langdetect():
+    import asyncio
+
+    from langdetect import DetectorFactory, detect
+
+    det = LanguageDetector(wait=0.01)
+    texts = ["Which drug reverses rocuronium? Sugammadex encapsulates it.",
+             "Welches Medikament hebt die Wirkung von Rocuronium auf? Sugammadex.",
+             "Quel médicament antagonise le rocuronium ? Le sugammadex."]
+
+    async def run():
+        labels = await asyncio.gather(*(det.detect(t) for t in texts))  # one batch
+        problems = await asyncio.gather(
+            det.problem(["Which drug reverses rocuronium?", "Sugammadex encapsulates it."], "en"),
+            det.problem([texts[1]], "en"),
+            det.problem(["丙泊酚输注综合征表现为什么？", "代谢性酸中毒。"], "zh"),
+            det.problem(["Propofol infusion syndrome?", "代谢性酸中毒和横纹肌溶解。"], "zh"),
+            det.problem(["What is propofol infusion syndrome?", "代谢性酸中毒和横纹肌溶解。"], "en"))
+        return labels, problems
+
+    labels, problems = asyncio.run(run())
+    DetectorFactory.seed = 0
+    assert labels == [detect(t) for t in texts] == ["en", "de", "fr"]  # the same labels as langdetect, seeded
+    assert problems[0] is None and problems[2] is None
+    assert problems[1] == "expected en, detected de"
+    assert "Chinese characters" in problems[3] and "Chinese characters" in problems[4]
     assert latin_share("丙泊酚 propofol") == pytest.approx(8 / 11)
 
 
