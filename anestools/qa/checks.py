@@ -10,9 +10,10 @@ with seed 0 (so the same text always gets the same label), batched (:class:`Lang
 
 Near-duplicates: Jaccard similarity of word 3-grams (English) or character 3-grams (Chinese)
 with exact verification. Candidates come from an inverted index of each question's *prefix*
-shingles in one fixed global order (the prefix-filtering bound of set-similarity joins: two
-sets with Jaccard >= t must share one of their first ``|x| - ceil(t*|x|) + 1`` shingles), so
-no similar pair is missed and a common shingle such as "what is the" is rarely probed.
+shingles in one global order, rarest first (the prefix-filtering bound of set-similarity
+joins: two sets with Jaccard >= t must share one of their first ``|x| - ceil(t*|x|) + 1``
+shingles), so no similar pair is missed and a common shingle such as "what is the" is
+rarely probed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import math
 import re
+import threading
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -88,15 +90,29 @@ class LanguageDetector:
     def __init__(self, seed: int = 0, max_batch: int = 512, wait: float = 0.02) -> None:
         self.seed, self.max_batch, self.wait = seed, max_batch, wait
         self._detector = None
+        self._loader: threading.Thread | None = None
         self._pending: list[tuple[str, asyncio.Future]] = []
         self._timer: asyncio.TimerHandle | None = None
 
-    def detect_now(self, texts: Sequence[str]) -> list[str | None]:
-        if self._detector is None:
-            from anestools.corpus.steps.langdetect_batch import BatchDetector
+    def _load(self) -> None:
+        from anestools.corpus.steps.langdetect_batch import BatchDetector
 
-            self._detector = BatchDetector(seed=self.seed, max_text_length=2000)
-        return self._detector.detect(list(texts))
+        self._detector = BatchDetector(seed=self.seed, max_text_length=2000)
+
+    def warm_up(self) -> None:
+        """Load langdetect's 55 profiles (about a second) in a thread, e.g. while a server starts,
+        instead of stalling the event loop at the first batch."""
+        if self._detector is None and self._loader is None:
+            self._loader = threading.Thread(target=self._load, name="langdetect-profiles", daemon=True)
+            self._loader.start()
+
+    def detect_now(self, texts: Sequence[str]) -> list[str | None]:
+        if self._loader is not None:
+            self._loader.join()
+            self._loader = None
+        if self._detector is None:
+            self._load()
+        return self._detector.detect(list(texts))  # type: ignore[union-attr]
 
     async def detect(self, text: str) -> str | None:
         loop = asyncio.get_running_loop()
@@ -138,6 +154,21 @@ class LanguageDetector:
         if problem or expected == "zh":
             return problem
         return detected_problem(await self.detect("\n".join(parts)), expected)
+
+    async def problems(self, items: Sequence[Sequence[str]], expected: str) -> list[str | None]:
+        """:meth:`problem` for each item (the pairs of one passage), with one langdetect call for
+        all of them when they agree; only a passage whose joined text fails is checked pair by pair."""
+        out = [script_problem(parts, expected) for parts in items]
+        todo = [i for i, p in enumerate(out) if p is None]
+        if expected == "zh" or not todo:
+            return out
+        joined = "\n".join("\n".join(items[i]) for i in todo)
+        if detected_problem(await self.detect(joined), expected) is None:
+            return out
+        found = await asyncio.gather(*(self.problem(items[i], expected) for i in todo))
+        for i, p in zip(todo, found):
+            out[i] = p
+        return out
 
 
 @dataclass(frozen=True)
@@ -190,6 +221,7 @@ class NearDupIndex:
     """Exact and near-duplicate questions among those added so far."""
 
     threshold: float = 0.8
+    frequencies: Counter[str] = field(default_factory=Counter)  # shingle -> questions holding it
     _exact: dict[str, str] = field(default_factory=dict)
     _sets: list[set[str]] = field(default_factory=list)
     _ids: list[str] = field(default_factory=list)
@@ -197,7 +229,8 @@ class NearDupIndex:
 
     def _prefix_of(self, s: set[str]) -> list[str]:
         k = len(s) - math.ceil(self.threshold * len(s)) + 1
-        return sorted(s, key=_order)[:max(1, k)]
+        freq = self.frequencies
+        return sorted(s, key=lambda g: (freq.get(g, 0), _order(g)))[:max(1, k)]
 
     def check_add(self, pair_id: str, question: str) -> tuple[str, str] | None:
         """``(reason, detail)`` if ``question`` duplicates a kept one; else remember it."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from anestools.corpus.steps.decontam import NGramIndex
 from anestools.errors import ConfigError
 from anestools.eval.client import RequestFailed
 from anestools.qa import store
-from anestools.qa.checks import LanguageDetector, LengthBounds, NearDupIndex
+from anestools.qa.checks import LanguageDetector, LengthBounds, NearDupIndex, shingles
 from anestools.qa.parse import OPTION_LETTERS, ParseError, RawPair, parse_pairs, parse_verdicts
 from anestools.qa.passages import Passage, corpus_files, iter_chunks, select_passages
 from anestools.qa.prompts import (
@@ -140,7 +141,7 @@ class Generator:
         self.client = None
         self.languages = LanguageDetector()
 
-    async def _checks(self, pair: dict[str, Any], language: str) -> tuple[str, str] | None:
+    def _cheap_checks(self, pair: dict[str, Any]) -> tuple[str, str] | None:
         problem = self.s.lengths.problem(pair["stem"] or pair["question"], pair["answer"])
         if problem:
             return problem
@@ -148,10 +149,6 @@ class Generator:
             for name in ("question", "answer"):
                 if self.index.overlaps(pair[name]):
                     return "benchmark_overlap", f"{name} shares an n-gram with AnesBench"
-        if self.s.language_check:
-            lang = await self.languages.problem([pair["stem"] or pair["question"], pair["answer"]], language)
-            if lang:
-                return "wrong_language", lang
         return None
 
     async def passage(self, p: Passage) -> dict[str, Any]:
@@ -176,11 +173,18 @@ class Generator:
         for raw in good:
             pair = _pair_fields(raw, s.style, p.language)
             pair["pair_id"] = text_hash(p.key, pair["question"], pair["answer"])
-            problem = await self._checks(pair, p.language)
+            problem = self._cheap_checks(pair)
             pair["drop"], pair["detail"] = problem if problem else (None, None)
             pairs.append(pair)
             if problem is None:
                 candidates.append(pair)
+        if s.language_check and candidates:
+            found = await self.languages.problems([[c["stem"] or c["question"], c["answer"]] for c in candidates],
+                                                  p.language)
+            for c, lang in zip(candidates, found):
+                if lang:
+                    c["drop"], c["detail"] = "wrong_language", lang
+            candidates = [c for c in candidates if c["drop"] is None]
         if s.grounding and candidates:
             try:
                 judged = await ask_json(self.client, judge_messages(p.text, [(c["question"], c["answer"])
@@ -245,14 +249,16 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
     if hook:
         hook("total", len(items) if isinstance(items, list) else 0)
 
+    if settings.language_check and "en" in settings.languages:
+        gen.languages.warm_up()
+
     def work(client):
         gen.client = client
         return gen.passage
 
     new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
-                        lambda: finish(settings, keys, fingerprint, prompts.hash, skipped,
-                                       time.perf_counter() - started))
-    summary = finish(settings, keys, fingerprint, prompts.hash, skipped, time.perf_counter() - started)
+                        lambda: finish(settings, keys, fingerprint, prompts.hash, skipped, started))
+    summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started)
     return GenerateOutcome(out, summary, new, len(keys) - asked)
 
 
@@ -264,11 +270,16 @@ def _count_langs(passages: Sequence[Passage]) -> dict[str, int]:
 
 
 def finish(settings: GenerateSettings, keys: Sequence[str], fingerprint: str, prompt_hash: str,
-           skipped: dict[str, int], seconds: float) -> dict[str, Any]:
+           skipped: dict[str, int], started: float) -> dict[str, Any]:
     """Rebuild ``anesqa.parquet``, ``_dropped.jsonl`` and ``summary.json`` from the journal."""
     out = settings.output
     latest = store.latest_records(out, fingerprint)
-    dedup = NearDupIndex(settings.near_dup)
+    frequencies: Counter[str] = Counter()  # rarest shingles first keeps near-dup probing cheap
+    for rec in latest.values():
+        for pair in rec.get("pairs") or ():
+            if pair.get("drop") is None:
+                frequencies.update(shingles(pair["stem"] or pair["question"]))
+    dedup = NearDupIndex(settings.near_dup, frequencies)
     drops = store.DropLog()
     counts = {"selected": len(keys), "done": 0, "errors": 0, "not_run": 0, "malformed_replies": 0}
     generated = requests = 0
@@ -318,7 +329,7 @@ def finish(settings: GenerateSettings, keys: Sequence[str], fingerprint: str, pr
         "skipped_rows": skipped,
         "requests": requests,
         "first_error": first_error,
-        "seconds": round(seconds, 2),
+        "seconds": round(time.perf_counter() - started, 2),
         "settings": {"inputs": settings.inputs, "style": settings.style, "languages": list(settings.languages),
                      "pairs_per_passage": settings.pairs_per_passage, "chunk_tokens": settings.chunk_tokens,
                      "min_tokens": settings.min_tokens, "limit": settings.limit, "seed": settings.seed,

@@ -236,19 +236,21 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
     started = time.perf_counter()
     tr = Translator(settings, index, fingerprint)
 
+    if settings.language_check and settings.to == "en" and items:
+        tr.languages.warm_up()
+
     def work(client):
         tr.client = client
         return tr.pair
 
     new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
-                        lambda: finish(settings, keys, fingerprint, prompts.hash, skipped,
-                                       time.perf_counter() - started))
-    summary = finish(settings, keys, fingerprint, prompts.hash, skipped, time.perf_counter() - started)
+                        lambda: finish(settings, keys, fingerprint, prompts.hash, skipped, started))
+    summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started)
     return TranslateOutcome(out, summary, new, len(keys) - len(items))
 
 
 def finish(settings: TranslateSettings, keys: Sequence[str], fingerprint: str, prompt_hash: str,
-           skipped: dict[str, int], seconds: float) -> dict[str, Any]:
+           skipped: dict[str, int], started: float) -> dict[str, Any]:
     """Rebuild ``anesqa.parquet``, ``_dropped.jsonl`` and ``summary.json`` from the journal."""
     out = settings.output
     latest = store.latest_records(out, fingerprint)
@@ -292,7 +294,7 @@ def finish(settings: TranslateSettings, keys: Sequence[str], fingerprint: str, p
         "skipped_rows": skipped,
         "requests": requests,
         "first_error": first_error,
-        "seconds": round(seconds, 2),
+        "seconds": round(time.perf_counter() - started, 2),
         "settings": {"inputs": settings.inputs, "to": settings.to, "limit": settings.limit,
                      "ratio": [settings.ratio_min, settings.ratio_max], "max_latin": settings.max_latin,
                      "language_check": settings.language_check, "decontaminate": settings.decontaminate,

@@ -11,7 +11,8 @@ Side by side, on the same corpus and server, the real command (subprocess):
 
 1. default settings (all filters on, the default concurrency);
 2. ``--no-language-check``: how much the per-pair langdetect call costs;
-3. ``--no-grounding``: one request per passage (ideal doubles).
+3. ``--no-grounding``: one request per passage (ideal doubles);
+4. ``--concurrency 64``: a quarter of the request rate, to separate CPU limits from pipeline design.
 
 Reports pairs/s, the share of ideal (target >= 90% for 1), and checks every passage was
 journaled exactly once. Time is the run's own ``summary.json`` ``seconds`` (selection,
@@ -41,10 +42,29 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "tests" / "qa" / "teacher_server.py"
 
 
-def write_corpus(path: Path, n: int) -> None:
-    texts = [f"Drug number {i} is used in anesthesia for the induction of patients in group {i % 97}. "
-             f"Its usual dose is {i % 13 + 1} mg per kilogram given slowly over {i % 7 + 1} minutes. "
-             f"Monitoring after drug {i} includes blood pressure and oxygen saturation {i % 5} times." for i in range(n)]
+_TERMS = ("propofol sevoflurane desflurane isoflurane ketamine etomidate dexmedetomidine midazolam remifentanil "
+         "fentanyl sufentanil morphine rocuronium vecuronium succinylcholine sugammadex neostigmine atropine "
+         "glycopyrrolate ephedrine phenylephrine norepinephrine vasopressin bupivacaine ropivacaine lidocaine "
+         "dantrolene ondansetron dexamethasone tranexamic heparin protamine magnesium labetalol esmolol "
+         "nitroglycerin hypotension bradycardia hypoxaemia laryngospasm bronchospasm aspiration awareness "
+         "delirium shivering nausea hyperkalaemia acidosis hypothermia airway intubation extubation spinal "
+         "epidural caudal block infusion bolus titration induction maintenance emergence recovery monitoring "
+         "capnography oximetry pressure saturation ventilation oxygenation perfusion clearance metabolism "
+         "elderly children obstetric cardiac neurosurgical trauma obese septic renal hepatic")
+TERMS = _TERMS.split()
+
+
+def write_corpus(path: Path, n: int, seed: int = 0) -> None:
+    """Diverse synthetic passages (seeded): the questions built from them are not near-duplicates."""
+    import random
+
+    rng = random.Random(seed)
+
+    def sentence() -> str:
+        words = rng.sample(TERMS, 12)
+        return f"{words[0].capitalize()} {' '.join(words[1:])} {rng.randint(1, 999)}."
+
+    texts = [" ".join(sentence() for _ in range(3)) for _ in range(n)]
     pq.write_table(pa.table({"text": texts, "id": [f"doc{i:06d}" for i in range(n)], "language": ["en"] * n}), path)
 
 
@@ -84,12 +104,13 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=3, help="pairs per passage")
     ap.add_argument("--delay", type=float, default=0.5, help="server latency per request (s)")
     ap.add_argument("--concurrency", type=int, default=256, help="the qa default for SGLang/OpenAI endpoints")
-    ap.add_argument("--only", nargs="*", default=["default", "no-language-check", "no-grounding"])
+    ap.add_argument("--only", nargs="*", default=["default", "no-language-check", "no-grounding", "concurrency-64"])
     ap.add_argument("--timeout", type=float, default=600)
     args = ap.parse_args()
     if not 1 <= args.passages <= 50000:
         raise SystemExit("--passages must be in 1..50000")
-    variants = {"default": [], "no-language-check": ["--no-language-check"], "no-grounding": ["--no-grounding"]}
+    variants = {"default": [], "no-language-check": ["--no-language-check"], "no-grounding": ["--no-grounding"],
+                "concurrency-64": ["--concurrency", "64"]}
     rows = []
     with tempfile.TemporaryDirectory(prefix="anes-bench-qa-") as tmp:
         corpus = Path(tmp) / "corpus_en.parquet"
@@ -97,10 +118,12 @@ def main() -> None:
         proc, url = start_server(args.delay)
         try:
             for name in args.only:
-                extra = variants[name] + ["--concurrency", str(args.concurrency)]
+                extra = variants[name] if name == "concurrency-64" else [*variants[name], "--concurrency",
+                                                                          str(args.concurrency)]
+                concurrency = 64 if name == "concurrency-64" else args.concurrency
                 r = run(url, corpus, Path(tmp) / name, args.pairs, extra, args.timeout)
                 requests_per_passage = 1 if name == "no-grounding" else 2
-                ideal = args.concurrency / args.delay / requests_per_passage * args.pairs
+                ideal = concurrency / args.delay / requests_per_passage * args.pairs
                 s = r["summary"]
                 rate = s["pairs"]["generated"] / s["seconds"]
                 rows.append((name, s["pairs"]["generated"], s["kept"], s["seconds"], r["wall"], rate, ideal,
