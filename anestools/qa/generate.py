@@ -36,7 +36,7 @@ from anestools.qa.prompts import (
     judge_messages,
     text_hash,
 )
-from anestools.qa.teacher import TeacherSettings, ask_json, run_journaled
+from anestools.qa.teacher import Asker, TeacherSettings, run_journaled
 
 ProgressHook = Callable[[str, int], None]  # ("total", N) once, then ("done"|"error", 1) per passage
 ANSWER_LINE = {"en": "Answer: {}", "zh": "答案：{}"}
@@ -138,7 +138,7 @@ class Generator:
         self.s = settings
         self.index = index
         self.fingerprint = fingerprint
-        self.client = None
+        self.asker: Asker | None = None
         self.languages = LanguageDetector()
 
     def _cheap_checks(self, pair: dict[str, Any]) -> tuple[str, str] | None:
@@ -152,13 +152,13 @@ class Generator:
         return None
 
     async def passage(self, p: Passage) -> dict[str, Any]:
-        s, t = self.s, self.s.teacher
+        s = self.s
         rec: dict[str, Any] = {"key": p.key, "order": p.order, "source_id": p.source_id, "passage_hash": p.hash,
                                "language": p.language, "fingerprint": self.fingerprint, "error": None,
                                "requests": 0, "pairs": [], "malformed": None}
         try:
-            asked = await ask_json(self.client, generation_messages(s.style, p.language, p.text, s.pairs_per_passage),
-                                   lambda text: parse_pairs(text, s.style), t)
+            asked = await self.asker.ask(generation_messages(s.style, p.language, p.text, s.pairs_per_passage),
+                                         lambda text: parse_pairs(text, s.style))
         except ParseError as exc:
             rec.update(malformed=str(exc), raw=getattr(exc, "text", "")[:2000], requests=exc.requests)  # type: ignore[attr-defined]
             return rec
@@ -187,9 +187,9 @@ class Generator:
             candidates = [c for c in candidates if c["drop"] is None]
         if s.grounding and candidates:
             try:
-                judged = await ask_json(self.client, judge_messages(p.text, [(c["question"], c["answer"])
-                                                                            for c in candidates]),
-                                        lambda text: parse_verdicts(text, len(candidates)), t)
+                listing = [(c["question"], c["answer"]) for c in candidates]
+                judged = await self.asker.ask(judge_messages(p.text, listing),
+                                              lambda text: parse_verdicts(text, len(candidates)))
                 rec["requests"] += judged.requests
                 for i, c in enumerate(candidates, start=1):
                     supported, reason = judged.value[i]
@@ -252,8 +252,8 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
     if settings.language_check and "en" in settings.languages:
         gen.languages.warm_up()
 
-    def work(client):
-        gen.client = client
+    def work(asker: Asker):
+        gen.asker = asker
         return gen.passage
 
     new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,

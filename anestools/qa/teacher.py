@@ -108,26 +108,42 @@ class Asked:
     requests: int
 
 
-async def ask_json(client: ChatClient, messages: list[dict[str, str]], parse: Callable[[str], Any],
-                   settings: TeacherSettings) -> Asked:
-    """Ask, parse; on ``ParseError`` ask again (at least temperature 0.7) up to ``parse_retries`` times.
+class Asker:
+    """Requests to the teacher through one client, at most ``settings.in_flight`` at a time.
 
-    Raises ``ParseError`` (with ``.text`` = the last reply) when no reply parses, and the
-    client's ``RequestFailed`` when the server cannot be reached.
+    Why a gate on requests rather than a fixed number of workers: a work item also spends time
+    between its requests (parsing, checks, the batched language check); with more items in
+    progress than request slots, another item's request fills the slot meanwhile, so the
+    server always has ``in_flight`` requests to batch.
     """
-    temperature = settings.temperature
-    last = ""
-    for attempt in range(settings.parse_retries + 1):
-        c: Completion = await client.complete(messages, temperature=temperature, max_tokens=settings.max_new_tokens)
-        last = c.text
-        try:
-            return Asked(parse(c.text), c.text, attempt + 1)
-        except ParseError as exc:
-            error = exc
-            temperature = max(temperature, 0.7)  # a greedy teacher would repeat the same reply
-    error.text = last  # type: ignore[attr-defined]
-    error.requests = settings.parse_retries + 1  # type: ignore[attr-defined]
-    raise error
+
+    def __init__(self, client: ChatClient, settings: TeacherSettings) -> None:
+        self.client = client
+        self.settings = settings
+        self.gate = asyncio.Semaphore(settings.in_flight)
+
+    async def ask(self, messages: list[dict[str, str]], parse: Callable[[str], Any]) -> Asked:
+        """Ask, parse; on ``ParseError`` ask again (at least temperature 0.7) up to ``parse_retries`` times.
+
+        Raises ``ParseError`` (with ``.text`` = the last reply, ``.requests``) when no reply
+        parses, and the client's ``RequestFailed`` when the server cannot be reached.
+        """
+        s = self.settings
+        temperature = s.temperature
+        last = ""
+        for attempt in range(s.parse_retries + 1):
+            async with self.gate:
+                c: Completion = await self.client.complete(messages, temperature=temperature,
+                                                           max_tokens=s.max_new_tokens)
+            last = c.text
+            try:
+                return Asked(parse(c.text), c.text, attempt + 1)
+            except ParseError as exc:
+                error = exc
+                temperature = max(temperature, 0.7)  # a greedy teacher would repeat the same reply
+        error.text = last  # type: ignore[attr-defined]
+        error.requests = s.parse_retries + 1  # type: ignore[attr-defined]
+        raise error
 
 
 async def run_pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], concurrency: int,
@@ -151,12 +167,13 @@ async def run_pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], concur
     return count
 
 
-def run_journaled(items: Iterable[T], work: Callable[[ChatClient], Callable[[T], Awaitable[dict[str, Any]]]],
+def run_journaled(items: Iterable[T], work: Callable[[Asker], Callable[[T], Awaitable[dict[str, Any]]]],
                   settings: TeacherSettings, out_dir: Path, journal_path: Path,
                   hook: Callable[[str, int], None] | None, on_interrupt: Callable[[], object]) -> int:
     """Start the teacher only if there is work, run it, journal every result; return how many ran.
 
-    ``work(client)`` returns the per-item coroutine function. On Ctrl-C/SIGTERM the journal
+    ``work(asker)`` returns the per-item coroutine function. A quarter more items than request
+    slots are in progress at once (see :class:`Asker`). On Ctrl-C/SIGTERM the journal
     already holds every finished item; ``on_interrupt`` rebuilds the outputs, then it re-raises.
     """
     from anestools.eval.results import PredictionLog
@@ -174,7 +191,8 @@ def run_journaled(items: Iterable[T], work: Callable[[ChatClient], Callable[[T],
 
         async def main() -> int:
             async with client:
-                return await run_pool(_chain(first, it), work(client), settings.in_flight, record)
+                workers = settings.in_flight + max(2, settings.in_flight // 4)
+                return await run_pool(_chain(first, it), work(Asker(client, settings)), workers, record)
 
         try:
             return asyncio.run(main())

@@ -33,7 +33,7 @@ from anestools.qa.checks import LanguageDetector, LengthBounds, cjk_share, latin
 from anestools.qa.generate import ANSWER_LINE, load_decontamination
 from anestools.qa.parse import OPTION_LETTERS, ParseError, parse_translation
 from anestools.qa.prompts import text_hash, translate_messages, translation_prompts
-from anestools.qa.teacher import TeacherSettings, ask_json, run_journaled
+from anestools.qa.teacher import Asker, TeacherSettings, run_journaled
 
 ProgressHook = Callable[[str, int], None]
 _ANSWER_LINE = re.compile(r"\n?\s*(?:Answer:|答案：|答案:)\s*([A-I])\s*$")
@@ -135,7 +135,7 @@ class Translator:
         self.s = settings
         self.index = index
         self.fingerprint = fingerprint
-        self.client = None
+        self.asker: Asker | None = None
         self.languages = LanguageDetector()
 
     async def _checks(self, src: dict[str, Any], fields: dict[str, Any], tr: dict[str, Any], row: dict[str, Any]
@@ -162,14 +162,14 @@ class Translator:
         return None
 
     async def pair(self, src: dict[str, Any]) -> dict[str, Any]:
-        s, to = self.s, self.s.to
+        to = self.s.to
         rec: dict[str, Any] = {"key": src["key"], "order": src["order"], "fingerprint": self.fingerprint,
                                "error": None, "requests": 0, "malformed": None, "row": None, "drop": None,
                                "detail": None, "source": {k: src.get(k) for k in ("question", "answer", "language")}}
         fields = _request_fields(src)
         try:
-            asked = await ask_json(self.client, translate_messages(to, fields),
-                                   lambda text: parse_translation(text, fields), s.teacher)
+            asked = await self.asker.ask(translate_messages(to, fields),
+                                         lambda text: parse_translation(text, fields))
         except ParseError as exc:
             rec.update(malformed=str(exc), raw=getattr(exc, "text", "")[:2000], requests=exc.requests)  # type: ignore[attr-defined]
             return rec
@@ -239,8 +239,8 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
     if settings.language_check and settings.to == "en" and items:
         tr.languages.warm_up()
 
-    def work(client):
-        tr.client = client
+    def work(asker: Asker):
+        tr.asker = asker
         return tr.pair
 
     new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
