@@ -217,13 +217,18 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
     index, decontam_hash = load_decontamination(settings.decontaminate)
     fingerprint = settings.fingerprint(prompts.hash, decontam_hash)
     skipped: dict[str, int] = {}
-    if dry_run:
-        passages = list(selection(settings, skipped))
-        summary = {"dry_run": True, "passages": len(passages), "by_language": _count_langs(passages),
+    if dry_run:  # streamed: counts per language and the first passage only
+        by_language: Counter[str] = Counter()
+        first: Passage | None = None
+        for p in selection(settings, skipped):
+            by_language[p.language] += 1
+            first = first or p
+        n = sum(by_language.values())
+        summary = {"dry_run": True, "passages": n, "by_language": dict(by_language),
                    "skipped_rows": skipped, "engine": t.engine, "concurrency": t.in_flight,
-                   "max_requests": len(passages) * (1 + t.parse_retries) * (2 if settings.grounding else 1),
-                   "first_prompt": generation_messages(settings.style, passages[0].language, passages[0].text,
-                                                       settings.pairs_per_passage) if passages else None}
+                   "max_requests": n * (1 + t.parse_retries) * (2 if settings.grounding else 1),
+                   "first_prompt": generation_messages(settings.style, first.language, first.text,
+                                                       settings.pairs_per_passage) if first else None}
         return GenerateOutcome(out, summary, 0, 0)
     store.prepare_output(out, settings.resume, settings.overwrite)
     out.mkdir(parents=True, exist_ok=True)
@@ -260,13 +265,6 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
                         lambda: finish(settings, keys, fingerprint, prompts.hash, skipped, started))
     summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started)
     return GenerateOutcome(out, summary, new, len(keys) - asked)
-
-
-def _count_langs(passages: Sequence[Passage]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for p in passages:
-        out[p.language] = out.get(p.language, 0) + 1
-    return out
 
 
 def finish(settings: GenerateSettings, keys: Sequence[str], fingerprint: str, prompt_hash: str,

@@ -109,18 +109,11 @@ class Asked:
 
 
 class Asker:
-    """Requests to the teacher through one client, at most ``settings.in_flight`` at a time.
-
-    Why a gate on requests rather than a fixed number of workers: a work item also spends time
-    between its requests (parsing, checks, the batched language check); with more items in
-    progress than request slots, another item's request fills the slot meanwhile, so the
-    server always has ``in_flight`` requests to batch.
-    """
+    """JSON requests to the teacher through the one shared client, with the run's settings."""
 
     def __init__(self, client: ChatClient, settings: TeacherSettings) -> None:
         self.client = client
         self.settings = settings
-        self.gate = asyncio.Semaphore(settings.in_flight)
 
     async def ask(self, messages: list[dict[str, str]], parse: Callable[[str], Any]) -> Asked:
         """Ask, parse; on ``ParseError`` ask again (at least temperature 0.7) up to ``parse_retries`` times.
@@ -132,9 +125,8 @@ class Asker:
         temperature = s.temperature
         last = ""
         for attempt in range(s.parse_retries + 1):
-            async with self.gate:
-                c: Completion = await self.client.complete(messages, temperature=temperature,
-                                                           max_tokens=s.max_new_tokens)
+            c: Completion = await self.client.complete(messages, temperature=temperature,
+                                                       max_tokens=s.max_new_tokens)
             last = c.text
             try:
                 return Asked(parse(c.text), c.text, attempt + 1)
@@ -172,8 +164,8 @@ def run_journaled(items: Iterable[T], work: Callable[[Asker], Callable[[T], Awai
                   hook: Callable[[str, int], None] | None, on_interrupt: Callable[[], object]) -> int:
     """Start the teacher only if there is work, run it, journal every result; return how many ran.
 
-    ``work(asker)`` returns the per-item coroutine function. A quarter more items than request
-    slots are in progress at once (see :class:`Asker`). On Ctrl-C/SIGTERM the journal
+    ``work(asker)`` returns the per-item coroutine function; ``in_flight`` items are in
+    progress at once, each with at most one request in flight. On Ctrl-C/SIGTERM the journal
     already holds every finished item; ``on_interrupt`` rebuilds the outputs, then it re-raises.
     """
     from anestools.eval.results import PredictionLog
@@ -191,8 +183,7 @@ def run_journaled(items: Iterable[T], work: Callable[[Asker], Callable[[T], Awai
 
         async def main() -> int:
             async with client:
-                workers = settings.in_flight + max(2, settings.in_flight // 4)
-                return await run_pool(_chain(first, it), work(Asker(client, settings)), workers, record)
+                return await run_pool(_chain(first, it), work(Asker(client, settings)), settings.in_flight, record)
 
         try:
             return asyncio.run(main())
