@@ -22,7 +22,6 @@ import asyncio
 import math
 import re
 import threading
-import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -212,10 +211,6 @@ def shingles(text: str, n: int = 3) -> set[str]:
     return {" ".join(w[i:i + n]) for i in range(len(w) - n + 1)}
 
 
-def _order(shingle: str) -> int:
-    return zlib.crc32(shingle.encode())
-
-
 @dataclass
 class NearDupIndex:
     """Exact and near-duplicate questions among those added so far."""
@@ -230,14 +225,16 @@ class NearDupIndex:
     def _prefix_of(self, s: set[str]) -> list[str]:
         k = len(s) - math.ceil(self.threshold * len(s)) + 1
         freq = self.frequencies
-        return sorted(s, key=lambda g: (freq.get(g, 0), _order(g)))[:max(1, k)]
+        return sorted(s, key=lambda g: (freq.get(g, 0), g))[:max(1, k)]
 
-    def check_add(self, pair_id: str, question: str) -> tuple[str, str] | None:
-        """``(reason, detail)`` if ``question`` duplicates a kept one; else remember it."""
+    def check_add(self, pair_id: str, question: str, shingled: set[str] | None = None) -> tuple[str, str] | None:
+        """``(reason, detail)`` if ``question`` duplicates a kept one; else remember it.
+
+        ``shingled``: ``shingles(question)`` when the caller already has it."""
         key = normalize(question)
         if key in self._exact:
             return "duplicate_exact", f"same question as {self._exact[key]}"
-        s = shingles(question)
+        s = shingles(question) if shingled is None else shingled
         prefix = self._prefix_of(s) if s else []
         hits: Counter[int] = Counter()
         for g in prefix:

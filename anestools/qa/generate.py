@@ -272,11 +272,13 @@ def finish(settings: GenerateSettings, keys: Sequence[str], fingerprint: str, pr
     """Rebuild ``anesqa.parquet``, ``_dropped.jsonl`` and ``summary.json`` from the journal."""
     out = settings.output
     latest = store.latest_records(out, fingerprint)
-    frequencies: Counter[str] = Counter()  # rarest shingles first keeps near-dup probing cheap
+    shingled: dict[str, set[str]] = {}  # computed once; frequencies order each question's prefix rarest first
+    frequencies: Counter[str] = Counter()
     for rec in latest.values():
         for pair in rec.get("pairs") or ():
             if pair.get("drop") is None:
-                frequencies.update(shingles(pair["stem"] or pair["question"]))
+                shingled[pair["pair_id"]] = sh = shingles(pair["stem"] or pair["question"])
+                frequencies.update(sh)
     dedup = NearDupIndex(settings.near_dup, frequencies)
     drops = store.DropLog()
     counts = {"selected": len(keys), "done": 0, "errors": 0, "not_run": 0, "malformed_replies": 0}
@@ -308,7 +310,8 @@ def finish(settings: GenerateSettings, keys: Sequence[str], fingerprint: str, pr
                 row = {**pair, **prov, "teacher": teacher_name, "prompt_hash": phash, "style": settings.style,
                        "source_pair_id": None}
                 if pair["drop"] is None:
-                    dup = dedup.check_add(pair["pair_id"], pair["stem"] or pair["question"])
+                    dup = dedup.check_add(pair["pair_id"], pair["stem"] or pair["question"],
+                                          shingled.pop(pair["pair_id"], None))
                     if dup:
                         row["drop"], row["detail"] = dup
                 if row["drop"] is not None:
