@@ -21,7 +21,11 @@ from anestools.common.langs import normalize_language
 from anestools.errors import AnestoolsError, ConfigError
 
 app = typer.Typer(
-    help="Generate AnesQA question-answer pairs from AnesCorpus with a teacher model, and translate them.",
+    help=(
+        "Generate AnesQA question-answer pairs from AnesCorpus with a teacher model, and translate them.\n\n"
+        "Example: anestools qa generate anescorpus/ -o anesqa-gen --model teacher --base-url http://node12:30000/v1 "
+        "&& anestools qa translate anesqa-gen --to zh -o anesqa-zh --model teacher --base-url http://node12:30000/v1"
+    ),
     no_args_is_help=True,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -131,3 +131,19 @@ def test_kill_9_then_rerun_loses_and_duplicates_nothing(teacher_url, tmp_path):
     want = pq.read_table(ref / "anesqa.parquet").to_pylist()
     assert [r["pair_id"] for r in got] == [r["pair_id"] for r in want] and len(got) == 72
     assert json.loads((out / "summary.json").read_text())["complete"]
+
+
+def test_translate_dry_run_and_bad_options(cli, tmp_path):
+    src = _pairs_file(tmp_path / "anesqa.parquet")
+    code, stdout, stderr = cli("qa", "translate", str(src), "--to", "zh", "-o", str(tmp_path / "o"), "--model", "m",
+                               "--base-url", "http://127.0.0.1:9/v1", "--dry-run", "--limit", "2")
+    assert code == 0, stderr
+    assert "dry run: 2 pairs to translate" in stdout and "Simplified Chinese" in stdout
+    assert not (tmp_path / "o").exists()
+    code, _, stderr = cli("qa", "translate", str(src), "--to", "fr", "-o", str(tmp_path / "o"), "--model", "m")
+    assert code == 2 and "--to 'fr'" in stderr
+    bad = tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"text": ["not a QA file"]}), bad)
+    code, _, stderr = cli("qa", "translate", str(bad), "--to", "zh", "-o", str(tmp_path / "o"), "--model", "m",
+                          "--base-url", "http://127.0.0.1:9/v1")
+    assert code == 2 and "no 'question' + 'answer' columns" in stderr
