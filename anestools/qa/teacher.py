@@ -86,7 +86,9 @@ class TeacherSettings:
 
 @contextlib.contextmanager
 def teacher(settings: TeacherSettings, out_dir: Path) -> Iterator[tuple[Endpoint, ChatClient]]:
-    """Start (or reach) the teacher's server, check it answers, yield the endpoint and a client factory."""
+    """Start (or reach) the teacher's server, check it answers (preflight), yield it and a client.
+
+    The client is not opened yet: the caller enters it (``async with``) inside its event loop."""
     engine = settings.resolved_engine()
     settings.engine = engine
     with open_endpoint(engine, settings.model, log_path=out_dir / ENGINE_LOG, base_url=settings.base_url,
