@@ -263,12 +263,13 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
 
     new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
                         lambda: finish(settings, keys, fingerprint, prompts.hash, skipped, started))
-    summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started)
+    requests_done = time.perf_counter()
+    summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started, requests_done - started)
     return GenerateOutcome(out, summary, new, len(keys) - asked)
 
 
 def finish(settings: GenerateSettings, keys: Sequence[str], fingerprint: str, prompt_hash: str,
-           skipped: dict[str, int], started: float) -> dict[str, Any]:
+           skipped: dict[str, int], started: float, request_seconds: float | None = None) -> dict[str, Any]:
     """Rebuild ``anesqa.parquet``, ``_dropped.jsonl`` and ``summary.json`` from the journal."""
     out = settings.output
     latest = store.latest_records(out, fingerprint)
@@ -330,7 +331,8 @@ def finish(settings: GenerateSettings, keys: Sequence[str], fingerprint: str, pr
         "skipped_rows": skipped,
         "requests": requests,
         "first_error": first_error,
-        "seconds": round(time.perf_counter() - started, 2),
+        "seconds": round(time.perf_counter() - started, 2),  # requests + final rebuild
+        "request_seconds": None if request_seconds is None else round(request_seconds, 2),
         "settings": {"inputs": settings.inputs, "style": settings.style, "languages": list(settings.languages),
                      "pairs_per_passage": settings.pairs_per_passage, "chunk_tokens": settings.chunk_tokens,
                      "min_tokens": settings.min_tokens, "limit": settings.limit, "seed": settings.seed,

@@ -245,12 +245,13 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
 
     new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
                         lambda: finish(settings, keys, fingerprint, prompts.hash, skipped, started))
-    summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started)
+    requests_done = time.perf_counter()
+    summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started, requests_done - started)
     return TranslateOutcome(out, summary, new, len(keys) - len(items))
 
 
 def finish(settings: TranslateSettings, keys: Sequence[str], fingerprint: str, prompt_hash: str,
-           skipped: dict[str, int], started: float) -> dict[str, Any]:
+           skipped: dict[str, int], started: float, request_seconds: float | None = None) -> dict[str, Any]:
     """Rebuild ``anesqa.parquet``, ``_dropped.jsonl`` and ``summary.json`` from the journal."""
     out = settings.output
     latest = store.latest_records(out, fingerprint)
@@ -294,7 +295,8 @@ def finish(settings: TranslateSettings, keys: Sequence[str], fingerprint: str, p
         "skipped_rows": skipped,
         "requests": requests,
         "first_error": first_error,
-        "seconds": round(time.perf_counter() - started, 2),
+        "seconds": round(time.perf_counter() - started, 2),  # requests + final rebuild
+        "request_seconds": None if request_seconds is None else round(request_seconds, 2),
         "settings": {"inputs": settings.inputs, "to": settings.to, "limit": settings.limit,
                      "ratio": [settings.ratio_min, settings.ratio_max], "max_latin": settings.max_latin,
                      "language_check": settings.language_check, "decontaminate": settings.decontaminate,

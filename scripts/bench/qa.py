@@ -14,9 +14,10 @@ Side by side, on the same corpus and server, the real command (subprocess):
 3. ``--no-grounding``: one request per passage (ideal doubles);
 4. ``--concurrency 64``: a quarter of the request rate, to separate CPU limits from pipeline design.
 
-Reports pairs/s, the share of ideal (target >= 90% for 1), and checks every passage was
-journaled exactly once. Time is the run's own ``summary.json`` ``seconds`` (selection,
-requests, filters and the final rebuild) plus, separately, the process wall clock.
+Reports pairs/s and the share of ideal (target >= 90% for 1) over the run (``summary.json``
+``seconds``: selection, requests, checks and the final rebuild of parquet/drops/summary) and
+over the request phase alone (``request_seconds``), plus the process wall clock; checks every
+passage was journaled exactly once.
 
 Example: .venv/bin/python scripts/bench/qa.py --passages 2048 --delay 0.5
 """
@@ -42,27 +43,37 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "tests" / "qa" / "teacher_server.py"
 
 
-_TERMS = ("propofol sevoflurane desflurane isoflurane ketamine etomidate dexmedetomidine midazolam remifentanil "
-         "fentanyl sufentanil morphine rocuronium vecuronium succinylcholine sugammadex neostigmine atropine "
-         "glycopyrrolate ephedrine phenylephrine norepinephrine vasopressin bupivacaine ropivacaine lidocaine "
-         "dantrolene ondansetron dexamethasone tranexamic heparin protamine magnesium labetalol esmolol "
-         "nitroglycerin hypotension bradycardia hypoxaemia laryngospasm bronchospasm aspiration awareness "
-         "delirium shivering nausea hyperkalaemia acidosis hypothermia airway intubation extubation spinal "
-         "epidural caudal block infusion bolus titration induction maintenance emergence recovery monitoring "
-         "capnography oximetry pressure saturation ventilation oxygenation perfusion clearance metabolism "
-         "elderly children obstetric cardiac neurosurgical trauma obese septic renal hepatic")
-TERMS = _TERMS.split()
+DRUGS = ("propofol", "sevoflurane", "desflurane", "ketamine", "etomidate", "dexmedetomidine", "midazolam",
+         "remifentanil", "fentanyl", "morphine", "rocuronium", "succinylcholine", "sugammadex", "neostigmine",
+         "atropine", "ephedrine", "phenylephrine", "norepinephrine", "bupivacaine", "ropivacaine", "lidocaine",
+         "dantrolene", "ondansetron", "dexamethasone", "tranexamic acid", "labetalol", "esmolol", "magnesium")
+PATIENTS = ("elderly patients", "children", "pregnant women", "obese adults", "patients with sepsis",
+            "patients with renal failure", "patients with liver disease", "trauma patients", "cardiac patients",
+            "outpatients", "patients with asthma", "neonates")
+SETTINGS = ("during induction", "for maintenance", "after spinal anesthesia", "in the recovery room",
+            "before extubation", "during cardiac surgery", "for postoperative pain", "in the intensive care unit",
+            "during caesarean section", "for day-case surgery")
+EFFECTS = ("hypotension", "bradycardia", "respiratory depression", "nausea and vomiting", "delirium",
+           "residual weakness", "local anesthetic toxicity", "hyperkalaemia", "tachycardia", "prolonged sedation")
+TEMPLATES = (
+    "{d} is often given to {p} {s}, and clinicians should watch for {e}.",
+    "When {d} is used {s} in {p}, the dose is reduced because {e} is more likely.",
+    "Guidelines recommend monitoring {p} closely {s} since {d} may cause {e}.",
+    "The main risk of {d} in {p} is {e}, which usually appears {s}.",
+)
 
 
 def write_corpus(path: Path, n: int, seed: int = 0) -> None:
-    """Diverse synthetic passages (seeded): the questions built from them are not near-duplicates."""
+    """Synthetic clinical English passages (seeded), varied enough that the questions built from
+    them are rarely near-duplicates and natural enough for langdetect to decide quickly."""
     import random
 
     rng = random.Random(seed)
 
     def sentence() -> str:
-        words = rng.sample(TERMS, 12)
-        return f"{words[0].capitalize()} {' '.join(words[1:])} {rng.randint(1, 999)}."
+        t = rng.choice(TEMPLATES).format(d=rng.choice(DRUGS), p=rng.choice(PATIENTS), s=rng.choice(SETTINGS),
+                                         e=rng.choice(EFFECTS))
+        return t[0].upper() + t[1:]
 
     texts = [" ".join(sentence() for _ in range(3)) for _ in range(n)]
     pq.write_table(pa.table({"text": texts, "id": [f"doc{i:06d}" for i in range(n)], "language": ["en"] * n}), path)
@@ -126,17 +137,19 @@ def main() -> None:
                 ideal = concurrency / args.delay / requests_per_passage * args.pairs
                 s = r["summary"]
                 rate = s["pairs"]["generated"] / s["seconds"]
+                phase = s["pairs"]["generated"] / s["request_seconds"]
                 rows.append((name, s["pairs"]["generated"], s["kept"], s["seconds"], r["wall"], rate, ideal,
-                             args.passages - r["journaled"] + r["dup"], r["dup"]))
+                             args.passages - r["journaled"] + r["dup"], r["dup"], s["request_seconds"], phase))
         finally:
             kill_group(proc, grace=5)
     print(f"\n{args.passages} passages x {args.pairs} pairs, teacher latency {args.delay * 1000:.0f} ms, "
           f"{args.concurrency} in flight, loopback, {os.cpu_count()} CPUs\n")
-    print("| run | pairs | kept | run s | wall s | pairs/s | ideal pairs/s | share of ideal | lost | dup |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, n, kept, secs, wall, rate, ideal, lost, dup in rows:
-        print(f"| {name} | {n} | {kept} | {secs:.2f} | {wall:.2f} | {rate:.1f} | {ideal:.0f} | "
-              f"{100 * rate / ideal:.0f}% | {lost} | {dup} |")
+    print("| run | pairs | kept | wall s | run s | pairs/s (run) | share of ideal (run) | request phase s | "
+          "pairs/s (requests) | share of ideal (requests) | ideal pairs/s | lost | dup |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, n, kept, secs, wall, rate, ideal, lost, dup, phase_s, phase in rows:
+        print(f"| {name} | {n} | {kept} | {wall:.2f} | {secs:.2f} | {rate:.1f} | {100 * rate / ideal:.0f}% | "
+              f"{phase_s:.2f} | {phase:.1f} | {100 * phase / ideal:.0f}% | {ideal:.0f} | {lost} | {dup} |")
 
 
 if __name__ == "__main__":
