@@ -56,10 +56,10 @@ SETTINGS = ("during induction", "for maintenance", "after spinal anesthesia", "i
 EFFECTS = ("hypotension", "bradycardia", "respiratory depression", "nausea and vomiting", "delirium",
            "residual weakness", "local anesthetic toxicity", "hyperkalaemia", "tachycardia", "prolonged sedation")
 TEMPLATES = (
-    "{d} is often given to {p} {s}, and clinicians should watch for {e}.",
-    "When {d} is used {s} in {p}, the dose is reduced because {e} is more likely.",
-    "Guidelines recommend monitoring {p} closely {s} since {d} may cause {e}.",
-    "The main risk of {d} in {p} is {e}, which usually appears {s}.",
+    "{d} is often given to {p} {s}, and clinicians should watch for {e} in about {k} of 1000 cases.",
+    "When {d} is used {s} in {p}, the dose is reduced by {k} percent because {e} is more likely.",
+    "Guidelines recommend monitoring {p} closely for {k} minutes {s} since {d} may cause {e}.",
+    "The main risk of {d} in {p} is {e}, which in a series of {k} patients usually appeared {s}.",
 )
 
 
@@ -72,7 +72,7 @@ def write_corpus(path: Path, n: int, seed: int = 0) -> None:
 
     def sentence() -> str:
         t = rng.choice(TEMPLATES).format(d=rng.choice(DRUGS), p=rng.choice(PATIENTS), s=rng.choice(SETTINGS),
-                                         e=rng.choice(EFFECTS))
+                                         e=rng.choice(EFFECTS), k=rng.randint(2, 999))
         return t[0].upper() + t[1:]
 
     texts = [" ".join(sentence() for _ in range(3)) for _ in range(n)]
