@@ -135,7 +135,7 @@ def test_errors_are_one_line(cli, corpus, tmp_path):
     assert code == 2 and "no such file or directory" in stderr and "Traceback" not in stderr
     code, _, stderr = cli("qa", "generate", str(corpus), "-o", str(tmp_path / "o"), "--model", "m",
                           "--base-url", f"http://127.0.0.1:{free_port()}/v1", "--min-tokens", "5")
-    assert code == 4 and "is not answering" in stderr and "Traceback" not in stderr
+    assert code == 4 and "is unreachable" in stderr and "Traceback" not in stderr
     assert len([line for line in stderr.splitlines() if line.startswith("error:")]) == 1
     code, _, stderr = cli("qa", "generate", str(corpus), "-o", str(tmp_path / "o"), "--model", "m",
                           "--style", "essay")
