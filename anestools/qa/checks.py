@@ -94,19 +94,28 @@ def detect_code(text: str, max_chars: int = 2000) -> str | None:
         return None
 
 
+def detect_codes(texts: Sequence[str]) -> list[str | None]:
+    """:func:`detect_code` for each text: one round trip to a worker process for a whole batch."""
+    return [detect_code(t) for t in texts]
+
+
 class LanguageDetector:
     """Seeded langdetect (its public API) in worker processes, off the event loop.
 
     Why processes: langdetect is pure Python, several ms per call; at a fast teacher's rate
     (hundreds of passages per second) calling it on the event loop, or in a thread holding the
-    GIL, would stall the requests. A pool of ``workers`` processes (each seeded) labels texts
-    while the loop keeps requests in flight; a passage only waits for its own label.
-    Use as a context manager (or :meth:`close`) so the workers end with the run.
+    GIL, would stall the requests. Texts awaiting a label are gathered for ``wait`` seconds (or
+    up to ``max_batch``) and sent to a pool of ``workers`` seeded processes as one task, so the
+    transport costs one round trip per batch, not per text. Use as a context manager (or
+    :meth:`close`) so the workers end with the run.
     """
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, max_batch: int = 64, wait: float = 0.01) -> None:
         self.workers = workers or max(1, min(4, (os.cpu_count() or 2) - 1))
+        self.max_batch, self.wait = max_batch, wait
         self._pool: ProcessPoolExecutor | None = None
+        self._pending: list[tuple[str, asyncio.Future]] = []
+        self._timer: asyncio.TimerHandle | None = None
 
     def start(self) -> None:
         """Start the workers and load langdetect's profiles there (about a second), e.g. while a
@@ -119,6 +128,9 @@ class LanguageDetector:
                 self._pool.submit(detect_code, "warm up the language profiles")
 
     def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -130,8 +142,37 @@ class LanguageDetector:
         self.close()
 
     async def detect(self, text: str) -> str | None:
+        """The seeded langdetect label of ``text`` (``None``: no features), computed in a worker."""
         self.start()
-        return await asyncio.get_running_loop().run_in_executor(self._pool, detect_code, text)
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future = loop.create_future()
+        self._pending.append((text, fut))
+        if len(self._pending) >= self.max_batch:
+            self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.wait, self._flush)
+        return await fut
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        task = asyncio.get_running_loop().run_in_executor(self._pool, detect_codes, [t for t, _ in batch])
+
+        def deliver(done: asyncio.Future) -> None:
+            error = done.exception() if not done.cancelled() else asyncio.CancelledError()
+            for i, (_, fut) in enumerate(batch):
+                if fut.done():
+                    continue
+                if error is not None:  # handed to every waiting pair, never lost in a callback
+                    fut.set_exception(error)
+                else:
+                    fut.set_result(done.result()[i])
+
+        task.add_done_callback(deliver)
 
     async def problem(self, parts: Sequence[str], expected: str) -> str | None:
         """``None`` when every part is in ``expected`` (en/zh), else why not.

@@ -2,14 +2,16 @@
 
 Per passage (concurrently, ``concurrency`` requests in flight): one generation request (re-asked
 up to ``parse_retries`` times when the reply is not valid JSON), then the per-pair checks,
-cheapest first — malformed, length bounds, AnesBench overlap, language — and one grounding
-request (the same teacher as judge) for the pairs still standing. The passage's result is
+cheapest first — malformed, length bounds, AnesBench overlap, language script — and one grounding
+request (the same teacher as judge) for the pairs still standing, while langdetect labels the
+English ones in a worker process (:class:`~anestools.qa.checks.LanguageDetector`). The passage's result is
 journaled at once. Duplicates depend on what else was kept, so they are decided at the end,
 in selection order, when the dataset, drops and summary are rebuilt from the journal.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -24,7 +26,7 @@ from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
 from anestools.eval.client import RequestFailed
 from anestools.qa import store
-from anestools.qa.checks import LanguageDetector, LengthBounds, NearDupIndex, shingles
+from anestools.qa.checks import LanguageDetector, LengthBounds, NearDupIndex, script_problem, shingles
 from anestools.qa.parse import OPTION_LETTERS, ParseError, RawPair, parse_pairs, parse_verdicts
 from anestools.qa.passages import Passage, corpus_files, iter_chunks, select_passages
 from anestools.qa.prompts import (
@@ -155,6 +157,23 @@ class Generator:
                     return "benchmark_overlap", f"{name} shares an n-gram with AnesBench"
         return None
 
+    async def _ground(self, p: Passage, candidates: list[dict[str, Any]], rec: dict[str, Any]) -> None:
+        """One judge request (the teacher) for the passage's candidates; ``ungrounded`` drops."""
+        try:
+            listing = [(c["question"], c["answer"]) for c in candidates]
+            judged = await self.asker.ask(judge_messages(p.text, listing),
+                                          lambda text: parse_verdicts(text, len(candidates)))
+            rec["requests"] += judged.requests
+            for i, c in enumerate(candidates, start=1):
+                supported, reason = judged.value[i]
+                c["grounding"] = reason
+                if not supported:
+                    c["drop"], c["detail"] = "ungrounded", reason or "judge: not supported by the passage"
+        except ParseError as exc:
+            rec["requests"] += exc.requests  # type: ignore[attr-defined]
+            for c in candidates:
+                c["drop"], c["detail"] = "ungrounded", f"judge reply unusable: {exc}"
+
     async def passage(self, p: Passage) -> dict[str, Any]:
         s = self.s
         rec: dict[str, Any] = {"key": p.key, "order": p.order, "source_id": p.source_id, "passage_hash": p.hash,
@@ -182,31 +201,31 @@ class Generator:
             pairs.append(pair)
             if problem is None:
                 candidates.append(pair)
+        labels: asyncio.Future[list[str | None]] | None = None
         if s.language_check and candidates:
-            found = await self.languages.problems([[c["stem"] or c["question"], c["answer"]] for c in candidates],
-                                                  p.language)
-            for c, lang in zip(candidates, found):
-                if lang:
-                    c["drop"], c["detail"] = "wrong_language", lang
+            texts = [[c["stem"] or c["question"], c["answer"]] for c in candidates]
+            for c, problem in zip(candidates, (script_problem(t, p.language) for t in texts)):
+                if problem:
+                    c["drop"], c["detail"] = "wrong_language", problem
             candidates = [c for c in candidates if c["drop"] is None]
-        if s.grounding and candidates:
-            try:
-                listing = [(c["question"], c["answer"]) for c in candidates]
-                judged = await self.asker.ask(judge_messages(p.text, listing),
-                                              lambda text: parse_verdicts(text, len(candidates)))
-                rec["requests"] += judged.requests
-                for i, c in enumerate(candidates, start=1):
-                    supported, reason = judged.value[i]
-                    c["grounding"] = reason
-                    if not supported:
-                        c["drop"], c["detail"] = "ungrounded", reason or "judge: not supported by the passage"
-            except ParseError as exc:
-                rec["requests"] += exc.requests  # type: ignore[attr-defined]
-                for c in candidates:
-                    c["drop"], c["detail"] = "ungrounded", f"judge reply unusable: {exc}"
-            except RequestFailed as exc:
-                rec.update(error=f"grounding: {exc.reason}", requests=rec["requests"] + exc.attempts)
-                return rec
+            if p.language != "zh" and candidates:
+                # langdetect runs in a worker process while the judge request is in flight: the
+                # passage never waits for its label before asking (the verdict of a pair that
+                # then fails the language check is discarded; one judge request per passage anyway)
+                labels = asyncio.ensure_future(self.languages.problems(
+                    [[c["stem"] or c["question"], c["answer"]] for c in candidates], p.language))
+        try:
+            if s.grounding and candidates:
+                await self._ground(p, candidates, rec)
+        except RequestFailed as exc:
+            rec.update(error=f"grounding: {exc.reason}", requests=rec["requests"] + exc.attempts)
+            return rec
+        finally:
+            found = await labels if labels is not None else []
+        for c, lang in zip(candidates, found):
+            if lang:
+                c["drop"], c["detail"] = "wrong_language", lang
+                c.pop("grounding", None)
         rec["pairs"] = pairs
         return rec
 
