@@ -10,7 +10,7 @@ requests (generation, then the grounding judge) and yields ``--pairs`` pairs, so
 Side by side, on the same corpus and server, the real command (subprocess):
 
 1. default settings (all filters on, the default concurrency);
-2. ``--no-language-check``: how much the per-pair langdetect call costs;
+2. ``--no-language-check``: how much the language check (langdetect in worker processes) costs;
 3. ``--no-grounding``: one request per passage (ideal doubles);
 4. ``--concurrency 64``: a quarter of the request rate, to separate CPU limits from pipeline design.
 
