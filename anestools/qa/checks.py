@@ -24,6 +24,7 @@ import math
 import multiprocessing
 import os
 import re
+import signal
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -79,8 +80,12 @@ def detected_problem(code: str | None, expected: str) -> str | None:
 
 
 def _seed_langdetect() -> None:
+    """Worker initializer: the parent owns the workers' lifetime (Ctrl-C or scancel reach the whole
+    process group; the parent journals, rebuilds and shuts the pool down, without worker tracebacks)."""
     from langdetect import DetectorFactory
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     DetectorFactory.seed = 0  # langdetect's documented switch: the same text always gets the same label
 
 
