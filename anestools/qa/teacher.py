@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from anestools.errors import ConfigError
 from anestools.eval.auto_engine import AUTO, choose_engine
 from anestools.eval.client import ChatClient, Completion, RetryPolicy
-from anestools.eval.engines import ENGINES, Endpoint, check_engine_options, open_endpoint
+from anestools.eval.engines import ENGINES, Endpoint, check_engine_options, default_concurrency, open_endpoint
 from anestools.eval.preflight import EndpointInfo, preflight
 from anestools.qa.parse import ParseError
 
@@ -58,9 +58,7 @@ class TeacherSettings:
 
     @property
     def in_flight(self) -> int:
-        if self.concurrency is not None:
-            return self.concurrency
-        return 8 if self.engine == "transformers" else 256
+        return self.concurrency if self.concurrency is not None else default_concurrency(self.engine)
 
     def validate(self) -> None:
         if not self.model:
