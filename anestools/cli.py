@@ -54,9 +54,11 @@ def _register() -> None:
     from anestools.corpus.cli import app as corpus_app
     from anestools.demo import demo_command
     from anestools.eval.cli import app as eval_app
+    from anestools.qa.cli import app as qa_app
     from anestools.train.cli import app as train_app
 
     app.add_typer(corpus_app, name="corpus")
+    app.add_typer(qa_app, name="qa")
     app.command("convert")(convert_command)
     app.add_typer(train_app, name="train")
     app.add_typer(eval_app, name="eval")

@@ -44,7 +44,15 @@ def test_version(cli):
 
 def test_stage_groups_exist():
     names = {p[0] for p in _all_commands() if p}
-    assert {"corpus", "convert", "train", "eval", "demo"} <= names
+    assert {"corpus", "convert", "train", "eval", "demo", "qa"} <= names
+
+
+def test_main_module_runs_the_cli_only_as_main():
+    """A spawned worker (multiprocessing, e.g. qa's language workers) re-imports the main module
+    of ``python -m anestools`` under another name: importing it must not run the CLI."""
+    code = "import runpy; runpy.run_module('anestools', run_name='__mp_main__'); print('imported')"
+    proc = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.strip() == "imported", proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("path", _all_commands(), ids=lambda p: " ".join(p) or "root")

@@ -43,6 +43,11 @@ class Endpoint:
     log_path: Path | None = None
 
 
+def default_concurrency(engine: str) -> int:
+    """Requests in flight by default: SGLang and remote endpoints batch hundreds; `transformers serve` does not."""
+    return 8 if engine == "transformers" else 256
+
+
 def free_port(host: str = HOST) -> int:
     """A TCP port free right now on ``host`` (the OS picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

@@ -34,11 +34,15 @@ DEFAULT_INTERVAL = 30.0
 
 
 class _Rate(ProgressColumn):
-    """Questions per second (rich has only a bytes-per-second column)."""
+    """Items (questions by default) per second (rich has only a bytes-per-second column)."""
+
+    def __init__(self, unit: str = "q") -> None:
+        super().__init__()
+        self.unit = unit
 
     def render(self, task) -> Text:
         speed = task.finished_speed or task.speed
-        return Text("–  q/s" if not speed else f"{speed:.1f} q/s", style="cyan")
+        return Text(f"–  {self.unit}/s" if not speed else f"{speed:.1f} {self.unit}/s", style="cyan")
 
 
 def _clock(seconds: float | None) -> str:
@@ -48,8 +52,9 @@ def _clock(seconds: float | None) -> str:
 class LogProgress:
     """Counts events and renders them as one line; ``line()`` is what a log shows."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, unit: str = "q") -> None:
         self.label = label
+        self.unit = unit
         self.total: int | None = None
         self.done = 0
         self.errors = 0
@@ -72,13 +77,13 @@ class LogProgress:
             total = self.total
             eta = (total - self.done) / rate if total is not None and rate else None
             pct = f" ({100 * self.done / total:.1f}%)" if total else ""
-            return (f"{self.label}: {self.done}/{'?' if total is None else total}{pct} | {rate:.1f} q/s | "
+            return (f"{self.label}: {self.done}/{'?' if total is None else total}{pct} | {rate:.1f} {self.unit}/s | "
                     f"{self.errors} errors | elapsed {_clock(elapsed)} | ETA {_clock(eta)}")
 
 
 @contextmanager
-def _log_lines(label: str, interval: float) -> Iterator[Hook]:
-    state = LogProgress(label)
+def _log_lines(label: str, interval: float, unit: str) -> Iterator[Hook]:
+    state = LogProgress(label, unit)
     stop = threading.Event()
 
     def emit() -> None:
@@ -99,9 +104,9 @@ def _log_lines(label: str, interval: float) -> Iterator[Hook]:
 
 
 @contextmanager
-def _rich_bar(label: str) -> Iterator[Hook]:
+def _rich_bar(label: str, unit: str) -> Iterator[Hook]:
     bar = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   _Rate(), TextColumn("[red]{task.fields[errors]} errors"), TimeElapsedColumn(),
+                   _Rate(unit), TextColumn("[red]{task.fields[errors]} errors"), TimeElapsedColumn(),
                    TimeRemainingColumn(), console=con.console)
     with bar:
         task = bar.add_task(label, total=None, errors=0)
@@ -118,13 +123,15 @@ def _rich_bar(label: str) -> Iterator[Hook]:
 
 
 @contextmanager
-def eval_progress(label: str, interval: float = DEFAULT_INTERVAL) -> Iterator[Hook]:
-    """Yield the runner's progress hook: rich bar on a terminal, log lines otherwise, nothing with ``-q``."""
+def eval_progress(label: str, interval: float = DEFAULT_INTERVAL, unit: str = "q") -> Iterator[Hook]:
+    """Yield the runner's progress hook: rich bar on a terminal, log lines otherwise, nothing with ``-q``.
+
+    Also the progress of ``qa generate | translate`` (``unit`` names what is counted per second)."""
     if con.quiet():
         yield lambda event, n: None
     elif con.console.is_terminal:
-        with _rich_bar(label) as hook:
+        with _rich_bar(label, unit) as hook:
             yield hook
     else:
-        with _log_lines(label, interval) as hook:
+        with _log_lines(label, interval, unit) as hook:
             yield hook

@@ -26,7 +26,7 @@ from anestools.eval.auto_engine import AUTO, choose_engine
 from anestools.eval.bench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
 from anestools.eval.client import ChatClient, RequestFailed, RetryPolicy
 from anestools.eval.custom_bench import BenchMapping
-from anestools.eval.engines import ENGINES, Endpoint, check_engine_options, open_endpoint
+from anestools.eval.engines import ENGINES, Endpoint, check_engine_options, default_concurrency, open_endpoint
 from anestools.eval.extract import EXTRACTOR_VERSION, extract
 from anestools.eval.judge import agreement, ask_judge, audit_sample
 from anestools.eval.preflight import EndpointInfo, preflight
@@ -90,10 +90,8 @@ class EvalSettings:
 
     @property
     def in_flight(self) -> int:
-        """Requests in flight: SGLang and remote endpoints batch hundreds; `transformers serve` does not."""
-        if self.concurrency is not None:
-            return self.concurrency
-        return 8 if self.engine == "transformers" else 256
+        """Requests in flight: ``--concurrency``, else the engine's default."""
+        return self.concurrency if self.concurrency is not None else default_concurrency(self.engine)
 
     def resolved(self) -> EvalSettings:
         """These settings with ``--engine auto`` replaced by the engine this machine can run."""

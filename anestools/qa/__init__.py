@@ -1,0 +1,1 @@
+"""anestools.qa stage: AnesQA generation and translation with a teacher model (CLI in cli.py)."""

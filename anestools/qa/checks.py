@@ -1,0 +1,293 @@
+"""Per-pair checks: length bounds, language, near-duplicates, untranslated Latin text.
+
+Each check returns ``None`` (pass) or a short detail string; the caller records the reason
+name (``too_short``, ``wrong_language``...) so the summary can count drops by cause.
+
+Language: a script test first (a Chinese pair must be mostly Han characters without kana or
+Hangul, which settles Chinese: langdetect's ko/ja profiles also hold Han characters and call
+short Chinese medical text "ko", as the corpus stage found); then, for English, langdetect
+with seed 0 (so the same text always gets the same label), in worker processes
+(:class:`LanguageDetector`) so the event loop keeps its requests in flight.
+
+Near-duplicates: Jaccard similarity of word 3-grams (English) or character 3-grams (Chinese)
+with exact verification. Candidates come from an inverted index of each question's *prefix*
+shingles in one global order, rarest first (the prefix-filtering bound of set-similarity
+joins: two sets with Jaccard >= t must share one of their first ``|x| - ceil(t*|x|) + 1``
+shingles), so no similar pair is missed and a common shingle such as "what is the" is
+rarely probed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import multiprocessing
+import os
+import re
+import signal
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+_WORD = re.compile(r"[a-z0-9]+")
+_NOT_CONTENT = re.compile(r"[\W_]+", re.UNICODE)
+
+def cjk_share(text: str) -> float:
+    """Share of CJK characters among CJK + Latin letters (0 when there is neither)."""
+    c = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    return c / (c + latin) if c + latin else 0.0
+
+
+def latin_share(text: str) -> float:
+    """Share of Latin letters among CJK + Latin letters: untranslated text in a Chinese pair."""
+    c = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    return latin / (c + latin) if c + latin else 0.0
+
+
+def _script_problem(text: str, expected: str) -> str | None:
+    share = cjk_share(text)
+    if expected == "zh":
+        if share < 0.5:
+            return f"expected zh, {100 * share:.0f}% Chinese characters"
+        if len(_KANA_HANGUL.findall(text)) > 0.1 * len(_CJK.findall(text)):
+            return "expected zh, contains Japanese/Korean script"
+    elif share > 0.2:
+        return f"expected {expected}, {100 * share:.0f}% Chinese characters"
+    return None
+
+
+def script_problem(parts: Sequence[str] | str, expected: str) -> str | None:
+    """The cheap half of the language check, on each part (question, answer...) separately."""
+    for part in [parts] if isinstance(parts, str) else parts:
+        problem = _script_problem(part, expected)
+        if problem:
+            return problem
+    return None
+
+
+def detected_problem(code: str | None, expected: str) -> str | None:
+    """Judge langdetect's label for an English pair (``zh-cn``/``zh-tw`` count as ``zh``)."""
+    if code is None or code == "unknown":
+        return "language not detectable"
+    lang = "zh" if code.startswith("zh") else code
+    return None if lang == expected else f"expected {expected}, detected {code}"
+
+
+def _seed_langdetect() -> None:
+    """Worker initializer: the parent owns the workers' lifetime (Ctrl-C or scancel reach the whole
+    process group; the parent journals, rebuilds and shuts the pool down, without worker tracebacks)."""
+    from langdetect import DetectorFactory
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    DetectorFactory.seed = 0  # langdetect's documented switch: the same text always gets the same label
+
+
+def detect_code(text: str, max_chars: int = 2000) -> str | None:
+    """langdetect's label for ``text`` (its public ``detect``), ``None`` when it finds no features."""
+    from langdetect import LangDetectException, detect
+
+    try:
+        return detect(text[:max_chars])
+    except LangDetectException:
+        return None
+
+
+def detect_codes(texts: Sequence[str]) -> list[str | None]:
+    """:func:`detect_code` for each text: one round trip to a worker process for a whole batch."""
+    return [detect_code(t) for t in texts]
+
+
+class LanguageDetector:
+    """Seeded langdetect (its public API) in worker processes, off the event loop.
+
+    Why processes: langdetect is pure Python, several ms per call; at a fast teacher's rate
+    (hundreds of passages per second) calling it on the event loop, or in a thread holding the
+    GIL, would stall the requests. Texts awaiting a label are gathered for ``wait`` seconds (or
+    up to ``max_batch``) and sent to a pool of ``workers`` seeded processes as one task, so the
+    transport costs one round trip per batch, not per text. Use as a context manager (or
+    :meth:`close`) so the workers end with the run.
+    """
+
+    def __init__(self, workers: int | None = None, max_batch: int = 64, wait: float = 0.01) -> None:
+        self.workers = workers or max(1, min(4, (os.cpu_count() or 2) - 1))
+        self.max_batch, self.wait = max_batch, wait
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: list[tuple[str, asyncio.Future]] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        """Start the workers and load langdetect's profiles there (about a second), e.g. while a
+        server starts, so the first passages do not wait for it."""
+        if self._pool is None:
+            # spawn: the parent may already run threads (progress, server log), unsafe to fork
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_seed_langdetect)
+            for _ in range(self.workers):
+                self._pool.submit(detect_code, "warm up the language profiles")
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> LanguageDetector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def detect(self, text: str) -> str | None:
+        """The seeded langdetect label of ``text`` (``None``: no features), computed in a worker."""
+        self.start()
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future = loop.create_future()
+        self._pending.append((text, fut))
+        if len(self._pending) >= self.max_batch:
+            self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.wait, self._flush)
+        return await fut
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        task = asyncio.get_running_loop().run_in_executor(self._pool, detect_codes, [t for t, _ in batch])
+
+        def deliver(done: asyncio.Future) -> None:
+            error = done.exception() if not done.cancelled() else asyncio.CancelledError()
+            for i, (_, fut) in enumerate(batch):
+                if fut.done():
+                    continue
+                if error is not None:  # handed to every waiting pair, never lost in a callback
+                    fut.set_exception(error)
+                else:
+                    fut.set_result(done.result()[i])
+
+        task.add_done_callback(deliver)
+
+    async def problem(self, parts: Sequence[str], expected: str) -> str | None:
+        """``None`` when every part is in ``expected`` (en/zh), else why not.
+
+        The script test runs on each part (an English question with a Chinese answer fails).
+        Han text without kana or Hangul is Chinese: langdetect's ko/ja profiles also hold Han
+        characters and label short Chinese medical text "ko" (the corpus stage's script guard),
+        so langdetect runs only for English, once, on the parts joined.
+        """
+        problem = script_problem(parts, expected)
+        if problem or expected == "zh":
+            return problem
+        return detected_problem(await self.detect("\n".join(parts)), expected)
+
+    async def problems(self, items: Sequence[Sequence[str]], expected: str) -> list[str | None]:
+        """:meth:`problem` for each item (the pairs of one passage), with one langdetect call for
+        all of them when they agree; only a passage whose joined text fails is checked pair by pair."""
+        out = [script_problem(parts, expected) for parts in items]
+        todo = [i for i, p in enumerate(out) if p is None]
+        if expected == "zh" or not todo:
+            return out
+        joined = "\n".join("\n".join(items[i]) for i in todo)
+        if detected_problem(await self.detect(joined), expected) is None:
+            return out
+        found = await asyncio.gather(*(self.problem(items[i], expected) for i in todo))
+        for i, p in zip(todo, found):
+            out[i] = p
+        return out
+
+
+@dataclass(frozen=True)
+class LengthBounds:
+    """Characters; Chinese text is counted x3 so the same bounds suit both languages."""
+
+    min_question: int = 15
+    max_question: int = 1500
+    min_answer: int = 2
+    max_answer: int = 4000
+
+    @staticmethod
+    def size(text: str) -> int:
+        return len(text) + 2 * len(_CJK.findall(text))
+
+    def problem(self, question: str, answer: str) -> tuple[str, str] | None:
+        q, a = self.size(question), self.size(answer)
+        if q < self.min_question:
+            return "too_short", f"question {q} < {self.min_question}"
+        if a < self.min_answer:
+            return "too_short", f"answer {a} < {self.min_answer}"
+        if q > self.max_question:
+            return "too_long", f"question {q} > {self.max_question}"
+        if a > self.max_answer:
+            return "too_long", f"answer {a} > {self.max_answer}"
+        return None
+
+
+def normalize(text: str) -> str:
+    """Lower case, no punctuation or spaces: the key of exact duplicates."""
+    return _NOT_CONTENT.sub("", text.lower())
+
+
+def shingles(text: str, n: int = 3) -> set[str]:
+    if _CJK.search(text):
+        s = normalize(text)
+        return {s[i:i + n] for i in range(max(1, len(s) - n + 1))} if s else set()
+    w = _WORD.findall(text.lower())
+    if len(w) < n:
+        return {" ".join(w)} if w else set()
+    return {" ".join(w[i:i + n]) for i in range(len(w) - n + 1)}
+
+
+@dataclass
+class NearDupIndex:
+    """Exact and near-duplicate questions among those added so far."""
+
+    threshold: float = 0.8
+    frequencies: Counter[str] = field(default_factory=Counter)  # shingle -> questions holding it
+    _exact: dict[str, str] = field(default_factory=dict)
+    _sets: list[set[str]] = field(default_factory=list)
+    _ids: list[str] = field(default_factory=list)
+    _prefix: dict[str, list[int]] = field(default_factory=dict)
+
+    def _prefix_of(self, s: set[str]) -> list[str]:
+        k = len(s) - math.ceil(self.threshold * len(s)) + 1
+        freq = self.frequencies
+        return sorted(s, key=lambda g: (freq.get(g, 0), g))[:max(1, k)]
+
+    def check_add(self, pair_id: str, question: str, shingled: set[str] | None = None) -> tuple[str, str] | None:
+        """``(reason, detail)`` if ``question`` duplicates a kept one; else remember it.
+
+        ``shingled``: ``shingles(question)`` when the caller already has it."""
+        key = normalize(question)
+        if key in self._exact:
+            return "duplicate_exact", f"same question as {self._exact[key]}"
+        s = shingles(question) if shingled is None else shingled
+        prefix = self._prefix_of(s) if s else []
+        hits: Counter[int] = Counter()
+        for g in prefix:
+            for j in self._prefix.get(g, ()):
+                hits[j] += 1
+        for j in hits:
+            other = self._sets[j]
+            inter = len(s & other)
+            jac = inter / (len(s) + len(other) - inter) if s or other else 0.0
+            if jac >= self.threshold:
+                return "duplicate_near", f"Jaccard {jac:.2f} with {self._ids[j]}"
+        self._exact[key] = pair_id
+        idx = len(self._sets)
+        self._sets.append(s)
+        self._ids.append(pair_id)
+        for g in prefix:
+            self._prefix.setdefault(g, []).append(idx)
+        return None

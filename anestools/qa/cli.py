@@ -1,0 +1,284 @@
+"""``anestools qa generate | translate``: build AnesQA from AnesCorpus with a teacher model.
+
+Thin layer over :mod:`anestools.qa.generate` and :mod:`anestools.qa.translate`: parse options,
+show progress (eval's progress lines: a bar on a terminal, one line every ``--progress-interval``
+seconds in a log file, e.g. a Slurm job's), print the engine choice and the summary, exit non-zero when the run is incomplete or kept nothing.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from anestools.common import console as con
+from anestools.common.langs import normalize_language
+from anestools.errors import AnestoolsError, ConfigError
+from anestools.eval.progress import DEFAULT_INTERVAL, eval_progress
+
+app = typer.Typer(
+    help=(
+        "Generate AnesQA question-answer pairs from AnesCorpus with a teacher model, and translate them.\n\n"
+        "Example: anestools qa generate anescorpus/ -o anesqa-gen --model teacher --base-url http://node12:30000/v1 "
+        "&& anestools qa translate anesqa-gen --to zh -o anesqa-zh --model teacher --base-url http://node12:30000/v1"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class QAIncomplete(AnestoolsError):
+    """Some items failed (server errors) or nothing passed the filters."""
+
+    exit_code = 1
+
+
+Model = Annotated[str, typer.Option("--model", "-m", help="Teacher: checkpoint dir or Hub id (served model name with --base-url).", show_default=False)]
+Engine = Annotated[str, typer.Option(help="auto (openai with --base-url, else sglang if --engine-python imports it, else transformers serve on GPU or CPU; the choice is printed), sglang, transformers, openai.")]
+BaseUrl = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:30000/v1.")]
+ApiKeyEnv = Annotated[str | None, typer.Option(help="Name of the environment variable holding the API key (never written).")]
+EnginePython = Annotated[str | None, typer.Option(help="Python of the engine's own environment (e.g. /opt/sglang-env/bin/python).")]
+Dp = Annotated[str, typer.Option(help="SGLang data-parallel replicas: N or auto.")]
+Tp = Annotated[int, typer.Option(help="SGLang tensor-parallel size per replica.")]
+EngineArg = Annotated[list[str] | None, typer.Option("--engine-arg", help="Extra server argument (repeatable).", show_default=False)]
+Concurrency = Annotated[int | None, typer.Option(help="Requests in flight. Default 256; 8 for --engine transformers.", show_default=False)]
+Retries = Annotated[int, typer.Option(help="Retries per request on 429/5xx/timeouts (exponential backoff).")]
+ParseRetries = Annotated[int, typer.Option(help="Re-asks when a reply is not the expected JSON.")]
+MaxTokens = Annotated[int, typer.Option(help="Maximum tokens per reply.")]
+RequestTimeout = Annotated[float, typer.Option(help="Seconds per request attempt.")]
+StartupTimeout = Annotated[float, typer.Option(help="Seconds to wait for a started server's /health.")]
+Decontam = Annotated[list[str] | None, typer.Option("--decontaminate", help="AnesBench file (JSON/JSONL/parquet, either schema; repeatable): pairs sharing a 13-word / 20-character span with it are dropped.", show_default=False)]
+Resume = Annotated[bool, typer.Option("--resume/--no-resume", help="Continue the journal in --output (default).")]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="With --no-resume: delete the previous results and start over.")]
+ProgressInterval = Annotated[float, typer.Option(help="Seconds between progress lines when stderr is not a terminal (Slurm logs).")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Select and show the work and the first prompt; start no server.")]
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in (x.strip() for x in value.split(",") if x.strip()):
+        if v.lower() == "all":
+            return ("en", "zh")
+        lang = normalize_language(v)
+        if lang not in ("en", "zh"):
+            raise ConfigError(f"--lang: unknown language {v!r}; expected en, zh (or cn)")
+        if lang not in out:
+            out.append(lang)
+    if not out:
+        raise ConfigError("--lang: give at least one language")
+    return tuple(out)
+
+
+def _resolve_engine(t, progress_interval: float) -> None:
+    """``--engine auto`` -> the engine this machine can run (eval's chooser), printed with why."""
+    if progress_interval <= 0:
+        raise ConfigError("--progress-interval must be > 0 seconds")
+    t.resolve()
+    con.console.print(f"engine: {t.engine} ({t.engine_reason or 'chosen with --engine'})", highlight=False,
+                      soft_wrap=True)
+
+
+def _raise_interrupt(signum, frame):  # SIGTERM (scancel) -> the same clean stop as Ctrl-C
+    raise KeyboardInterrupt
+
+
+def _report(summary: dict, out: Path, unit: str) -> None:
+    from anestools.qa.store import reasons_line
+
+    items = summary[unit]
+    con.out.print(f"{summary['kept']} pairs kept of {summary['pairs']['generated']} "
+                  f"({unit}: {items['done']} done, {items['errors']} errors, {items['not_run']} not run) -> "
+                  f"{out / 'anesqa.parquet'}", highlight=False, soft_wrap=True)
+    con.out.print(f"dropped: {reasons_line(summary['dropped'])}; details: {out / '_dropped.jsonl'}",
+                  highlight=False, soft_wrap=True)
+    if items["errors"]:
+        raise QAIncomplete(f"{items['errors']} {unit} failed ({summary['first_error']}); rerun the same command "
+                           "to retry them")
+    if summary["kept"] == 0:
+        raise QAIncomplete(f"no pair passed the filters (dropped: {reasons_line(summary['dropped'])}); "
+                           f"see {out / '_dropped.jsonl'}")
+
+
+GENERATE_HELP = """Generate question-answer pairs from AnesCorpus shards with a teacher model.
+
+Passages (chunks of at most --chunk-tokens) are sampled from the shards (--limit, --seed), the
+teacher writes --pairs-per-passage pairs per passage as JSON, and each pair is checked: valid
+JSON and fields, length bounds, no overlap with AnesBench (--decontaminate), language, grounding
+(the same teacher judges whether the passage supports the answer), then exact/near duplicates.
+Kept pairs go to OUTPUT/anesqa.parquet (ready for `anestools convert`), drops with their reason
+to OUTPUT/_dropped.jsonl, counts to OUTPUT/summary.json. Rerun the same command to resume.
+
+Examples:
+
+  anestools qa generate anescorpus/ -o anesqa-gen --model Qwen/Qwen2.5-72B-Instruct --engine sglang --tp 4 --decontaminate anesbench_en.json --decontaminate anesbench_zh.json
+
+  anestools qa generate anescorpus/en -o anesqa-mcq --style mcq --limit 2000 --model teacher --base-url http://node12:30000/v1
+
+  anestools qa generate anescorpus/ -o anesqa-gen --model m --limit 5 --dry-run
+"""
+
+
+@app.command("generate", help=GENERATE_HELP)
+def generate_command(
+    corpus: Annotated[list[str], typer.Argument(help="AnesCorpus parquet shards, folders or globs.", metavar="CORPUS...", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder (journal, anesqa.parquet, summary).", show_default=False)],
+    model: Model = "",
+    engine: Engine = "auto",
+    base_url: BaseUrl = None,
+    api_key_env: ApiKeyEnv = None,
+    engine_python: EnginePython = None,
+    dp: Dp = "auto",
+    tp: Tp = 1,
+    engine_arg: EngineArg = None,
+    style: Annotated[str, typer.Option(help="open (question + explained answer) or mcq (4-5 options, answer letter, level System 1/1.x/2).")] = "open",
+    lang: Annotated[str, typer.Option("--lang", help="Passage languages: en,zh (cn accepted) or all.")] = "en,zh",
+    pairs_per_passage: Annotated[int, typer.Option(help="Pairs asked per passage.")] = 3,
+    chunk_tokens: Annotated[int, typer.Option(help="Passage budget in estimated tokens (Latin words + CJK characters).")] = 512,
+    min_tokens: Annotated[int, typer.Option(help="Skip chunks shorter than this.")] = 48,
+    limit: Annotated[int | None, typer.Option(help="Sample this many passages (seeded reservoir); default all.", show_default=False)] = None,
+    seed: Annotated[int, typer.Option(help="Sampling seed.")] = 0,
+    decontaminate: Decontam = None,
+    grounding: Annotated[bool, typer.Option("--grounding/--no-grounding", help="Judge every pair against its passage.")] = True,
+    language_check: Annotated[bool, typer.Option("--language-check/--no-language-check", help="Drop pairs not in the passage's language (langdetect).")] = True,
+    min_question: Annotated[int, typer.Option(help="Minimum question length (characters; a Chinese character counts 3).")] = 15,
+    max_question: Annotated[int, typer.Option(help="Maximum question length.")] = 1500,
+    min_answer: Annotated[int, typer.Option(help="Minimum answer length.")] = 2,
+    max_answer: Annotated[int, typer.Option(help="Maximum answer length.")] = 4000,
+    near_dup: Annotated[float, typer.Option(help="Jaccard similarity of question 3-grams at which a question is a near-duplicate.")] = 0.8,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature of the teacher.")] = 0.7,
+    max_new_tokens: MaxTokens = 2048,
+    concurrency: Concurrency = None,
+    retries: Retries = 4,
+    parse_retries: ParseRetries = 2,
+    request_timeout: RequestTimeout = 600.0,
+    startup_timeout: StartupTimeout = 1800.0,
+    resume: Resume = True,
+    overwrite: Overwrite = False,
+    progress_interval: ProgressInterval = DEFAULT_INTERVAL,
+    dry_run: DryRun = False,
+) -> None:
+    from anestools.qa.checks import LengthBounds
+    from anestools.qa.generate import GenerateSettings, generate
+    from anestools.qa.teacher import TeacherSettings
+
+    t = TeacherSettings(model=model, engine=engine, base_url=base_url, api_key_env=api_key_env,
+                        engine_python=engine_python, dp=dp, tp=tp, engine_args=list(engine_arg or []),
+                        temperature=temperature, max_new_tokens=max_new_tokens, concurrency=concurrency,
+                        retries=retries, parse_retries=parse_retries, request_timeout=request_timeout,
+                        startup_timeout=startup_timeout)
+    _resolve_engine(t, progress_interval)
+    settings = GenerateSettings(
+        inputs=list(corpus), output=output, teacher=t, style=style, languages=_languages(lang),
+        pairs_per_passage=pairs_per_passage, chunk_tokens=chunk_tokens, min_tokens=min_tokens, limit=limit,
+        seed=seed, decontaminate=list(decontaminate or []), grounding=grounding, language_check=language_check,
+        lengths=LengthBounds(min_question, max_question, min_answer, max_answer), near_dup=near_dup,
+        resume=resume, overwrite=overwrite)
+    if not decontaminate and not dry_run:
+        con.console.print("[yellow]warning:[/] no --decontaminate file: generated pairs are not checked "
+                          "against AnesBench", soft_wrap=True)
+    if dry_run:
+        outcome = generate(settings, dry_run=True)
+        s = outcome.summary
+        con.out.print(f"dry run: {s['passages']} passages {s['by_language']}, engine {s['engine']}, "
+                      f"concurrency {s['concurrency']}, at most {s['max_requests']} requests; skipped rows "
+                      f"{s['skipped_rows']}", highlight=False, soft_wrap=True)
+        if s["first_prompt"]:
+            con.out.print("first prompt:\n" + s["first_prompt"][-1]["content"], markup=False, highlight=False)
+        return
+    old = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        with eval_progress("qa generate: passages", progress_interval, unit="passages") as hook:
+            outcome = generate(settings, hook=hook)
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    if outcome.skipped_done:
+        con.console.print(f"resumed: {outcome.skipped_done} passages already done in {output}")
+    _report(outcome.summary, output, "passages")
+
+
+TRANSLATE_HELP = """Translate AnesQA pairs into Chinese or English with a teacher model.
+
+Reads AnesQA parquet (a `qa generate` output folder, or any parquet with question + answer),
+translates every pair not already in the target language, and checks each translation: valid
+JSON, answer letter unchanged (mcq), length ratio within --ratio-min/--ratio-max, share of
+untranslated Latin letters (to zh) at most --max-latin, language. Output: OUTPUT/anesqa.parquet
+in the same schema, `language` set, `source_pair_id` linking each pair to its source.
+Rerun the same command to resume.
+
+Examples:
+
+  anestools qa translate anesqa-gen --to zh -o anesqa-gen-zh --model Qwen/Qwen2.5-72B-Instruct --engine sglang --tp 4
+
+  anestools qa translate anesqa-gen/anesqa.parquet --to zh -o anesqa-zh --model teacher --base-url http://node12:30000/v1
+
+  anestools convert anesqa-gen anesqa-gen-zh --output data --split all
+"""
+
+
+@app.command("translate", help=TRANSLATE_HELP)
+def translate_command(
+    inputs: Annotated[list[str], typer.Argument(help="AnesQA folder(s) or parquet files.", metavar="DIR...", show_default=False)],
+    to: Annotated[str, typer.Option("--to", help="Target language: zh (cn) or en.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.", show_default=False)],
+    model: Model = "",
+    engine: Engine = "auto",
+    base_url: BaseUrl = None,
+    api_key_env: ApiKeyEnv = None,
+    engine_python: EnginePython = None,
+    dp: Dp = "auto",
+    tp: Tp = 1,
+    engine_arg: EngineArg = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N pairs (smoke tests).", show_default=False)] = None,
+    ratio_min: Annotated[float, typer.Option(help="Minimum translated/source size (a Chinese character counts 3).")] = 0.33,
+    ratio_max: Annotated[float, typer.Option(help="Maximum translated/source size.")] = 3.0,
+    max_latin: Annotated[float, typer.Option(help="To zh: maximum share of Latin letters (untranslated text).")] = 0.35,
+    language_check: Annotated[bool, typer.Option("--language-check/--no-language-check", help="Drop translations not in the target language (langdetect).")] = True,
+    decontaminate: Decontam = None,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature of the teacher.")] = 0.0,
+    max_new_tokens: MaxTokens = 2048,
+    concurrency: Concurrency = None,
+    retries: Retries = 4,
+    parse_retries: ParseRetries = 2,
+    request_timeout: RequestTimeout = 600.0,
+    startup_timeout: StartupTimeout = 1800.0,
+    resume: Resume = True,
+    overwrite: Overwrite = False,
+    progress_interval: ProgressInterval = DEFAULT_INTERVAL,
+    dry_run: DryRun = False,
+) -> None:
+    from anestools.qa.teacher import TeacherSettings
+    from anestools.qa.translate import TranslateSettings, translate
+
+    target = normalize_language(to)
+    if target not in ("en", "zh"):
+        raise ConfigError(f"--to {to!r}: expected zh (cn) or en")
+    t = TeacherSettings(model=model, engine=engine, base_url=base_url, api_key_env=api_key_env,
+                        engine_python=engine_python, dp=dp, tp=tp, engine_args=list(engine_arg or []),
+                        temperature=temperature, max_new_tokens=max_new_tokens, concurrency=concurrency,
+                        retries=retries, parse_retries=parse_retries, request_timeout=request_timeout,
+                        startup_timeout=startup_timeout)
+    _resolve_engine(t, progress_interval)
+    settings = TranslateSettings(inputs=list(inputs), output=output, to=target, teacher=t, limit=limit,
+                                 ratio_min=ratio_min, ratio_max=ratio_max, max_latin=max_latin,
+                                 language_check=language_check, decontaminate=list(decontaminate or []),
+                                 resume=resume, overwrite=overwrite)
+    if dry_run:
+        s = translate(settings, dry_run=True).summary
+        con.out.print(f"dry run: {s['pairs']} pairs to translate, engine {s['engine']}, concurrency "
+                      f"{s['concurrency']}, at most {s['max_requests']} requests; skipped {s['skipped_rows']}",
+                      highlight=False, soft_wrap=True)
+        if s["first_prompt"]:
+            con.out.print("first prompt:\n" + s["first_prompt"][-1]["content"], markup=False, highlight=False)
+        return
+    old = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        with eval_progress(f"qa translate -> {target}: pairs", progress_interval, unit="pairs") as hook:
+            outcome = translate(settings, hook=hook)
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    if outcome.skipped_done:
+        con.console.print(f"resumed: {outcome.skipped_done} pairs already translated in {output}")
+    _report(outcome.summary, output, "sources")

@@ -1,0 +1,311 @@
+"""``qa translate``: AnesQA pairs -> the other language, through the same teacher machinery.
+
+Each source pair is one request (re-asked when the reply is not the expected JSON). An mcq pair
+is sent as its stem, options, explanation and answer letter, so the letter can be checked and
+the options keep their order. Checks, cheapest first: malformed reply, answer letter changed
+(mcq), length ratio (translated / source size, a Chinese character counting 3), untranslated
+Latin text (to zh), language, AnesBench overlap. Output: the same schema, ``language`` set to
+the target, ``source_pair_id`` naming the source pair; resumable like ``qa generate``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from anestools import __version__
+from anestools.common.inputs import expand_local
+from anestools.common.langs import normalize_language
+from anestools.corpus.anesbench import AnesBenchIndex
+from anestools.errors import ConfigError, InputError
+from anestools.eval.client import RequestFailed
+from anestools.qa import store
+from anestools.qa.checks import LanguageDetector, LengthBounds, cjk_share, latin_share
+from anestools.qa.generate import ANSWER_LINE, load_decontamination
+from anestools.qa.parse import OPTION_LETTERS, ParseError, parse_translation
+from anestools.qa.prompts import text_hash, translate_messages, translation_prompts
+from anestools.qa.teacher import Asker, TeacherSettings, run_journaled
+
+ProgressHook = Callable[[str, int], None]
+_ANSWER_LINE = re.compile(r"\n?\s*(?:Answer:|答案：|答案:)\s*([A-I])\s*$")
+
+
+@dataclass
+class TranslateSettings:
+    inputs: list[str] = field(default_factory=list)
+    output: Path = Path("anesqa-zh")
+    to: str = "zh"
+    teacher: TeacherSettings = field(default_factory=lambda: TeacherSettings(temperature=0.0))
+    limit: int | None = None
+    ratio_min: float = 0.33
+    ratio_max: float = 3.0
+    max_latin: float = 0.35
+    language_check: bool = True
+    decontaminate: list[str] = field(default_factory=list)
+    resume: bool = True
+    overwrite: bool = False
+
+    def validate(self) -> None:
+        if not self.inputs:
+            raise ConfigError("give the AnesQA folder or parquet files to translate")
+        if self.to not in ("en", "zh"):
+            raise ConfigError(f"--to {self.to!r}: expected zh (cn) or en")
+        if not 0 < self.ratio_min < self.ratio_max:
+            raise ConfigError("--ratio-min must be > 0 and below --ratio-max")
+        if not 0 <= self.max_latin <= 1:
+            raise ConfigError("--max-latin must be in [0, 1]")
+        if self.limit is not None and self.limit < 1:
+            raise ConfigError("--limit must be >= 1")
+        self.teacher.validate()
+
+    def fingerprint(self, prompt_hash: str, decontam_hash: str) -> str:
+        blob = json.dumps({"model": self.teacher.model, "prompts": prompt_hash, "to": self.to,
+                           "temperature": self.teacher.temperature, "max_tokens": self.teacher.max_new_tokens,
+                           "ratio": [self.ratio_min, self.ratio_max], "latin": self.max_latin,
+                           "lang": self.language_check, "decontam": decontam_hash}, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+@dataclass
+class TranslateOutcome:
+    output: Path
+    summary: dict[str, Any]
+    new: int
+    skipped_done: int
+
+
+def source_pairs(settings: TranslateSettings, skipped: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """Rows of the input AnesQA parquet files (streamed) not already in the target language."""
+    n = 0
+    for path in expand_local(settings.inputs, (".parquet",)):
+        try:
+            pf = pq.ParquetFile(path)
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"{path}: not a readable parquet file ({exc})") from exc
+        names = pf.schema_arrow.names
+        if not {"question", "answer"} <= set(names):
+            raise InputError(f"{path}: no 'question' + 'answer' columns (expected AnesQA parquet)")
+        columns = [c for c in store.SCHEMA.names if c in names]
+        row = 0
+        for batch in pf.iter_batches(batch_size=1024, columns=columns):
+            for rec in batch.to_pylist():
+                row += 1
+                q, a = rec.get("question"), rec.get("answer")
+                if not isinstance(q, str) or not isinstance(a, str) or not q.strip() or not a.strip():
+                    raise InputError(f"{path} row {row}: empty or non-string 'question'/'answer'")
+                lang = normalize_language(rec.get("language")) or ("zh" if cjk_share(q) > 0.5 else "en")
+                if lang == settings.to:
+                    skipped["already_in_target_language"] = skipped.get("already_in_target_language", 0) + 1
+                    continue
+                if settings.limit is not None and n >= settings.limit:
+                    return
+                rec["language"] = lang
+                rec["key"] = rec.get("pair_id") or text_hash(q, a)
+                rec["order"] = n
+                n += 1
+                yield rec
+
+
+def _request_fields(rec: dict[str, Any]) -> dict[str, Any]:
+    if rec.get("options"):
+        m = _ANSWER_LINE.search(rec["answer"])
+        explanation = rec["answer"][: m.start()].strip() if m else rec["answer"].strip()
+        target = rec.get("target") or (m.group(1) if m else None)
+        if not target:
+            raise InputError(f"pair {rec['key']}: mcq without an answer letter ('target')")
+        fields: dict[str, Any] = {"question": rec.get("stem") or rec["question"], "options": list(rec["options"])}
+        if explanation:
+            fields["explanation"] = explanation
+        fields["answer"] = target
+        return fields
+    return {"question": rec["question"], "answer": rec["answer"]}
+
+
+class Translator:
+    def __init__(self, settings: TranslateSettings, index: AnesBenchIndex | None, fingerprint: str,
+                 languages: LanguageDetector) -> None:
+        self.s = settings
+        self.index = index
+        self.fingerprint = fingerprint
+        self.asker: Asker | None = None
+        self.languages = languages
+
+    async def _checks(self, src: dict[str, Any], fields: dict[str, Any], tr: dict[str, Any], row: dict[str, Any]
+                ) -> tuple[str, str] | None:
+        to = self.s.to
+        if "options" in fields and tr["answer"].strip().upper() != fields["answer"]:
+            return "answer_letter_changed", f"{fields['answer']} became {tr['answer']!r}"
+        before = LengthBounds.size(src["question"] + src["answer"])
+        after = LengthBounds.size(row["question"] + row["answer"])
+        ratio = after / max(1, before)
+        if not self.s.ratio_min <= ratio <= self.s.ratio_max:
+            return "length_ratio", f"translated/source size {ratio:.2f} outside [{self.s.ratio_min}, {self.s.ratio_max}]"
+        parts = [tr["question"], *(tr.get("options") or []), *([tr["explanation"]] if tr.get("explanation") else []),
+                 *([tr["answer"]] if "options" not in fields else [])]
+        body = "\n".join(parts)
+        if to == "zh" and latin_share(body) > self.s.max_latin:
+            return "untranslated_text", f"{100 * latin_share(body):.0f}% Latin letters (max {100 * self.s.max_latin:.0f}%)"
+        if self.s.language_check:
+            problem = await self.languages.problem([tr["question"], body], to)
+            if problem:
+                return "wrong_language", problem
+        if self.index is not None and (self.index.overlaps(row["question"]) or self.index.overlaps(row["answer"])):
+            return "benchmark_overlap", "translation shares an n-gram with AnesBench"
+        return None
+
+    async def pair(self, src: dict[str, Any]) -> dict[str, Any]:
+        to = self.s.to
+        rec: dict[str, Any] = {"key": src["key"], "order": src["order"], "fingerprint": self.fingerprint,
+                               "error": None, "requests": 0, "malformed": None, "row": None, "drop": None,
+                               "detail": None, "source": {k: src.get(k) for k in ("question", "answer", "language")}}
+        fields = _request_fields(src)
+        try:
+            asked = await self.asker.ask(translate_messages(to, fields),
+                                         lambda text: parse_translation(text, fields))
+        except ParseError as exc:
+            rec.update(malformed=str(exc), raw=getattr(exc, "text", "")[:2000], requests=exc.requests)  # type: ignore[attr-defined]
+            return rec
+        except RequestFailed as exc:
+            rec.update(error=exc.reason, requests=exc.attempts)
+            return rec
+        rec["requests"] = asked.requests
+        tr = asked.value
+        if "options" in fields:
+            listing = "\n".join(f"{OPTION_LETTERS[i]}. {o}" for i, o in enumerate(tr["options"]))
+            answer = ANSWER_LINE[to].format(fields["answer"])
+            if tr.get("explanation"):
+                answer = f"{tr['explanation']}\n{answer}"
+            row = {"question": f"{tr['question']}\n{listing}", "answer": answer, "stem": tr["question"],
+                   "options": tr["options"], "target": fields["answer"], "level": src.get("level"),
+                   "style": src.get("style") or "mcq"}
+        else:
+            row = {"question": tr["question"], "answer": tr["answer"], "stem": None, "options": None,
+                   "target": None, "level": None, "style": src.get("style") or "open"}
+        row.update(language=to, pair_id=text_hash(src["key"], to, row["question"], row["answer"]),
+                   source_id=src.get("source_id"), passage_hash=src.get("passage_hash"), source_pair_id=src["key"])
+        problem = await self._checks(src, fields, tr, row)
+        if problem:
+            rec["drop"], rec["detail"] = problem
+        rec["row"] = row
+        return rec
+
+
+def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry_run: bool = False
+              ) -> TranslateOutcome:
+    """Run (or resume) translation into ``settings.output`` and rebuild its outputs."""
+    settings.validate()
+    t = settings.teacher
+    t.resolve()
+    out = settings.output
+    prompts = translation_prompts(settings.to)
+    index, decontam_hash = load_decontamination(settings.decontaminate)
+    fingerprint = settings.fingerprint(prompts.hash, decontam_hash)
+    skipped: dict[str, int] = {}
+    if dry_run:
+        pairs = list(source_pairs(settings, skipped))
+        first = translate_messages(settings.to, _request_fields(pairs[0])) if pairs else None
+        return TranslateOutcome(out, {"dry_run": True, "pairs": len(pairs), "skipped_rows": skipped,
+                                      "engine": t.engine, "concurrency": t.in_flight,
+                                      "max_requests": len(pairs) * (1 + t.parse_retries), "first_prompt": first},
+                                0, 0)
+    store.prepare_output(out, settings.resume, settings.overwrite)
+    out.mkdir(parents=True, exist_ok=True)
+    done = {k for k, r in store.latest_records(out, fingerprint).items() if r.get("error") is None}
+    keys: list[str] = []
+    seen: set[str] = set()
+    items: list[dict[str, Any]] = []
+    for src in source_pairs(settings, skipped):
+        if src["key"] in seen:  # the same pair twice in the input: translated once
+            skipped["duplicate_source_pair"] = skipped.get("duplicate_source_pair", 0) + 1
+            continue
+        seen.add(src["key"])
+        keys.append(src["key"])
+        if src["key"] not in done:
+            items.append(src)
+    store.write_json(out / store.PROMPTS, prompts.describe())
+    if hook:
+        hook("total", len(items))
+    started = time.perf_counter()
+    with LanguageDetector() as languages:
+        if settings.language_check and settings.to == "en" and items:
+            languages.start()  # profiles load in the workers while the server starts
+        tr = Translator(settings, index, fingerprint, languages)
+
+        def work(asker: Asker):
+            tr.asker = asker
+            return tr.pair
+
+        new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
+                            lambda: finish(settings, keys, fingerprint, prompts.hash, skipped, started))
+    requests_done = time.perf_counter()
+    summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started, requests_done - started)
+    return TranslateOutcome(out, summary, new, len(keys) - len(items))
+
+
+def finish(settings: TranslateSettings, keys: Sequence[str], fingerprint: str, prompt_hash: str,
+           skipped: dict[str, int], started: float, request_seconds: float | None = None) -> dict[str, Any]:
+    """Rebuild ``anesqa.parquet``, ``_dropped.jsonl`` and ``summary.json`` from the journal."""
+    out = settings.output
+    latest = store.latest_records(out, fingerprint)
+    drops = store.DropLog()
+    counts = {"selected": len(keys), "done": 0, "errors": 0, "not_run": 0, "malformed_replies": 0}
+    requests = 0
+    first_error = None
+
+    def rows() -> Iterator[dict[str, Any]]:
+        nonlocal requests, first_error
+        for key in keys:
+            rec = latest.get(key)
+            if rec is None:
+                counts["not_run"] += 1
+                continue
+            requests += rec.get("requests") or 0
+            if rec.get("error") is not None:
+                counts["errors"] += 1
+                first_error = first_error or f"{key}: {rec['error']}"
+                continue
+            counts["done"] += 1
+            if rec.get("malformed"):
+                counts["malformed_replies"] += 1
+                drops.add("malformed", rec["malformed"], {"source_pair_id": key, "source": rec["source"],
+                                                          "raw": rec.get("raw")})
+                continue
+            row = {**rec["row"], "teacher": settings.teacher.model, "prompt_hash": prompt_hash}
+            if rec["drop"]:
+                drops.add(rec["drop"], rec["detail"], {**row, "source": rec["source"]})
+                continue
+            yield {k: row.get(k) for k in store.SCHEMA.names}
+
+    kept = store.write_dataset(out / store.DATASET, rows())
+    drops.write(out / store.DROPPED)
+    summary = {
+        "complete": counts["errors"] == 0 and counts["not_run"] == 0,
+        "kept": kept,
+        "sources": counts,
+        "pairs": {"generated": counts["done"], "kept": kept, "dropped": counts["done"] - kept},
+        "dropped": drops.summary(),
+        "skipped_rows": skipped,
+        "requests": requests,
+        "first_error": first_error,
+        "seconds": round(time.perf_counter() - started, 2),  # requests + final rebuild
+        "request_seconds": None if request_seconds is None else round(request_seconds, 2),
+        "settings": {"inputs": settings.inputs, "to": settings.to, "limit": settings.limit,
+                     "ratio": [settings.ratio_min, settings.ratio_max], "max_latin": settings.max_latin,
+                     "language_check": settings.language_check, "decontaminate": settings.decontaminate,
+                     **settings.teacher.describe()},
+        "prompt_hash": prompt_hash,
+        "fingerprint": fingerprint,
+        "outputs": {"dataset": str(out / store.DATASET), "dropped": str(out / store.DROPPED)},
+        "anestools_version": __version__,
+    }
+    store.write_json(out / store.SUMMARY, summary)
+    return summary

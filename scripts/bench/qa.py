@@ -1,0 +1,156 @@
+"""Benchmark: ``anestools qa generate`` throughput against a teacher that answers after 500 ms.
+
+The teacher is the deterministic test server (``tests/qa/teacher_server.py``, loopback): it
+stands in for SGLang's latency and concurrency, never for a model. Every passage costs two
+requests (generation, then the grounding judge) and yields ``--pairs`` pairs, so at
+``concurrency`` requests in flight the ideal is::
+
+    ideal pairs/s = concurrency / latency / 2 * pairs
+
+Side by side, on the same corpus and server, the real command (subprocess):
+
+1. default settings (all filters on, the default concurrency);
+2. ``--no-language-check``: how much the language check (langdetect in worker processes) costs;
+3. ``--no-grounding``: one request per passage (ideal doubles);
+4. ``--concurrency 64``: a quarter of the request rate, to separate CPU limits from pipeline design.
+
+Reports pairs/s and the share of ideal (target >= 90% for 1) over the run (``summary.json``
+``seconds``: selection, requests, checks and the final rebuild of parquet/drops/summary) and
+over the request phase alone (``request_seconds``), plus the process wall clock; checks every
+passage was journaled exactly once.
+
+Example: .venv/bin/python scripts/bench/qa.py --passages 2048 --delay 0.5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from anestools.eval.engines import free_port, kill_group
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVER = ROOT / "tests" / "qa" / "teacher_server.py"
+
+
+DRUGS = ("propofol", "sevoflurane", "desflurane", "ketamine", "etomidate", "dexmedetomidine", "midazolam",
+         "remifentanil", "fentanyl", "morphine", "rocuronium", "succinylcholine", "sugammadex", "neostigmine",
+         "atropine", "ephedrine", "phenylephrine", "norepinephrine", "bupivacaine", "ropivacaine", "lidocaine",
+         "dantrolene", "ondansetron", "dexamethasone", "tranexamic acid", "labetalol", "esmolol", "magnesium")
+PATIENTS = ("elderly patients", "children", "pregnant women", "obese adults", "patients with sepsis",
+            "patients with renal failure", "patients with liver disease", "trauma patients", "cardiac patients",
+            "outpatients", "patients with asthma", "neonates")
+SETTINGS = ("during induction", "for maintenance", "after spinal anesthesia", "in the recovery room",
+            "before extubation", "during cardiac surgery", "for postoperative pain", "in the intensive care unit",
+            "during caesarean section", "for day-case surgery")
+EFFECTS = ("hypotension", "bradycardia", "respiratory depression", "nausea and vomiting", "delirium",
+           "residual weakness", "local anesthetic toxicity", "hyperkalaemia", "tachycardia", "prolonged sedation")
+TEMPLATES = (
+    "{d} is often given to {p} {s}, and clinicians should watch for {e} in about {k} of 1000 cases.",
+    "When {d} is used {s} in {p}, the dose is reduced by {k} percent because {e} is more likely.",
+    "Guidelines recommend monitoring {p} closely for {k} minutes {s} since {d} may cause {e}.",
+    "The main risk of {d} in {p} is {e}, which in a series of {k} patients usually appeared {s}.",
+)
+
+
+def write_corpus(path: Path, n: int, seed: int = 0) -> None:
+    """Synthetic clinical English passages (seeded), varied enough that the questions built from
+    them are rarely near-duplicates and natural enough for langdetect to decide quickly."""
+    import random
+
+    rng = random.Random(seed)
+
+    def sentence() -> str:
+        t = rng.choice(TEMPLATES).format(d=rng.choice(DRUGS), p=rng.choice(PATIENTS), s=rng.choice(SETTINGS),
+                                         e=rng.choice(EFFECTS), k=rng.randint(2, 999))
+        return t[0].upper() + t[1:]
+
+    texts = [" ".join(sentence() for _ in range(3)) for _ in range(n)]
+    pq.write_table(pa.table({"text": texts, "id": [f"doc{i:06d}" for i in range(n)], "language": ["en"] * n}), path)
+
+
+def start_server(delay: float) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(SERVER), "--port", str(port), "--delay", str(delay)],
+                            start_new_session=True, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2):
+                return proc, url + "/v1"
+        except OSError:
+            time.sleep(0.1)
+    kill_group(proc)
+    raise SystemExit("teacher server did not start")
+
+
+def run(url: str, corpus: Path, out: Path, pairs: int, extra: list[str], timeout: float) -> dict:
+    argv = [sys.executable, "-m", "anestools", "-q", "qa", "generate", str(corpus), "-o", str(out), "--model",
+            "teacher", "--base-url", url, "--min-tokens", "5", "--pairs-per-passage", str(pairs), *extra]
+    start = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"qa generate failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    summary = json.loads((out / "summary.json").read_text())
+    keys = [json.loads(x)["key"] for x in (out / "_journal.jsonl").read_text().splitlines()]
+    return {"summary": summary, "wall": wall, "journaled": len(keys), "dup": len(keys) - len(set(keys))}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    ap.add_argument("--passages", type=int, default=2048)
+    ap.add_argument("--pairs", type=int, default=3, help="pairs per passage")
+    ap.add_argument("--delay", type=float, default=0.5, help="server latency per request (s)")
+    ap.add_argument("--concurrency", type=int, default=256, help="the qa default for SGLang/OpenAI endpoints")
+    ap.add_argument("--only", nargs="*", default=["default", "no-language-check", "no-grounding", "concurrency-64"])
+    ap.add_argument("--timeout", type=float, default=600)
+    args = ap.parse_args()
+    if not 1 <= args.passages <= 50000:
+        raise SystemExit("--passages must be in 1..50000")
+    variants = {"default": [], "no-language-check": ["--no-language-check"], "no-grounding": ["--no-grounding"],
+                "concurrency-64": ["--concurrency", "64"]}
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="anes-bench-qa-") as tmp:
+        corpus = Path(tmp) / "corpus_en.parquet"
+        write_corpus(corpus, args.passages)
+        proc, url = start_server(args.delay)
+        try:
+            for name in args.only:
+                extra = variants[name] if name == "concurrency-64" else [*variants[name], "--concurrency",
+                                                                          str(args.concurrency)]
+                concurrency = 64 if name == "concurrency-64" else args.concurrency
+                r = run(url, corpus, Path(tmp) / name, args.pairs, extra, args.timeout)
+                requests_per_passage = 1 if name == "no-grounding" else 2
+                ideal = concurrency / args.delay / requests_per_passage * args.pairs
+                s = r["summary"]
+                rate = s["pairs"]["generated"] / s["seconds"]
+                phase = s["pairs"]["generated"] / s["request_seconds"]
+                rows.append((name, s["pairs"]["generated"], s["kept"], s["seconds"], r["wall"], rate, ideal,
+                             args.passages - r["journaled"] + r["dup"], r["dup"], s["request_seconds"], phase))
+        finally:
+            kill_group(proc, grace=5)
+    print(f"\n{args.passages} passages x {args.pairs} pairs, teacher latency {args.delay * 1000:.0f} ms, "
+          f"{args.concurrency} in flight, loopback, {os.cpu_count()} CPUs\n")
+    print("| run | pairs | kept | wall s | run s | pairs/s (run) | share of ideal (run) | request phase s | "
+          "pairs/s (requests) | share of ideal (requests) | ideal pairs/s | lost | dup |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, n, kept, secs, wall, rate, ideal, lost, dup, phase_s, phase in rows:
+        print(f"| {name} | {n} | {kept} | {wall:.2f} | {secs:.2f} | {rate:.1f} | {100 * rate / ideal:.0f}% | "
+              f"{phase_s:.2f} | {phase:.1f} | {100 * phase / ideal:.0f}% | {ideal:.0f} | {lost} | {dup} |")
+
+
+if __name__ == "__main__":
+    main()
