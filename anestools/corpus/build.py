@@ -191,7 +191,8 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str, lex
         stages.append(Stage(ex, folder, tasks))
 
     add("filter", [
-        *web_readers(files, work / "inputs", cfg.text_key, cfg.id_key, source, cfg.limit, write_paths),
+        *web_readers(files, work / "inputs", cfg.text_key, cfg.id_key, source, cfg.limit, write_paths,
+                     add_file_path=bool(cfg.keep_excluded)),
         AnesPrescreen(lexicon),
         AnesRelevanceFilter(lexicon, cfg.min_terms, cfg.min_score, exclusion_writer=excluded("relevance")),
         LanguageRouter(cfg.languages, exclusion_writer=excluded("language")),

@@ -198,6 +198,40 @@ def bench_build(folder: Path, workers: int, out: Path) -> tuple[float, float, fl
     return secs, float(cpu), int(rss) / 1024
 
 
+def _total(v) -> float:
+    """datatrove stats hold a number or a dict of aggregates with its ``total``."""
+    return float((v.get("total", 0) if isinstance(v, dict) else v) or 0)
+
+
+def step_times(out: Path) -> list[tuple[str, str, float, int]]:
+    """Where (c)'s time went, from datatrove's own per-step timers (``<stage>/stats.json``):
+    (stage, step, seconds, documents in). A step's timer covers its own work only, not the
+    steps it pulls documents from; decoding parquet pages is outside every timer."""
+    import json
+
+    rows = []
+    for stage in sorted((out / "_logs").iterdir(), key=lambda d: int(d.name.split("-", 1)[0]) if d.name[0].isdigit() else 0):
+        f = stage / "stats.json"
+        if not stage.name[0].isdigit() or not f.is_file():
+            continue
+        for step in json.loads(f.read_text(encoding="utf-8")):
+            name = step["name"].split(":", 1)[-1].strip()
+            st = step.get("stats", {})
+            n = _total(st.get("total", st.get("documents", 0)))
+            rows.append((stage.name.split("-", 1)[1], name, _total(step.get("time_stats")), n or 0))
+    return rows
+
+
+def print_step_times(out: Path, wall: float) -> None:
+    rows = step_times(out)
+    print(f"  where (c) 1 worker spent its {wall:.1f} s (datatrove's per-step timers):")
+    for stage, step, secs, n in rows:
+        if secs >= 0.005:
+            print(f"    {stage:18} {step:32} {secs:7.2f} s  {n:>9,.0f} docs in")
+    print(f"    {'':18} {'outside the step timers':32} {wall - sum(r[2] for r in rows):7.2f} s  "
+          "(start-up, imports, executors, parquet decoding)")
+
+
 def best(repeat: int, run):
     results = [run() for _ in range(repeat)]
     return min(results, key=lambda r: r[0] if isinstance(r, tuple) else r)
@@ -231,6 +265,7 @@ def main() -> None:
             t_b_sub, n_b = best(args.repeat, lambda: bench_recipe(shards, tmp, args.recipe_docs))  # noqa: B023
             t_b = t_b_sub / n_b * docs
             t_c1, cpu_c1, rss1 = best(args.repeat, lambda: bench_build(folder, 1, tmp / "out1"))  # noqa: B023
+            print_step_times(tmp / "out1", t_c1)
             rows = [("(a) read floor (datatrove ParquetReader)", t_a, cpu_a, "1 process"),
                     ("(b) FineWeb order, stock datatrove", t_b, t_b, f"extrapolated from {n_b:,} pages ({t_b_sub:.1f} s)"),
                     ("(c) anestools corpus build, 1 worker", t_c1, cpu_c1, f"peak RSS {rss1:,.0f} MB")]

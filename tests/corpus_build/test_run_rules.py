@@ -88,3 +88,5 @@ def test_keep_excluded_writes_each_steps_drops_with_the_reason(cli, tmp_path):
     recs = [json.loads(line) for f in (dropped / "language").glob("*.jsonl.gz")
             for line in gzip.decompress(f.read_bytes()).splitlines()]
     assert recs and all(r["metadata"]["filter_reason"] in ("other_language", "undetected", "not_selected") for r in recs)
+    # the source file of each dropped page (datatrove's add_file_path, on only with --keep-excluded)
+    assert all(r["metadata"]["file_path"].endswith("web_sample.parquet") for r in recs)

@@ -173,15 +173,17 @@ def test_readers_formats_adapter_and_sharding(tmp_path):
     files = resolve_input_files([str(tmp_path)])
     assert [f.rsplit("/", 1)[-1] for f in files] == ["a.parquet", "b.jsonl.gz"]
 
-    def read(rank=0, world_size=1, limit=-1):
+    def read(rank=0, world_size=1, limit=-1, add_file_path=False):
         docs = None
-        for r in web_readers(files, tmp_path / "paths", source="fineweb", limit=limit):
+        for r in web_readers(files, tmp_path / "paths", source="fineweb", limit=limit, add_file_path=add_file_path):
             docs = r.run(docs, rank, world_size)
         return list(docs)
 
-    docs = read()
-    for d in docs:
-        assert d.metadata.pop("file_path").endswith((".parquet", ".jsonl.gz"))  # datatrove's provenance
+    with_paths = read(add_file_path=True)
+    for d in with_paths:  # datatrove's provenance, asked for (corpus build: only with --keep-excluded)
+        assert d.metadata.pop("file_path").endswith((".parquet", ".jsonl.gz"))
+    docs = read()  # the default: no per-page path resolution, nothing else differs
+    assert [(d.id, d.metadata) for d in docs] == [(d.id, d.metadata) for d in with_paths]
     assert [(d.id, d.metadata) for d in docs] == [  # FineWeb's own language/token_count do not leak
         ("p1", {"source": "fineweb", "url": "http://a"}), ("p2", {"source": "fineweb", "url": "http://b"}),
         ("j1", {"source": "fineweb", "url": "http://c"})]

@@ -12,6 +12,10 @@ The readers are datatrove's ``ParquetReader`` and ``JsonlReader`` (one per forma
 given the run's file list through its ``paths_file`` (relative to the files' common folder), so
 every task reads ``files[rank::tasks]`` of that format. ``WebAdapter`` keeps ``text``, ``id``
 and ``url`` only: FineWeb's own ``language``/``token_count`` columns must not leak into the corpus.
+
+``file_path``: datatrove's ``add_file_path`` option (``BaseDiskReader``) stamps every page with
+its source file, a path resolution per page that costs about a fifth of reading it. The corpus
+never writes it; only ``--keep-excluded`` files show it, so ``corpus build`` asks for it only then.
 """
 
 from __future__ import annotations
@@ -152,8 +156,11 @@ def _common_root(files: Sequence[str]) -> tuple[str, list[str]]:
 
 
 def web_readers(files: Sequence[str], paths_dir: Path, text_key: str = "text", id_key: str = "id",
-                source: str = "web", limit: int = -1, write_paths: bool = True) -> list:
-    """datatrove readers for ``files`` (one per format), their file lists written to ``paths_dir``."""
+                source: str = "web", limit: int = -1, write_paths: bool = True, add_file_path: bool = False) -> list:
+    """datatrove readers for ``files`` (one per format), their file lists written to ``paths_dir``.
+
+    ``add_file_path``: datatrove's option of that name (``metadata["file_path"]`` on every page).
+    """
     from datatrove.pipeline.readers import JsonlReader, ParquetReader
 
     readers = []
@@ -166,6 +173,12 @@ def web_readers(files: Sequence[str], paths_dir: Path, text_key: str = "text", i
         if write_paths:
             paths_dir.mkdir(parents=True, exist_ok=True)
             paths_file.write_text("\n".join(rel) + "\n", encoding="utf-8")
-        readers.append(cls(root, paths_file=str(paths_file), limit=limit, text_key=text_key, id_key=id_key,
-                           adapter=WebAdapter(source)))
+        kwargs = {} if cls is ParquetReader else {"add_file_path": add_file_path}
+        reader = cls(root, paths_file=str(paths_file), limit=limit, text_key=text_key, id_key=id_key,
+                     adapter=WebAdapter(source), **kwargs)
+        if cls is ParquetReader:
+            # BaseDiskReader's documented option, which ParquetReader (datatrove 0.10.1) does not
+            # forward from its constructor: the public attribute BaseDiskReader stores it in
+            reader.add_file_path = add_file_path
+        readers.append(reader)
     return readers
