@@ -234,7 +234,7 @@ def _fallback(text: str, options: Mapping[str, str]) -> Extraction:
         if letter and _norm(stripped) != _norm(options[letter]):
             # A sentence around the option text: it must be finished ("…encapsulates" is cut
             # off) and must not negate it ("不选A，丙泊酚…", "Propofol is not indicated.").
-            rest = stripped.replace(options[letter], " ")
+            rest = re.sub(re.escape(options[letter]), " ", stripped, flags=re.IGNORECASE)
             if not _FINISHED.search(stripped) or _NEGATION.search(rest):
                 letter = None
         return Extraction(letter, "one_line_option_text" if letter else None)

@@ -247,6 +247,8 @@ def test_zh_revised_answer_wins():
     ("不选D，纳洛酮是阿片拮抗剂。", ZH, None),
     ("The reversal agent of choice is sugammadex.", EN, "B"),  # a finished sentence still counts
     ("阿托品", ZH, "C"),
+    ("Hypoxia: there is no change.", {"A": "Increase", "B": "No change"}, "B"),  # negation inside the option
+    ("肺血管阻力不变。", {"A": "升高", "B": "不变"}, "B"),
 ])
 def test_one_line_option_mention_must_be_a_finished_unnegated_sentence(response, options, expected):
     assert extract_answer(response, options) == expected
