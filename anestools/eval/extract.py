@@ -12,10 +12,14 @@ How a response is read:
 2. Every *answer statement* of the table :data:`RULES` is located; the **last** one wins, so a
    model that changes its mind is scored on its conclusion. A statement naming two letters
    ("A or C", "A和C") is a non-answer, as is a letter outside the options.
-3. Without a statement: a bare letter, a last line ``B. <option text>``, or an answer given in
-   words that names exactly one option (:data:`FALLBACKS`).
-4. Anything else — refusal, empty, analysis without a conclusion, an option listing cut
-   short — is ``None``: scored wrong and reported as the no-answer rate, never a guess.
+   A conclusion marker before a lone letter that ends its sentence ("so B.", "That leaves A.",
+   "综上，**B**", "所以是A。") is a statement; "So A is wrong." is not.
+3. Without a statement: a bare letter, a last line ``B. <option text>`` (not the next line of an
+   option listing), or an answer given in words that names exactly one option — in a one-line
+   response only as a finished sentence that does not negate it (:data:`FALLBACKS`).
+4. Anything else — refusal, empty, analysis without a conclusion, an option listing or a
+   sentence cut short — is ``None``: scored wrong and reported as the no-answer rate, never a
+   guess.
 
 Each rule is a row (name, pattern, example, expected); the tests run every example.
 """
@@ -27,7 +31,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-EXTRACTOR_VERSION = "2"  # bump whenever a rule changes: it is recorded in summary.json
+EXTRACTOR_VERSION = "3"  # bump whenever a rule changes: it is recorded in summary.json
 
 # -- building blocks --------------------------------------------------------------------------
 # CLAIM: one option letter in optional brackets/quotes; ``more`` catches a second letter
@@ -42,6 +46,10 @@ _COPULA = r"(?:\s+(?:is|was|would\s+be|should\s+be|must\s+be|will\s+be|=))?"
 _ADV = r"(?:(?:probably|likely|most\s+likely|clearly|definitely|therefore|thus|indeed|actually)\s+)?"
 _LETTER_WORD = r"(?:(?:option|choice|letter)\s*)?"
 _ZH_COPULA = r"(?:应该是|应当是|应该为|应为|应是|可能是|就是|是|为|选|：|:|\s)*"
+# A conclusion's letter stands alone: it ends its sentence ("so B.", "故B。", "综上，B").
+_ENDS = r"(?=\s*(?:[.。!！;；]|$))"
+_EN_THEREFORE = r"\b(?:so|therefore|thus|hence)\b"
+_ZH_THEREFORE = r"(?:综上所述|综上|因此|所以|故而|故|因而|由此可见|只剩下|只剩|剩下|最终)"
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -83,11 +91,21 @@ RULES: tuple[Rule, ...] = (
     Rule("i_choose", _rx(r"\b(?:I|we)(?:'d|'ll|'m\s+going\s+to|\s+am\s+going\s+to|\s+would|\s+will)?\s+"
                          r"(?:choose|select|pick|go\s+with|say|opt\s+for)\s+" + _LETTER_WORD + CLAIM),
          "I'd go with A.", "A"),
+    Rule("conclusion_letter", _rx(r"(?:" + _EN_THEREFORE + r"[^.\n]{0,60}?\b(?:option|choice|answer)\b[^.\n]{0,40}?"
+                                  r"\bis|" + _EN_THEREFORE + r"|\bis\s+(?:therefore|thus|hence)|\bby\s+elimination"
+                                  r"|\b(?:that|which|this)\s+leaves(?:\s+us\s+with)?|\bleaving(?:\s+only)?)"
+                                  + _SEP + r"[,]?\s*" + _LETTER_WORD + CLAIM + _ENDS),
+         "Not A, not C, not D, so B.", "B"),
     Rule("zh_answer", _rx(r"(?:答案|正确选项|最佳选项|正确的选项|最合适的选项|结论|答)" + _ZH_COPULA
                           + r"(?:选项|选)?\s*" + CLAIM),
          "综合分析，正确答案应为（Ｃ）", "C"),
     Rule("zh_choose", _rx(r"(?<!不)(?<!不应)(?:选择|改选|选)\s*[:：]?\s*" + CLAIM),
          "综上所述，故选B。", "B"),
+    Rule("zh_revise", _rx(r"(?:改为|改成|更正为|修正为|更改为)\s*(?:选项)?\s*" + CLAIM),
+         "答案：A。不对，应改为B。", "B"),
+    Rule("zh_conclusion_letter", _rx(_ZH_THEREFORE + r"[，,：:\s]*(?:本题)?(?:应该?|就)?(?:是|为|选)?\s*(?:选项)?\s*"
+                                     + CLAIM + _ENDS),
+         "综上，**B**", "B"),
     Rule("zh_option_correct", _rx(r"(?:选项)?" + CLAIM + r"\s*(?:项|选项)?\s*(?:是)?\s*(?:正确|最合适|最恰当|最佳"
                                   r"|最符合|对的)"),
          "A项错误；D选项正确。", "D"),
@@ -122,6 +140,10 @@ _BARE = re.compile(r"^\s*[\(\[（]?\s*([A-Ia-i])\s*[\)\]）]?\s*[.。:：,，]?\
 _LINE_LETTER = re.compile(r"^\s*[\(\[（]?([A-I])[\)\]）.。:：]\s*(.*?)\s*[.。]?\s*$")
 _ANSWER_TEXT = re.compile(r"(?:(?:correct\s+|best\s+|final\s+)?answer(?:\s+is)?|best\s+choice\s+is|"
                           r"(?:正确|最终)?答案\s*(?:是|为|应为)?)\s*[:：]?\s*(.+)", re.IGNORECASE)
+_DANGLING = re.compile(r"[-–—:：,，(（]\s*$")
+_FINISHED = re.compile(r"[.。!！?？)）\]】\"”]\s*$")
+_NEGATION = re.compile(r"\b(?:not|no|never|isn't|aren't|cannot|can't|don't|doesn't|wrong|incorrect)\b|[不非勿无没]",
+                       re.IGNORECASE)
 _THINK_OPEN = re.compile(r"<think(?:ing)?>", re.IGNORECASE)
 _THINK_CLOSE = re.compile(r"</think(?:ing)?>", re.IGNORECASE)
 _MARKDOWN = re.compile(r"\*\*|__|`+|\*|^#+\s*", re.MULTILINE)
@@ -166,6 +188,14 @@ def _option_from_text(phrase: str, options: Mapping[str, str]) -> str | None:
     return longest[0] if len(longest) == 1 else None
 
 
+def _continues_listing(lines: list[str], letter: str) -> bool:
+    """Whether the line before the last one is the previous option of a listing ("D. …", then "E.")."""
+    if len(lines) < 2 or letter == "A":
+        return False
+    m = _LINE_LETTER.match(lines[-2])
+    return bool(m) and m.group(1) == chr(ord(letter) - 1)
+
+
 def _statements(text: str) -> list[tuple[int, str, str]]:
     """(position, letter or MULTI, rule name) of every answer statement in ``text``."""
     found = []
@@ -188,8 +218,9 @@ def _fallback(text: str, options: Mapping[str, str]) -> Extraction:
         return Extraction(m.group(1).upper(), "bare_letter")
     lines = [ln for ln in stripped.splitlines() if ln.strip()]
     m = _LINE_LETTER.match(lines[-1]) if lines else None
-    if m and m.group(1) in options:
-        # "B. Sugammadex" concludes; "B. Sugammadex: acts by…" is an option listing (cut short).
+    if m and m.group(1) in options and not _DANGLING.search(m.group(2)) and not _continues_listing(lines, m.group(1)):
+        # "B. Sugammadex" concludes; "B. Sugammadex: acts by…", "C. Ketamine -" or a line "E."
+        # right after "D. …" is an option listing cut short.
         rest = _norm(m.group(2))
         if rest in ("", _norm(options[m.group(1)])):
             return Extraction(m.group(1), "last_line_letter_and_text")
@@ -200,6 +231,12 @@ def _fallback(text: str, options: Mapping[str, str]) -> Extraction:
         return Extraction(letter, "answer_in_words" if letter else None)
     if len(lines) == 1 and len(stripped) <= 200:
         letter = _option_from_text(stripped, options)
+        if letter and _norm(stripped) != _norm(options[letter]):
+            # A sentence around the option text: it must be finished ("…encapsulates" is cut
+            # off) and must not negate it ("不选A，丙泊酚…", "Propofol is not indicated.").
+            rest = re.sub(re.escape(options[letter]), " ", stripped, flags=re.IGNORECASE)
+            if not _FINISHED.search(stripped) or _NEGATION.search(rest):
+                letter = None
         return Extraction(letter, "one_line_option_text" if letter else None)
     return Extraction(None, None)
 

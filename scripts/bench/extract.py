@@ -5,7 +5,8 @@ cascade of answer regexes tried in order (first hit wins), then fuzzy matching o
 against each option text (difflib ratio), so it always returns a letter. A response's label is
 the letter it commits to or ``None``; a prediction is right when it equals the label.
 
-Run: ``python scripts/bench/extract.py [--data tests/eval/data/extraction.jsonl] [--misses]``
+Run: ``python scripts/bench/extract.py [--data FILE.jsonl ...] [--misses]``; by default both labelled
+sets, each ``split`` (dev, heldout, blind) its own row.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pathlib import Path
 
 from anestools.eval.extract import extract_answer
 
-DATA = Path(__file__).resolve().parents[2] / "tests" / "eval" / "data" / "extraction.jsonl"
+_DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "eval" / "data"
+DATA = [_DATA_DIR / "extraction.jsonl", _DATA_DIR / "extraction_blind.jsonl"]
 
 _CASCADE = [
     re.compile(r"answer is:?\s*\(?([A-I])\)?", re.IGNORECASE),
@@ -61,14 +63,15 @@ def score(rows: list[dict], fn) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--data", type=Path, nargs="+", default=DATA, help="labelled .jsonl files (default: both sets)")
     ap.add_argument("--misses", action="store_true", help="list the responses each extractor gets wrong")
     args = ap.parse_args()
-    rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for path in args.data
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     ours, paper = score(rows, extract_answer), score(rows, paper_baseline)
     keys = sorted(ours["cells"], key=lambda k: (k != "all", not k.startswith("split"), not k.startswith("lang"),
                                                 not k.startswith("label"), k))
-    print(f"{len(rows)} labelled responses ({args.data.name}); right = prediction equals label (None included)\n")
+    print(f"{len(rows)} labelled responses ({', '.join(p.name for p in args.data)}); right = prediction equals label (None included)\n")
     print("| subset | n | anestools extract_answer | paper (regex cascade + fuzzy) |")
     print("|---|---:|---:|---:|")
     for k in keys:
