@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,16 @@ def check_record(rec: Any, where: str) -> dict[str, Any]:
 
 def read_predictions(path: Path) -> Iterator[dict[str, Any]]:
     """Complete, validated records of a predictions file (a torn last line is ignored)."""
+    return read_journal(path, check_record)
+
+
+def read_journal(path: Path, check: Callable[[Any, str], dict[str, Any]] | None = None) -> Iterator[dict[str, Any]]:
+    """Complete records of an append-only JSONL journal written by :class:`PredictionLog`.
+
+    ``check(record, where)`` validates each record (``read_predictions`` passes the prediction
+    schema; other journals, e.g. ``qa``'s, pass their own); without it a record must be an object.
+    """
+    check = check or _check_object
     if not path.exists():
         return
     try:
@@ -83,9 +93,15 @@ def read_predictions(path: Path) -> Iterator[dict[str, Any]]:
                         rec = orjson.loads(line)
                     except orjson.JSONDecodeError as exc:
                         raise InputError(f"{path} line {lineno}: invalid JSON ({exc})") from exc
-                    yield check_record(rec, f"{path} line {lineno}")
+                    yield check(rec, f"{path} line {lineno}")
         except OSError as exc:  # a directory named predictions.jsonl, an I/O error
             raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+
+
+def _check_object(rec: Any, where: str) -> dict[str, Any]:
+    if not isinstance(rec, dict):
+        raise InputError(f"{where}: expected a JSON object, found {type(rec).__name__}")
+    return rec
 
 
 def _trim_torn_tail(path: Path) -> None:

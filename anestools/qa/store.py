@@ -29,8 +29,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from anestools.common.atomic import atomic_open, atomic_path
-from anestools.errors import ConfigError, OutputExistsError
-from anestools.eval.results import read_predictions
+from anestools.errors import ConfigError, InputError, OutputExistsError
+from anestools.eval.results import read_journal
 
 DATASET = "anesqa.parquet"
 JOURNAL = "_journal.jsonl"
@@ -66,10 +66,17 @@ def prepare_output(out: Path, resume: bool, overwrite: bool) -> None:
             raise OutputExistsError(f"{dataset} exists but has no journal; choose another --output or --overwrite")
 
 
+def _check_journal_record(rec: Any, where: str) -> dict[str, Any]:
+    """A qa journal line: an object with a string ``key`` (the passage or source pair)."""
+    if not isinstance(rec, dict) or not isinstance(rec.get("key"), str):
+        raise InputError(f"{where}: not a qa journal record (needs a string 'key')")
+    return rec
+
+
 def latest_records(out: Path, fingerprint: str) -> dict[str, dict[str, Any]]:
     """The record that counts per key: the last success, else the last error."""
     latest: dict[str, dict[str, Any]] = {}
-    for rec in read_predictions(out / JOURNAL):
+    for rec in read_journal(out / JOURNAL, _check_journal_record):
         if rec.get("fingerprint") != fingerprint:
             raise ConfigError(f"{out / JOURNAL} holds results made with other settings (teacher, prompts, "
                               "filters or chunking); choose another --output, or --no-resume --overwrite")
