@@ -28,6 +28,13 @@ from anestools.common.lock import is_lock_file, output_lock
 from anestools.errors import ConfigError, EngineError, OutputExistsError
 
 MARKERS = ".demo"
+# Our own multiple-choice items in the benchmark's answer format (scripts/make_anesqa_mcq_sample.py;
+# never benchmark items): SFT on them is what teaches the tiny model to answer "Answer: X".
+MCQ_SAMPLE = "anesqa_mcq_sample.parquet"
+# The tiny-cpu SFT recipe is a 4-step smoke test; learning the answer format takes a few epochs
+# of full-length prompts (eval's direct prompt is ~150-250 tokens).
+SFT_SETTINGS = ("cutoff_len=384", "max_steps=90", "per_device_train_batch_size=8", "learning_rate=2e-3",
+                "warmup_ratio=0.05", "logging_steps=10", "save_steps=45")
 
 
 def _sample(name: str) -> Path:
@@ -54,7 +61,7 @@ class DemoStep:
 
 def _corpus_texts(data_dir: Path) -> Iterator[str]:
     """Texts the demo tokenizer is trained on: the converted corpus and QA answers."""
-    for name in ("AnesCorpus_all.jsonl", "AnesQA_all.jsonl"):
+    for name in ("AnesCorpus_all.jsonl", "AnesQA_all.jsonl"):  # QA: the multiple-choice sample
         path = data_dir / name
         if not path.exists():
             continue
@@ -69,6 +76,8 @@ def plan_demo(workdir: Path) -> list[DemoStep]:
     w = workdir
     web, pubmed, data = w / "corpus" / "web", w / "corpus" / "pubmed", w / "data"
     model, cpt, sft, evald = w / "tiny-model", w / "cpt", w / "sft", w / "eval"
+    eval_cpt, eval_sft = evald / "cpt", evald / "sft"
+    report_md, report_html = evald / "report.md", evald / "report.html"
 
     def build_model() -> str:
         from anestools.tiny import build_tiny_model
@@ -86,21 +95,31 @@ def plan_demo(workdir: Path) -> list[DemoStep]:
                        "--output", str(pubmed)]),
         DemoStep("stats-web", "web corpus statistics", [], argv=["corpus", "stats", str(web)]),
         DemoStep("stats-pubmed", "PubMed corpus statistics", [], argv=["corpus", "stats", str(pubmed)]),
-        DemoStep("convert", "LLaMA-Factory datasets", [data],
-                 argv=["convert", str(web), str(pubmed), str(_sample("anesqa_sample.parquet")),
-                       "--output", str(data), "--split", "all", "--overwrite"]),
+        DemoStep("convert", "LLaMA-Factory datasets (corpus + multiple-choice SFT sample)", [data],
+                 argv=["convert", str(web), str(pubmed), str(_sample(MCQ_SAMPLE)),
+                       "--output", str(data), "--lang", "all", "--overwrite"]),
         DemoStep("tiny-model", "tiny model built locally", [model], func=build_model,
                  key=["tiny-model", str(data), "vocab=2048", "hidden=64", "layers=2"]),
         DemoStep("train-cpt", "continued pre-training (LLaMA-Factory)", [cpt],
                  argv=["train", "cpt", "--recipe", "tiny-cpu", "--model", str(model), "--data-dir", str(data),
                        "--dataset", "anescorpus_all", "--output", str(cpt), "--resume", "auto"]),
-        DemoStep("train-sft", "supervised fine-tuning (LLaMA-Factory)", [sft],
+        DemoStep("train-sft", "supervised fine-tuning on multiple-choice items (LLaMA-Factory)", [sft],
                  argv=["train", "sft", "--recipe", "tiny-cpu", "--model", str(cpt), "--data-dir", str(data),
-                       "--dataset", "anesqa_all", "--output", str(sft), "--resume", "auto"]),
-        DemoStep("eval", "AnesBench sample evaluation (transformers serve)", [evald],
-                 argv=["eval", "--model", str(sft), "--engine", "transformers", "--lang", "en,zh",
-                       "--max-new-tokens", "48", "--output", str(evald)]),
+                       "--dataset", "anesqa_all", "--output", str(sft), "--resume", "auto",
+                       *(arg for kv in SFT_SETTINGS for arg in ("--set", kv))]),
+        DemoStep("eval-cpt", "AnesBench sample evaluation of the CPT model (transformers serve)", [eval_cpt],
+                 argv=_eval_argv(cpt, eval_cpt)),
+        DemoStep("eval-sft", "AnesBench sample evaluation of the SFT model (transformers serve)", [eval_sft],
+                 argv=_eval_argv(sft, eval_sft)),
+        DemoStep("report", "paired comparison CPT -> SFT (markdown + HTML)", [report_md, report_html],
+                 argv=["eval", "report", str(eval_cpt), str(eval_sft), "--output", str(report_md),
+                       "--html", str(report_html), "--overwrite"]),
     ]
+
+
+def _eval_argv(model: Path, out: Path) -> list[str]:
+    return ["eval", "--model", str(model), "--engine", "transformers", "--lang", "en,zh",
+            "--prompt", "direct", "--max-new-tokens", "12", "--output", str(out)]
 
 
 def _marker(workdir: Path, step: DemoStep) -> Path:
