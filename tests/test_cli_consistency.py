@@ -9,10 +9,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import typer
+from test_root_cli import _all_commands, _context
 
 from anestools.cli import app, hoist_global_flags
 from anestools.common import console as con
-from test_root_cli import _all_commands, _context
 
 
 def _command(path: list[str]):
