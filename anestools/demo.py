@@ -31,10 +31,13 @@ MARKERS = ".demo"
 # Our own multiple-choice items in the benchmark's answer format (scripts/make_anesqa_mcq_sample.py;
 # never benchmark items): SFT on them is what teaches the tiny model to answer "Answer: X".
 MCQ_SAMPLE = "anesqa_mcq_sample.parquet"
-# The tiny-cpu SFT recipe is a 4-step smoke test; learning the answer format takes a few epochs
-# of full-length prompts (eval's direct prompt is ~150-250 tokens).
-SFT_SETTINGS = ("cutoff_len=384", "max_steps=90", "per_device_train_batch_size=8", "learning_rate=2e-3",
-                "warmup_ratio=0.05", "logging_steps=10", "save_steps=45")
+# The tiny-cpu SFT recipe is a 4-step smoke test; learning the answer format takes ~3 epochs of
+# full-length prompts (eval's direct prompt is ~120-170 tokens). Template zephyr: the same role
+# markers as the tiny tokenizer's chat template (<|user|>...</s><|assistant|>), which eval uses,
+# and LLaMA-Factory keeps that chat template in the saved model; unlike the recipe's `empty`, it
+# also trains the end-of-sequence token, so the model stops after "Answer: X".
+SFT_SETTINGS = ("template=zephyr", "cutoff_len=384", "max_steps=45", "per_device_train_batch_size=8",
+                "learning_rate=1e-2", "warmup_ratio=0.1", "logging_steps=5", "save_steps=45")
 
 
 def _sample(name: str) -> Path:
@@ -192,7 +195,20 @@ def comparison(cpt: dict, sft: dict):
     return table
 
 
-def verdict(cpt: dict, sft: dict) -> str:
+def answered_letters(run_dir: Path) -> dict[str, set[str]]:
+    """Per language, the letters the run's extracted answers used (from ``predictions.jsonl``)."""
+    out: dict[str, set[str]] = {}
+    path = run_dir / "predictions.jsonl"
+    if path.exists():
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                if rec.get("extracted"):
+                    out.setdefault(rec["language"], set()).add(rec["extracted"])
+    return out
+
+
+def verdict(cpt: dict, sft: dict, letters: dict[str, set[str]] | None = None) -> str:
     """One honest sentence on what the comparison shows."""
     a, b = cpt["scores"]["overall"], sft["scores"]["overall"]
     chance = (sft.get("chance_accuracy") or {}).get("overall")
@@ -204,6 +220,9 @@ def verdict(cpt: dict, sft: dict) -> str:
     else:
         side = "above" if acc["accuracy"] > chance else "below"
         where = f"; accuracy is {side} chance ({_pct(chance)}; 95% interval {_pct(acc['ci_low'])}-{_pct(acc['ci_high'])})"
+    same = [f"{lang}: always {next(iter(ls))}" for lang, ls in sorted((letters or {}).items()) if len(ls) == 1]
+    if same:
+        where += f" (it gives one letter to every question, {', '.join(same)}; the sample's answer key is not uniform)"
     return (f"SFT on our multiple-choice items taught the format: no-answer {_pct(a['no_answer_rate'])} -> "
             f"{_pct(b['no_answer_rate'])}{where}. A 2-layer model trained for a minute on CPU knows no "
             "anesthesiology; real scores need a real model (README: stages at scale).")
@@ -287,6 +306,6 @@ def _run_demo(workdir: Path, fresh: bool) -> None:
     cpt, sft = read_summary(evald / "cpt"), read_summary(evald / "sft")
     if cpt is not None and sft is not None:
         con.out.print(comparison(cpt, sft))
-        con.out.print(verdict(cpt, sft), soft_wrap=True, highlight=False)
+        con.out.print(verdict(cpt, sft, answered_letters(evald / "sft")), soft_wrap=True, highlight=False)
         con.out.print(f"paired comparison (McNemar, per level): {evald / 'report.md'}, {evald / 'report.html'}",
                       soft_wrap=True, highlight=False)
