@@ -182,14 +182,16 @@ def comparison(cpt: dict, sft: dict):
     """
     from rich.table import Table
 
-    table = Table(title="CPT -> SFT on the sample benchmark (paired: same questions)")
-    for col in ("group", "n", "CPT accuracy", "SFT accuracy", "CPT no-answer", "SFT no-answer"):
+    table = Table(title="CPT -> SFT on the sample benchmark (paired: same questions)",
+                  caption="chance = 1/options (a random guess per question)")
+    chance = sft.get("chance_accuracy") or {}
+    for col in ("group", "n", "chance", "CPT accuracy", "SFT accuracy", "CPT no-answer", "SFT no-answer"):
         table.add_column(col, justify="left" if col == "group" else "right")
     for group in ("overall", "language=en", "language=zh"):
         a, b = cpt["scores"].get(group), sft["scores"].get(group)
         if a is None or b is None:
             continue
-        table.add_row(group.replace("language=", ""), str(b["accuracy"]["n"]),
+        table.add_row(group.replace("language=", ""), str(b["accuracy"]["n"]), _pct(chance.get(group)),
                       _pct(a["accuracy"]["accuracy"]), _pct(b["accuracy"]["accuracy"]),
                       _pct(a["no_answer_rate"]), _pct(b["no_answer_rate"]))
     return table
@@ -220,9 +222,9 @@ def verdict(cpt: dict, sft: dict, letters: dict[str, set[str]] | None = None) ->
     else:
         side = "above" if acc["accuracy"] > chance else "below"
         where = f"; accuracy is {side} chance ({_pct(chance)}; 95% interval {_pct(acc['ci_low'])}-{_pct(acc['ci_high'])})"
-    same = [f"{lang}: always {next(iter(ls))}" for lang, ls in sorted((letters or {}).items()) if len(ls) == 1]
+    same = [f"{lang} {next(iter(ls))}" for lang, ls in sorted((letters or {}).items()) if len(ls) == 1]
     if same:
-        where += f" (it gives one letter to every question, {', '.join(same)}; the sample's answer key is not uniform)"
+        where += f". It gives the same letter to every question ({', '.join(same)}): the format, not the content"
     return (f"SFT on our multiple-choice items taught the format: no-answer {_pct(a['no_answer_rate'])} -> "
             f"{_pct(b['no_answer_rate'])}{where}. A 2-layer model trained for a minute on CPU knows no "
             "anesthesiology; real scores need a real model (README: stages at scale).")
