@@ -6,6 +6,7 @@ Every ``AnestoolsError`` raised below becomes one ``error: ...`` line on stderr 
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Annotated
 
@@ -38,8 +39,10 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logging (-vv: also libraries).")] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors; no progress bars.")] = False,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, metavar="", show_default=False,
+                                         help="More logging (-vv: also libraries). Also accepted after the command.")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", metavar="",
+                                        help="Only errors; no progress bars. Also accepted after the command.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
@@ -86,10 +89,31 @@ def _click_errors() -> tuple[type[Exception], ...]:
 _CLICK_ERRORS = _click_errors()
 
 
+_GLOBAL_FLAG = re.compile(r"^(?:-[vq]+|--verbose|--quiet)$")
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """Move the global ``-q``/``-v`` flags to the front, so that they work after a subcommand too.
+
+    Why here: ``anestools corpus stats DIR -q`` should mean the same as ``anestools -q corpus stats
+    DIR``; doing it once at the root keeps every subcommand free of its own copy. Nothing after
+    ``--`` is touched, and no subcommand defines ``-q``/``-v`` of its own.
+    """
+    head: list[str] = []
+    rest: list[str] = []
+    for i, token in enumerate(argv):
+        if token == "--":
+            rest.extend(argv[i:])
+            break
+        (head if _GLOBAL_FLAG.match(token) else rest).append(token)
+    return head + rest
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, turning typed errors into one-line messages."""
+    args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     try:
-        rc = app(args=argv, prog_name="anestools", standalone_mode=False)
+        rc = app(args=args, prog_name="anestools", standalone_mode=False)
     except AnestoolsError as exc:
         con.console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return exc.exit_code

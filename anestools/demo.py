@@ -28,6 +28,16 @@ from anestools.common.lock import is_lock_file, output_lock
 from anestools.errors import ConfigError, EngineError, OutputExistsError
 
 MARKERS = ".demo"
+# Our own multiple-choice items in the benchmark's answer format (scripts/make_anesqa_mcq_sample.py;
+# never benchmark items): SFT on them is what teaches the tiny model to answer "Answer: X".
+MCQ_SAMPLE = "anesqa_mcq_sample.parquet"
+# The tiny-cpu SFT recipe is a 4-step smoke test; learning the answer format takes ~3 epochs of
+# full-length prompts (eval's direct prompt is ~120-170 tokens). Template zephyr: the same role
+# markers as the tiny tokenizer's chat template (<|user|>...</s><|assistant|>), which eval uses,
+# and LLaMA-Factory keeps that chat template in the saved model; unlike the recipe's `empty`, it
+# also trains the end-of-sequence token, so the model stops after "Answer: X".
+SFT_SETTINGS = ("template=zephyr", "cutoff_len=384", "max_steps=45", "per_device_train_batch_size=8",
+                "learning_rate=1e-2", "warmup_ratio=0.1", "logging_steps=5", "save_steps=45")
 
 
 def _sample(name: str) -> Path:
@@ -54,7 +64,7 @@ class DemoStep:
 
 def _corpus_texts(data_dir: Path) -> Iterator[str]:
     """Texts the demo tokenizer is trained on: the converted corpus and QA answers."""
-    for name in ("AnesCorpus_all.jsonl", "AnesQA_all.jsonl"):
+    for name in ("AnesCorpus_all.jsonl", "AnesQA_all.jsonl"):  # QA: the multiple-choice sample
         path = data_dir / name
         if not path.exists():
             continue
@@ -69,6 +79,8 @@ def plan_demo(workdir: Path) -> list[DemoStep]:
     w = workdir
     web, pubmed, data = w / "corpus" / "web", w / "corpus" / "pubmed", w / "data"
     model, cpt, sft, evald = w / "tiny-model", w / "cpt", w / "sft", w / "eval"
+    eval_cpt, eval_sft = evald / "cpt", evald / "sft"
+    report_md, report_html = evald / "report.md", evald / "report.html"
 
     def build_model() -> str:
         from anestools.tiny import build_tiny_model
@@ -86,21 +98,31 @@ def plan_demo(workdir: Path) -> list[DemoStep]:
                        "--output", str(pubmed)]),
         DemoStep("stats-web", "web corpus statistics", [], argv=["corpus", "stats", str(web)]),
         DemoStep("stats-pubmed", "PubMed corpus statistics", [], argv=["corpus", "stats", str(pubmed)]),
-        DemoStep("convert", "LLaMA-Factory datasets", [data],
-                 argv=["convert", str(web), str(pubmed), str(_sample("anesqa_sample.parquet")),
-                       "--output", str(data), "--split", "all", "--overwrite"]),
+        DemoStep("convert", "LLaMA-Factory datasets (corpus + multiple-choice SFT sample)", [data],
+                 argv=["convert", str(web), str(pubmed), str(_sample(MCQ_SAMPLE)),
+                       "--output", str(data), "--lang", "all", "--overwrite"]),
         DemoStep("tiny-model", "tiny model built locally", [model], func=build_model,
                  key=["tiny-model", str(data), "vocab=2048", "hidden=64", "layers=2"]),
         DemoStep("train-cpt", "continued pre-training (LLaMA-Factory)", [cpt],
                  argv=["train", "cpt", "--recipe", "tiny-cpu", "--model", str(model), "--data-dir", str(data),
                        "--dataset", "anescorpus_all", "--output", str(cpt), "--resume", "auto"]),
-        DemoStep("train-sft", "supervised fine-tuning (LLaMA-Factory)", [sft],
+        DemoStep("train-sft", "supervised fine-tuning on multiple-choice items (LLaMA-Factory)", [sft],
                  argv=["train", "sft", "--recipe", "tiny-cpu", "--model", str(cpt), "--data-dir", str(data),
-                       "--dataset", "anesqa_all", "--output", str(sft), "--resume", "auto"]),
-        DemoStep("eval", "AnesBench sample evaluation (transformers serve)", [evald],
-                 argv=["eval", "--model", str(sft), "--engine", "transformers", "--lang", "en,zh",
-                       "--max-new-tokens", "48", "--output", str(evald)]),
+                       "--dataset", "anesqa_all", "--output", str(sft), "--resume", "auto",
+                       *(arg for kv in SFT_SETTINGS for arg in ("--set", kv))]),
+        DemoStep("eval-cpt", "AnesBench sample evaluation of the CPT model (transformers serve)", [eval_cpt],
+                 argv=_eval_argv(cpt, eval_cpt)),
+        DemoStep("eval-sft", "AnesBench sample evaluation of the SFT model (transformers serve)", [eval_sft],
+                 argv=_eval_argv(sft, eval_sft)),
+        DemoStep("report", "paired comparison CPT -> SFT (markdown + HTML)", [report_md, report_html],
+                 argv=["eval", "report", str(eval_cpt), str(eval_sft), "--output", str(report_md),
+                       "--html", str(report_html), "--overwrite"]),
     ]
+
+
+def _eval_argv(model: Path, out: Path) -> list[str]:
+    return ["eval", "--model", str(model), "--engine", "transformers", "--lang", "en,zh",
+            "--prompt", "direct", "--max-new-tokens", "12", "--output", str(out)]
 
 
 def _marker(workdir: Path, step: DemoStep) -> Path:
@@ -141,10 +163,71 @@ def run_step(workdir: Path, step: DemoStep) -> tuple[float, str]:
     return seconds, note
 
 
-def read_summary(eval_dir: Path) -> dict | None:
-    """The eval stage's ``summary.json`` (searched below ``eval_dir``), if present."""
-    found = sorted(eval_dir.rglob("summary.json")) if eval_dir.exists() else []
-    return json.loads(found[0].read_text()) if found else None
+def read_summary(run_dir: Path) -> dict | None:
+    """An eval run's ``summary.json``, if present."""
+    path = run_dir / "summary.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
+def comparison(cpt: dict, sft: dict):
+    """The demo's last word: accuracy and no-answer rate before and after SFT, and the chance line.
+
+    Why this table: a 2-layer model trained for a minute knows no anesthesiology; what SFT on
+    answer-format items visibly changes is that it answers at all. Accuracy is shown next to
+    chance so that nobody reads a number near chance as knowledge.
+    """
+    from rich.table import Table
+
+    table = Table(title="CPT -> SFT on the sample benchmark (paired: same questions)",
+                  caption="chance = 1/options (a random guess per question)")
+    chance = sft.get("chance_accuracy") or {}
+    for col in ("group", "n", "chance", "CPT accuracy", "SFT accuracy", "CPT no-answer", "SFT no-answer"):
+        table.add_column(col, justify="left" if col == "group" else "right")
+    for group in ("overall", "language=en", "language=zh"):
+        a, b = cpt["scores"].get(group), sft["scores"].get(group)
+        if a is None or b is None:
+            continue
+        table.add_row(group.replace("language=", ""), str(b["accuracy"]["n"]), _pct(chance.get(group)),
+                      _pct(a["accuracy"]["accuracy"]), _pct(b["accuracy"]["accuracy"]),
+                      _pct(a["no_answer_rate"]), _pct(b["no_answer_rate"]))
+    return table
+
+
+def answered_letters(run_dir: Path) -> dict[str, set[str]]:
+    """Per language, the letters the run's extracted answers used (from ``predictions.jsonl``)."""
+    out: dict[str, set[str]] = {}
+    path = run_dir / "predictions.jsonl"
+    if path.exists():
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                if rec.get("extracted"):
+                    out.setdefault(rec["language"], set()).add(rec["extracted"])
+    return out
+
+
+def verdict(cpt: dict, sft: dict, letters: dict[str, set[str]] | None = None) -> str:
+    """One honest sentence on what the comparison shows."""
+    a, b = cpt["scores"]["overall"], sft["scores"]["overall"]
+    chance = (sft.get("chance_accuracy") or {}).get("overall")
+    acc = b["accuracy"]
+    if chance is None or acc["accuracy"] is None:
+        where = ""
+    elif acc["ci_low"] <= chance <= acc["ci_high"]:
+        where = f"; accuracy is about chance ({_pct(chance)}, inside its 95% interval {_pct(acc['ci_low'])}-{_pct(acc['ci_high'])})"
+    else:
+        side = "above" if acc["accuracy"] > chance else "below"
+        where = f"; accuracy is {side} chance ({_pct(chance)}; 95% interval {_pct(acc['ci_low'])}-{_pct(acc['ci_high'])})"
+    same = [f"{lang} {next(iter(ls))}" for lang, ls in sorted((letters or {}).items()) if len(ls) == 1]
+    if same:
+        where += f". It gives the same letter to every question ({', '.join(same)}): the format, not the content"
+    return (f"SFT on our multiple-choice items taught the format: no-answer {_pct(a['no_answer_rate'])} -> "
+            f"{_pct(b['no_answer_rate'])}{where}. A 2-layer model trained for a minute on CPU knows no "
+            "anesthesiology; real scores need a real model (README: stages at scale).")
 
 
 def demo_command(
@@ -154,9 +237,11 @@ def demo_command(
     """Run the whole pipeline on the embedded samples, on CPU, in a few minutes.
 
     corpus build (web sample) + corpus pubmed (MEDLINE/PMC sample) -> corpus stats ->
-    convert --split all (+ AnesQA sample) -> tiny model built locally -> train cpt -> train sft
-    -> eval (transformers serve, English and Chinese sample benchmark). A rerun reuses finished
-    steps.
+    convert --lang all (+ our multiple-choice SFT sample) -> tiny model built locally -> train
+    cpt -> train sft -> eval of both checkpoints (transformers serve, English and Chinese sample
+    benchmark) -> eval report CPT vs SFT (paired, markdown + HTML). It ends on that comparison:
+    SFT teaches the answer format (no-answer rate falls); accuracy stays near chance. A rerun
+    reuses finished steps.
 
     Examples:
 
@@ -219,10 +304,10 @@ def _run_demo(workdir: Path, fresh: bool) -> None:
     for step, status in done:
         table.add_row(step.name, status, ", ".join(str(p) for p in step.outputs) or "-")
     con.out.print(table)
-    summary = read_summary(workdir / "eval")
-    if summary is not None:
-        con.out.print(f"scores: {workdir / 'eval'} (summary.json, report.md, chart)", soft_wrap=True)
-    con.out.print(
-        "Next: run the same stages at scale — see README (corpus build on Slurm, 8-GPU training, SGLang eval).",
-        soft_wrap=True,
-    )
+    evald = workdir / "eval"
+    cpt, sft = read_summary(evald / "cpt"), read_summary(evald / "sft")
+    if cpt is not None and sft is not None:
+        con.out.print(comparison(cpt, sft))
+        con.out.print(verdict(cpt, sft, answered_letters(evald / "sft")), soft_wrap=True, highlight=False)
+        con.out.print(f"paired comparison (McNemar, per level): {evald / 'report.md'}, {evald / 'report.html'}",
+                      soft_wrap=True, highlight=False)

@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("llamafactory")
 pytestmark = pytest.mark.slow
+RESOURCES = Path(__file__).resolve().parents[1] / "anestools" / "resources"
 
 
 def _demo(workdir: Path) -> subprocess.CompletedProcess:
@@ -35,16 +36,29 @@ def test_demo_runs_every_stage_and_reuses_finished_steps(tmp_path):
     for stage in ("cpt", "sft"):
         assert (work / stage / "model.safetensors").exists()
         assert (work / stage / "train.log").exists()
-    # evaluation in both languages with the full set of outputs
-    summary = json.loads((work / "eval" / "summary.json").read_text())
-    text = json.dumps(summary)
-    assert '"en"' in text and '"zh"' in text
-    for name in ("predictions.jsonl", "report.md", "accuracy.png"):
-        assert (work / "eval" / name).exists()
-    assert "anestools demo" in out and "accuracy" in out
+    # SFT data: our multiple-choice items (benchmark answer format), never benchmark questions
+    bench = {r["question"] for f in ("sample_en.json", "sample_zh.json")
+             for r in json.loads((RESOURCES / "bench" / f).read_text())}
+    sft_rows = [json.loads(line) for line in (work / "data" / "AnesQA_all.jsonl").open()]
+    assert sft_rows and all(r["output"].startswith(("Answer: ", "答案：")) for r in sft_rows)
+    assert not any(q in r["instruction"] + r["input"] for r in sft_rows for q in bench)
+    # both checkpoints evaluated in both languages, then compared (paired) in markdown and HTML
+    summaries = {}
+    for stage in ("cpt", "sft"):
+        summaries[stage] = json.loads((work / "eval" / stage / "summary.json").read_text())
+        assert {"language=en", "language=zh"} <= set(summaries[stage]["scores"])
+        for name in ("predictions.jsonl", "report.md", "accuracy.png"):
+            assert (work / "eval" / stage / name).exists()
+    assert (work / "eval" / "report.html").exists()
+    assert "McNemar" in (work / "eval" / "report.md").read_text()
+    # the story: SFT teaches the answer format (no-answer falls from ~100% to near 0)
+    before = summaries["cpt"]["scores"]["overall"]["no_answer_rate"]
+    after = summaries["sft"]["scores"]["overall"]["no_answer_rate"]
+    assert before >= 0.8 and after <= 0.2, (before, after)
+    assert "CPT -> SFT" in out and "chance" in out and "no-answer" in out
 
     t0 = time.perf_counter()
     again = _demo(work)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert again.stderr.count("reused") == 9, again.stderr  # every step
+    assert again.stderr.count("reused") == 11, again.stderr  # every step
     assert time.perf_counter() - t0 < 60

@@ -9,13 +9,15 @@ import typer
 from rich.table import Table
 
 from anestools.common import console as con
+from anestools.common.options import SplitAlias, resolve_alias
 from anestools.convert.core import convert
 
 
 def convert_command(
     inputs: Annotated[list[str], typer.Argument(help="Parquet or JSONL files, directories (recursive), globs, hf:// paths or a Hub dataset id[:split].", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="LLaMA-Factory data directory (dataset_info.json is merged).")],
-    split: Annotated[str, typer.Option(help="Language split: en, cn (Chinese, 'zh' in data) or all (one merged dataset).")] = "all",
+    lang: Annotated[str | None, typer.Option("--lang", help="Language split: en, cn or zh (the same: Chinese; names say cn) or all (one merged dataset) [default: all]. Old name: --split.", show_default=False)] = None,
+    split: SplitAlias = None,
     kind: Annotated[str, typer.Option(help="auto (text -> corpus, question+answer -> QA), corpus, qa, or general (any text, e.g. a FineWeb sample -> general_<split>, for `train cpt --mix`).")] = "auto",
     instruction: Annotated[str, typer.Option(help="QA instruction text (alpaca 'instruction' / sharegpt system).")] = "",
     fmt: Annotated[str, typer.Option("--format", help="jsonl, or json (one streamed JSON array).")] = "jsonl",
@@ -27,20 +29,23 @@ def convert_command(
 
     Examples:
 
-      anestools convert anescorpus/ --output data --split en
+      anestools convert anescorpus/ --output data --lang en
 
       anestools convert AnesQA_*.parquet --output data --style sharegpt
 
-      anestools convert MiliLab/AnesCorpus --output data --split cn
+      anestools convert MiliLab/AnesCorpus --output data --lang zh
 
-      anestools convert fineweb_sample/ --kind general --output data --split en
+      anestools convert fineweb_sample/ --kind general --output data --lang en
+
+    --lang zh and --lang cn are the same (outputs are named *_cn, as in AnesCorpus); --split is
+    the old name of --lang and still works.
     """
     with con.progress() as bar:
         task = bar.add_task("converting rows", total=None)
         result = convert(
             inputs,
             output,
-            split=split,
+            split=resolve_alias(lang, split, default="all", name="--lang", old_name="--split"),
             kind=kind,
             instruction=instruction,
             fmt=fmt,

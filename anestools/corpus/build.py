@@ -120,7 +120,7 @@ def _validate(cfg: BuildConfig) -> None:
         raise ConfigError(f"unknown --dedup {cfg.dedup!r}: expected one of {', '.join(DEDUP_MODES)}")
     bad = [lang for lang in cfg.languages if lang not in ("en", "zh")]
     if bad or not cfg.languages:
-        raise ConfigError(f"unknown language {', '.join(bad) or '(none)'}: --languages takes en, zh or en,zh")
+        raise ConfigError(f"unknown language {', '.join(bad) or '(none)'}: --lang takes en, zh or en,zh")
     if cfg.min_terms < 1:
         raise ConfigError(f"--min-terms must be >= 1 (got {cfg.min_terms})")
     if cfg.min_score < 0:

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from anestools.common.options import LanguagesAlias, resolve_alias
 from anestools.corpus import cli_common as cc
 from anestools.corpus.pubmed_cli import pubmed_command
 
@@ -57,7 +58,8 @@ def build_command(
     input: cc.InputOpt = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Output folder.")] = "anescorpus",
     fmt: cc.FormatOpt = "parquet",
-    languages: Annotated[str, typer.Option("--languages", help="Languages to keep: en, zh or en,zh.")] = "en,zh",
+    lang: Annotated[str | None, typer.Option("--lang", help="Languages to keep: en, zh or en,zh [default: en,zh].", show_default=False)] = None,
+    languages: LanguagesAlias = None,
     lexicon: cc.LexiconOpt = None,
     min_terms: cc.MinTermsOpt = None,
     min_score: cc.MinScoreOpt = None,
@@ -93,7 +95,7 @@ def build_command(
         inputs=cc.merge_inputs(inputs, input),
         output=output,
         fmt=fmt,
-        languages=tuple(_split_csv([languages])),
+        languages=tuple(_split_csv([resolve_alias(lang, languages, default="en,zh", name="--lang", old_name="--languages")])),
         lexicon=[str(p) for p in lexicon or []],
         min_terms=DEFAULT_MIN_TERMS if min_terms is None else min_terms,
         min_score=DEFAULT_MIN_SCORE if min_score is None else min_score,
@@ -142,7 +144,7 @@ def build_command(
         con.out.print(f"  ... {len(result.outputs) - 20} more")
     if result.total_kept == 0:
         raise InputError(f"no document was kept from {len(result.files)} input file(s) (see the drop reasons above; "
-                         "try --languages, a lower --min-terms/--min-score or --text-key)")
+                         "try --lang, a lower --min-terms/--min-score or --text-key)")
 
 
 _STATS_HELP = """Print rows, tokens and bytes per language and source of an AnesCorpus folder, and the documents kept/dropped by each pipeline step (from datatrove's stats).

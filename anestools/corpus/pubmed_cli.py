@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from anestools.common import console as con
+from anestools.common.options import LanguagesAlias, resolve_alias
 from anestools.corpus import cli_common as cc
 
 
@@ -25,7 +26,8 @@ def pubmed_command(
     select: Annotated[str, typer.Option(help="Selection: any of mesh,journal,lexicon (a document qualifies if one holds), or 'all'.")] = "mesh,journal,lexicon",
     sections: Annotated[str, typer.Option(help="JATS text: 'abstract' (title + abstract) or 'full' (+ body sections).")] = "full",
     min_words: Annotated[int, typer.Option("--min-words", help="Drop documents shorter than this many words after cleaning.")] = 50,
-    languages: Annotated[str, typer.Option(help="Record languages to keep: en, zh or en,zh (MEDLINE <Language>, JATS xml:lang).")] = "en",
+    lang: Annotated[str | None, typer.Option("--lang", help="Record languages to keep: en, zh or en,zh (MEDLINE <Language>, JATS xml:lang) [default: en].", show_default=False)] = None,
+    languages: LanguagesAlias = None,
     keep_captions: Annotated[bool, typer.Option("--keep-captions", help="Keep figure and table captions (JATS) as paragraphs.")] = False,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Succeed even if some files are unreadable; they are listed.")] = False,
     overwrite: cc.OverwriteOpt = False,
@@ -86,7 +88,7 @@ def pubmed_command(
         select=select,
         sections=sections,
         min_words=min_words,
-        languages=tuple(s.strip() for s in languages.split(",") if s.strip()),
+        languages=tuple(s.strip() for s in resolve_alias(lang, languages, default="en", name="--lang", old_name="--languages").split(",") if s.strip()),
         keep_captions=keep_captions,
         skip_bad=skip_bad,
         overwrite=overwrite,

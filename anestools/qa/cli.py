@@ -214,7 +214,7 @@ Examples:
 
   anestools qa translate anesqa-gen/anesqa.parquet --to zh -o anesqa-zh --model teacher --base-url http://node12:30000/v1
 
-  anestools convert anesqa-gen anesqa-gen-zh --output data --split all
+  anestools convert anesqa-gen anesqa-gen-zh --output data --lang all
 """
 
 

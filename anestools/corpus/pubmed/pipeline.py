@@ -133,7 +133,7 @@ class PubmedResult:
             why = ", ".join(f"{k}: {v:,}" for k, v in self.dropped.items() if v) or "no records found"
             raise InputError(
                 f"no document was kept from {self.records:,} record(s) in {self.files} file(s) ({why}); "
-                "nothing was written (try --select all, --languages en,zh or a lower --min-words)"
+                "nothing was written (try --select all, --lang en,zh or a lower --min-words)"
             )
 
 
@@ -180,7 +180,7 @@ def validate(opts: PubmedOptions) -> None:
         raise ConfigError(f"--sections {opts.sections!r}: expected abstract or full")
     bad = [lang for lang in opts.languages if lang not in LANGUAGES]
     if bad or not opts.languages:
-        raise ConfigError(f"--languages: {', '.join(bad) or '(empty)'} not supported (corpus shards are en or zh)")
+        raise ConfigError(f"--lang: {', '.join(bad) or '(empty)'} not supported (corpus shards are en or zh)")
     if opts.max_member_mb < 1:
         raise ConfigError(f"--max-member-mb must be >= 1 (got {opts.max_member_mb})")
     if opts.min_words < 0:

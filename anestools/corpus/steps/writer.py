@@ -7,7 +7,7 @@ Usage::
     pipeline = [reader, ..., corpus_writer("anescorpus", fmt="parquet", default_source="pubmed")]
 
 Output: ``OUTPUT/<language>/<rank>.parquet`` (or ``.jsonl.gz``), one file per task and language,
-so ``anestools convert --split en|cn`` can select shards by folder and by the ``language``
+so ``anestools convert --lang en|cn`` can select shards by folder and by the ``language``
 column. Columns (``CONTRACT_FIELDS``): ``text``, ``id``, ``language``, ``source``, ``url``,
 ``pmid``, ``pmcid``, ``matched_terms`` (list<str>), ``anes_score`` (float), ``token_count`` (int
 or null), plus any ``extra_fields`` (taken from the metadata).
