@@ -63,3 +63,27 @@ def test_qa_translate_second_writer_is_refused(cli, tmp_path):
     with output_lock(out, "holder"):
         code, _, err = cli("qa", "translate", str(src), "--to", "zh", *_teacher_args(out))
         _refused(code, err, out)
+
+
+def test_train_tokenize_second_writer_is_refused_then_publishes_into_the_folder(cli, tiny_model, tmp_path):
+    from anestools.convert.core import convert
+
+    src = tmp_path / "corpus.jsonl"
+    src.write_text("".join(f'{{"text": "Spinal anaesthesia case {i}: bupivacaine, phenylephrine, no PDPH."}}\n'
+                           for i in range(8)), encoding="utf-8")
+    data = tmp_path / "data"
+    convert([str(src)], data, kind="general")
+    tok = tmp_path / "tok"
+    args = ("train", "tokenize", "cpt", "--recipe", "tiny-cpu", "--model", str(tiny_model), "--data-dir", str(data),
+            "--dataset", "general_all", "--tokenized-path", str(tok))
+    with output_lock(tok, "holder"):
+        code, _, err = cli(*args)
+        _refused(code, err, tok)
+    code, _, err = cli(*args)
+    assert code == 0, err[-2000:]
+    names = {p.name for p in tok.iterdir()}
+    assert {"dataset_dict.json", "anestools_tokenize.json", "anestools_tokenize.log"} <= names
+    assert LOCK_NAME not in names and not list(tmp_path.glob(".tok.partial*"))
+    code, _, err = cli(*args, "--overwrite")  # replaced in place, under the lock
+    assert code == 0, err[-2000:]
+    assert (tok / "dataset_dict.json").is_file()
