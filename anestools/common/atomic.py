@@ -38,20 +38,30 @@ def _reraise(exc: OSError, path: str | os.PathLike[str]) -> None:
     raise err from exc
 
 
-def remove_stale_temps(directory: str | os.PathLike[str]) -> list[Path]:
+def remove_stale_temps(directory: str | os.PathLike[str], recursive: bool = False) -> list[Path]:
     """Delete the temporary files a killed run left in ``directory`` (``atomic_path`` names only).
 
-    Only call it while holding the directory's output lock (:mod:`anestools.common.lock`):
-    then no other anestools process is writing there, so every such file is stale.
+    ``recursive``: also in its subfolders (a corpus output, whose logs and markers are written
+    at several depths). Only call it while holding the directory's output lock
+    (:mod:`anestools.common.lock`): then no other anestools process is writing there, so every
+    such file is stale.
     """
     removed = []
-    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-        for entry in os.scandir(directory):
-            if _TEMP_RE.match(entry.name) and entry.is_file(follow_symlinks=False):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-                    removed.append(Path(entry.path))
+    for folder in _folders(Path(directory), recursive):
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            for entry in os.scandir(folder):
+                if _TEMP_RE.match(entry.name) and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+                        removed.append(Path(entry.path))
     return removed
+
+
+def _folders(directory: Path, recursive: bool) -> Iterator[Path]:
+    yield directory
+    if recursive:
+        for root, dirs, _ in os.walk(directory):
+            yield from (Path(root) / d for d in dirs)
 
 
 def _temp_sibling(final: Path) -> Path:

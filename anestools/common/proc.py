@@ -13,6 +13,11 @@ Two mechanisms, both in the kernel's hands once started:
   SIGKILL after a grace period). It also holds our output locks
   (:func:`anestools.common.lock.held_lock_fds`) until the group is gone, so a second run into
   the same directory is refused while any of the first one's processes lives.
+
+Processes a library forks for us (datatrove's local worker pool and its ``Manager``) are not
+started through :func:`guarded_group`; inside :func:`forks_die_with_us` every ``fork()`` of
+this process gets ``PR_SET_PDEATHSIG`` in the child, so they die with us as well (they share
+our output lock's open file, so a second run is refused until the last of them is gone).
 """
 
 from __future__ import annotations
@@ -57,6 +62,45 @@ def _die_with_parent(parent: int, sig: int):
             os.kill(os.getpid(), sig)
 
     return apply
+
+
+_fork_guard: int | None = None  # signal for children forked inside forks_die_with_us()
+_forking_parent = 0
+
+
+def _before_fork() -> None:
+    global _forking_parent
+    _forking_parent = os.getpid()
+
+
+def _after_fork_in_child() -> None:
+    if _fork_guard is None or _PRCTL is None:
+        return
+    _PRCTL(PR_SET_PDEATHSIG, _fork_guard, 0, 0, 0)
+    if os.getppid() != _forking_parent:  # the parent died between fork and prctl
+        os.kill(os.getpid(), _fork_guard)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
+
+
+@contextlib.contextmanager
+def forks_die_with_us(sig: int = signal.SIGKILL) -> Iterator[None]:
+    """Children ``fork()``-ed in this block (and their own forks) get ``sig`` when their parent dies.
+
+    For worker pools started by a library (datatrove's ``LocalPipelineExecutor``): nothing in
+    its API lets us start them through :func:`guarded_group`, but every fork runs the
+    interpreter's at-fork hooks. ``SIGKILL`` by default: a pool worker blocked on a queue whose
+    other end died would otherwise wait forever. Processes started with ``exec`` (``spawn``,
+    ``forkserver``, ``subprocess``) are not covered. No-op off Linux.
+    """
+    global _fork_guard
+    previous, _fork_guard = _fork_guard, sig
+    try:
+        yield
+    finally:
+        _fork_guard = previous
 
 
 def _group_alive(pgid: int) -> bool:

@@ -49,6 +49,7 @@ from anestools.corpus.run import (
     CompletionMarker,
     Stage,
     content_digest,
+    locked_output,
     prepare_output,
     run_stages,
     write_marker,
@@ -282,27 +283,28 @@ def run_build(cfg: BuildConfig, show_logs: bool = False,
     cfg, files, out, source = prepare_build(cfg)
     lexicon = load_lexicon(cfg.lexicon or None)
     build_stages(cfg, files, out, source, lexicon, write_paths=False)  # validate before touching OUTPUT
-    state = prepare_output(out, _identity(cfg, files), cfg.overwrite, MANAGED)
-    result = BuildResult(output=out, files=files, resumed=state == "resume",
-                           already_complete=state == "complete")
-    if state != "complete":
-        # datatrove's readers refuse a folder without any file: an empty one per survivor folder
-        # lets a language (or a whole run) with no survivors finish normally
-        for folder in [out / "_work" / "relevant" / lang for lang in cfg.languages] + [out / "_work" / "clean"]:
-            folder.mkdir(parents=True, exist_ok=True)
-            empty = folder / EMPTY
-            if not empty.exists():
-                empty.write_bytes(gzip.compress(b""))
-        stages = build_stages(cfg, files, out, source, lexicon)
-        if cfg.executor.kind == "local" and local_start_method(cfg.executor) == "fork" \
-                and local_workers(cfg.executor, cfg.executor.tasks) > 1:
-            warm_up_local(cfg.quality)
-        run_stages(stages, out, show_logs=show_logs, progress=progress)
-    if state != "complete" and cfg.executor.kind == "slurm":  # ray's run() returns once its tasks are done
-        result.submitted = True
-        return result
-    write_marker(out, "corpus build")  # already there, unless removed while every stage was done
-    return summarize(out, result)
+    with locked_output(out, "corpus build"):
+        state = prepare_output(out, _identity(cfg, files), cfg.overwrite, MANAGED)
+        result = BuildResult(output=out, files=files, resumed=state == "resume",
+                             already_complete=state == "complete")
+        if state != "complete":
+            # datatrove's readers refuse a folder without any file: an empty one per survivor folder
+            # lets a language (or a whole run) with no survivors finish normally
+            for folder in [out / "_work" / "relevant" / lang for lang in cfg.languages] + [out / "_work" / "clean"]:
+                folder.mkdir(parents=True, exist_ok=True)
+                empty = folder / EMPTY
+                if not empty.exists():
+                    empty.write_bytes(gzip.compress(b""))
+            stages = build_stages(cfg, files, out, source, lexicon)
+            if cfg.executor.kind == "local" and local_start_method(cfg.executor) == "fork" \
+                    and local_workers(cfg.executor, cfg.executor.tasks) > 1:
+                warm_up_local(cfg.quality)
+            run_stages(stages, out, show_logs=show_logs, progress=progress)
+        if state != "complete" and cfg.executor.kind == "slurm":  # ray's run() returns once its tasks are done
+            result.submitted = True
+            return result
+        write_marker(out, "corpus build")  # already there, unless removed while every stage was done
+        return summarize(out, result)
 
 
 def summarize(out: Path, result: BuildResult | None = None) -> BuildResult:

@@ -11,7 +11,11 @@ Usage::
   output (content hashes of lexicon / MeSH / journal lists, not their paths). The same settings
   resume: datatrove skips the tasks with a completion marker. Other settings are refused, unless
   nothing was written yet (no completed task, no shard), in which case the run just starts over.
-  Stale temporary files (``.*.tmp``) of a killed run are removed.
+- **One writer.** ``locked_output`` holds ``OUTPUT``'s output lock around the whole run (a second
+  run is refused, exit 7) and removes the stale temporary files of a killed run under it. Local
+  workers are forked inside ``forks_die_with_us``: a ``kill -9`` of the driver kills them too,
+  and they hold the lock (inherited open file) until they are gone. With Slurm the lock covers
+  the submission only (the jobs run after this process exits).
 - **Completion marker.** ``CompletionMarker`` is the last stage (one task): it writes
   ``OUTPUT/_SUCCESS`` (``anestools.common.corpus_marker``), so on Slurm/Ray too the marker
   appears only once every shard is written.
@@ -40,8 +44,10 @@ from typing import Any
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from anestools.common.atomic import atomic_open
+from anestools.common.atomic import atomic_open, remove_stale_temps
 from anestools.common.corpus_marker import MARKER, RUN_RECORD
+from anestools.common.lock import output_lock
+from anestools.common.proc import forks_die_with_us
 from anestools.errors import AnestoolsError, EngineError, InputError, OutputExistsError
 
 CONSOLE_LOG = "_logs/console.log"
@@ -96,26 +102,30 @@ def _clear(out: Path, managed: Sequence[str]) -> None:
     (out / MARKER).unlink(missing_ok=True)
 
 
-def remove_stale_temp_files(out: Path) -> int:
-    """Delete hidden ``.*.tmp`` files a killed run left under ``out`` (ours: atomic writes)."""
-    n = 0
-    if out.is_dir():
-        for f in out.rglob(".*.tmp"):
-            if f.is_file():
-                f.unlink(missing_ok=True)
-                n += 1
-    return n
+@contextlib.contextmanager
+def locked_output(out: Path, command: str) -> Iterator[Path]:
+    """Hold ``out``'s output lock for a whole run (``anestools.common.lock``); clean stale temps.
+
+    A second ``corpus`` run into the same folder is refused (exit 7) while this one, or any
+    worker it forked, lives. The temporary files a killed run left (``.NAME.XXXXXXXX.tmp``, at
+    any depth) are removed only here, under the lock, where none of them can be in use.
+    """
+    if out.exists() and not out.is_dir():
+        raise OutputExistsError(f"{out} exists and is not a directory")
+    with output_lock(out, f"anestools {command} --output {out}"):
+        remove_stale_temps(out, recursive=True)
+        yield out
 
 
 def prepare_output(out: Path, identity: dict, overwrite: bool, managed: Sequence[str]) -> str:
     """Create/validate ``out``; returns ``"new"``, ``"resume"`` or ``"complete"``.
 
     ``managed``: folders under ``out`` that belong to the command (``_logs``, ``_work``...).
+    Call it inside :func:`locked_output`.
     """
     record = out / RUN_RECORD
     if out.exists() and not out.is_dir():
         raise OutputExistsError(f"{out} exists and is not a directory")
-    remove_stale_temp_files(out)
     state = "new"
     if overwrite:
         _clear(out, managed)
@@ -237,7 +247,7 @@ def run_stages(
         poller.start()
     redirect = contextlib.nullcontext() if show_logs else _terminal_to(out / CONSOLE_LOG)
     try:
-        with redirect:
+        with redirect, forks_die_with_us():
             stages[-1].executor.run()
     except KeyboardInterrupt:
         raise

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 
 from anestools.eval.compare import comparison_document, plot_sweep
 from anestools.eval.report_parts import model_label, plot_length_accuracy
-from anestools.eval.results import RunInfo, plot_summary, render_report
+from anestools.eval.results import RunInfo, check_report_fields, plot_summary, render_report
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", sans-serif;
@@ -52,6 +52,7 @@ def _render(md: MarkdownIt, text: str, images: Path) -> str:
 
 def _run_section(md: MarkdownIt, run: RunInfo, scratch: Path) -> str:
     """One run's report; charts redrawn from its summary.json (a run copied without its PNGs still shows them)."""
+    check_report_fields(run.summary, run.path / "summary.json")  # a hand-made summary: one line, not a KeyError
     folder = scratch / f"run{len(list(scratch.iterdir()))}"
     folder.mkdir()
     plot_summary(run.summary, folder / "accuracy.png")

@@ -473,6 +473,38 @@ def check_summary(data: Any, path: Path) -> dict[str, Any]:
     return data
 
 
+# What ``render_report`` prints of a run besides its scores (``eval --html`` renders one per run).
+_REPORT_FIELDS: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("model", (str,)), ("samples", (int,)), ("complete", (bool,)),
+    *((k, (int,)) for k in ("questions", "answered_questions", "errors", "not_run", "truncated_responses")),
+)
+# The selection ``eval`` compares with the previous run in the same directory (``rundir``).
+_SELECTION_FIELDS: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("languages", (list, _OPT)), ("levels", (list, _OPT)), ("limit", (int, _OPT)), ("samples", (int, _OPT)),
+    ("seed", (int, _OPT)), ("benchmark", (str, list, _OPT)),
+)
+
+
+def check_report_fields(summary: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``summary`` (already through :func:`check_summary`) holds what a run's report prints."""
+    for key, kinds in _REPORT_FIELDS:
+        if key not in summary:
+            raise InputError(f"{path}: no {key!r} (not a summary.json written by anestools eval?)")
+        _expect(summary[key], kinds, f"{path}: field {key!r}")
+    return summary
+
+
+def check_selection(summary: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``summary["config"]``'s selection fields, typed (the resume check compares them)."""
+    cfg = summary["config"]
+    for key, kinds in _SELECTION_FIELDS:
+        _expect(cfg.get(key), kinds, f"{path}: field 'config.{key}'")
+    for key, kinds in (("languages", (str,)), ("levels", (int,))):
+        for i, value in enumerate(cfg.get(key) or []):
+            _expect(value, kinds, f"{path}: field 'config.{key}[{i}]'")
+    return cfg
+
+
 def load_run(run_dir: Path) -> RunInfo:
     path = run_dir / SUMMARY if run_dir.is_dir() else run_dir
     if not path.exists():

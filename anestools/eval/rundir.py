@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from anestools.errors import OutputExistsError
+from anestools.errors import InputError, OutputExistsError
 
 # What a summary is about. The answer-changing settings (model, prompt, temperature, max
 # tokens, judge) are the predictions' fingerprint, checked by ``results.latest_by_key``; the
@@ -24,12 +24,23 @@ SUMMARY_KEYS = ("benchmark", "benchmark_mapping", "languages", "levels", "limit"
 
 
 def previous_config(run_dir: Path) -> dict[str, Any] | None:
-    try:
-        data = orjson.loads((run_dir / "summary.json").read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+    """The previous run's config (``None`` when there is no summary yet).
+
+    Read through ``results.check_summary``: a hand-edited or corrupt summary is one
+    ``InputError`` naming the file and field, not a traceback in the comparison.
+    """
+    from anestools.eval.results import check_selection, check_summary
+
+    path = run_dir / "summary.json"
+    if not path.exists():
         return None
-    cfg = data.get("config") if isinstance(data, dict) else None
-    return cfg if isinstance(cfg, dict) else None
+    try:
+        data = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}: invalid JSON ({exc}); fix or remove it, or pass --overwrite") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    return check_selection(check_summary(data, path), path)
 
 
 def _covers(key: str, old: Any, new: Any) -> bool:
@@ -56,8 +67,10 @@ def check_run_dir(run_dir: Path, config: dict[str, Any], overwrite: bool) -> Non
     With ``overwrite`` the predictions are kept (same fingerprint, so the same answers) and the
     new summary replaces the old one.
     """
+    if overwrite:
+        return
     previous = previous_config(run_dir)
-    if previous is None or overwrite:
+    if previous is None:
         return
     changes = settings_changes(previous, config)
     if changes:

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from anestools import __version__
+from anestools.common.atomic import remove_stale_temps
+from anestools.common.lock import output_lock
 from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
 from anestools.eval.client import RequestFailed
@@ -253,43 +255,46 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
                    "first_prompt": generation_messages(settings.style, first.language, first.text,
                                                        settings.pairs_per_passage) if first else None}
         return GenerateOutcome(out, summary, 0, 0)
-    store.prepare_output(out, settings.resume, settings.overwrite)
-    out.mkdir(parents=True, exist_ok=True)
-    latest = store.latest_records(out, fingerprint)
-    keys: list[str] = []
-    done = {k for k, r in latest.items() if r.get("error") is None}
-    asked = 0
+    # one writer per folder (exit 7 for a second one); temp files of a killed run go under the lock
+    with output_lock(out, f"anestools qa generate --output {out}"):
+        remove_stale_temps(out)
+        store.prepare_output(out, settings.resume, settings.overwrite)
+        out.mkdir(parents=True, exist_ok=True)
+        latest = store.latest_records(out, fingerprint)
+        keys: list[str] = []
+        done = {k for k, r in latest.items() if r.get("error") is None}
+        asked = 0
 
-    def todo() -> Iterator[Passage]:
-        nonlocal asked
-        for p in selection(settings, skipped):
-            keys.append(p.key)
-            if p.key not in done:
-                asked += 1
-                yield p
+        def todo() -> Iterator[Passage]:
+            nonlocal asked
+            for p in selection(settings, skipped):
+                keys.append(p.key)
+                if p.key not in done:
+                    asked += 1
+                    yield p
 
-    store.write_json(out / store.PROMPTS, prompts.describe())
-    started = time.perf_counter()
-    # With --limit the selection is a reservoir in memory anyway: list it for an exact total;
-    # without, the corpus is streamed and progress counts passages without a total.
-    items: Iterator[Passage] | list[Passage] = list(todo()) if settings.limit else todo()
-    if hook and isinstance(items, list):
-        hook("total", len(items))
+        store.write_json(out / store.PROMPTS, prompts.describe())
+        started = time.perf_counter()
+        # With --limit the selection is a reservoir in memory anyway: list it for an exact total;
+        # without, the corpus is streamed and progress counts passages without a total.
+        items: Iterator[Passage] | list[Passage] = list(todo()) if settings.limit else todo()
+        if hook and isinstance(items, list):
+            hook("total", len(items))
 
-    with LanguageDetector() as languages:
-        if settings.language_check and "en" in settings.languages:
-            languages.start()  # profiles load in the workers while the server starts
-        gen = Generator(settings, index, fingerprint, languages)
+        with LanguageDetector() as languages:
+            if settings.language_check and "en" in settings.languages:
+                languages.start()  # profiles load in the workers while the server starts
+            gen = Generator(settings, index, fingerprint, languages)
 
-        def work(asker: Asker):
-            gen.asker = asker
-            return gen.passage
+            def work(asker: Asker):
+                gen.asker = asker
+                return gen.passage
 
-        new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
-                            lambda: finish(settings, keys, fingerprint, prompts.hash, skipped, started))
-    requests_done = time.perf_counter()
-    summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started, requests_done - started)
-    return GenerateOutcome(out, summary, new, len(keys) - asked)
+            new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
+                                lambda: finish(settings, keys, fingerprint, prompts.hash, skipped, started))
+        requests_done = time.perf_counter()
+        summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started, requests_done - started)
+        return GenerateOutcome(out, summary, new, len(keys) - asked)
 
 
 def finish(settings: GenerateSettings, keys: Sequence[str], fingerprint: str, prompt_hash: str,

@@ -23,8 +23,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from anestools import __version__
+from anestools.common.atomic import remove_stale_temps
 from anestools.common.inputs import expand_local
 from anestools.common.langs import normalize_language
+from anestools.common.lock import output_lock
 from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
 from anestools.eval.client import RequestFailed
@@ -217,38 +219,41 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
                                       "engine": t.engine, "concurrency": t.in_flight,
                                       "max_requests": len(pairs) * (1 + t.parse_retries), "first_prompt": first},
                                 0, 0)
-    store.prepare_output(out, settings.resume, settings.overwrite)
-    out.mkdir(parents=True, exist_ok=True)
-    done = {k for k, r in store.latest_records(out, fingerprint).items() if r.get("error") is None}
-    keys: list[str] = []
-    seen: set[str] = set()
-    items: list[dict[str, Any]] = []
-    for src in source_pairs(settings, skipped):
-        if src["key"] in seen:  # the same pair twice in the input: translated once
-            skipped["duplicate_source_pair"] = skipped.get("duplicate_source_pair", 0) + 1
-            continue
-        seen.add(src["key"])
-        keys.append(src["key"])
-        if src["key"] not in done:
-            items.append(src)
-    store.write_json(out / store.PROMPTS, prompts.describe())
-    if hook:
-        hook("total", len(items))
-    started = time.perf_counter()
-    with LanguageDetector() as languages:
-        if settings.language_check and settings.to == "en" and items:
-            languages.start()  # profiles load in the workers while the server starts
-        tr = Translator(settings, index, fingerprint, languages)
+    # one writer per folder (exit 7 for a second one); temp files of a killed run go under the lock
+    with output_lock(out, f"anestools qa translate --output {out}"):
+        remove_stale_temps(out)
+        store.prepare_output(out, settings.resume, settings.overwrite)
+        out.mkdir(parents=True, exist_ok=True)
+        done = {k for k, r in store.latest_records(out, fingerprint).items() if r.get("error") is None}
+        keys: list[str] = []
+        seen: set[str] = set()
+        items: list[dict[str, Any]] = []
+        for src in source_pairs(settings, skipped):
+            if src["key"] in seen:  # the same pair twice in the input: translated once
+                skipped["duplicate_source_pair"] = skipped.get("duplicate_source_pair", 0) + 1
+                continue
+            seen.add(src["key"])
+            keys.append(src["key"])
+            if src["key"] not in done:
+                items.append(src)
+        store.write_json(out / store.PROMPTS, prompts.describe())
+        if hook:
+            hook("total", len(items))
+        started = time.perf_counter()
+        with LanguageDetector() as languages:
+            if settings.language_check and settings.to == "en" and items:
+                languages.start()  # profiles load in the workers while the server starts
+            tr = Translator(settings, index, fingerprint, languages)
 
-        def work(asker: Asker):
-            tr.asker = asker
-            return tr.pair
+            def work(asker: Asker):
+                tr.asker = asker
+                return tr.pair
 
-        new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
-                            lambda: finish(settings, keys, fingerprint, prompts.hash, skipped, started))
-    requests_done = time.perf_counter()
-    summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started, requests_done - started)
-    return TranslateOutcome(out, summary, new, len(keys) - len(items))
+            new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
+                                lambda: finish(settings, keys, fingerprint, prompts.hash, skipped, started))
+        requests_done = time.perf_counter()
+        summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started, requests_done - started)
+        return TranslateOutcome(out, summary, new, len(keys) - len(items))
 
 
 def finish(settings: TranslateSettings, keys: Sequence[str], fingerprint: str, prompt_hash: str,

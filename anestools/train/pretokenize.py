@@ -4,9 +4,13 @@ Why: on a multi-node job every rank otherwise loads and tokenizes the whole corp
 first step; on a multi-GB corpus that takes long enough to hit NCCL timeouts and burns GPU
 hours. LLaMA-Factory's ``tokenized_path`` saves the preprocessed data and, when the path
 exists, loads it instead ("Loading dataset from disk will ignore other data arguments"). We run
-its preprocessing in one CPU process (``_lf_tokenize.py``, in the launcher's Python), publish
-the folder atomically with a manifest of the data settings, and ``train --tokenized-path``
-checks that manifest so a run never trains on data tokenized for other settings.
+its preprocessing in one CPU process (``_lf_tokenize.py``, in the launcher's Python) into a
+hidden sibling folder, and ``train --tokenized-path`` checks the manifest of the data settings
+so a run never trains on data tokenized for other settings.
+
+One writer: the run holds the output folder's lock (``anestools.common.lock``, exit 7 for a
+second one), so the folder itself stays in place and the tokenized files are moved into it,
+``dataset_dict.json`` last (after the manifest): until then a reader sees "no tokenized data".
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from anestools.common.atomic import atomic_path
+from anestools.common.atomic import atomic_path, remove_stale_temps
 from anestools.common.dataset_info import read_dataset_info
+from anestools.common.lock import is_lock_file, output_lock
 from anestools.errors import ConfigError, InputError, OutputExistsError
 from anestools.train import launch, validate
 from anestools.train.recipes import Recipe, find_recipe
@@ -30,6 +35,7 @@ from anestools.train.render import TrainOptions, render_config
 MANIFEST = "anestools_tokenize.json"
 LOG_NAME = "anestools_tokenize.log"
 SCRIPT = Path(__file__).with_name("_lf_tokenize.py")
+DATASET_DICT = "dataset_dict.json"  # what LLaMA-Factory's load_from_disk reads first
 # Origins of values the user chose on this command line (anything else came from the recipe).
 _FLAG_ORIGINS = ("--",)
 
@@ -43,6 +49,7 @@ class TokenizePlan:
     launcher: Path
     sources: dict[str, list[int]]
     up_to_date: bool = False
+    overwrite: bool = False
     checks: list[str] = field(default_factory=list)
 
 
@@ -103,39 +110,71 @@ def plan_tokenize(opts: TrainOptions) -> TokenizePlan:
     out = Path(opts.tokenized_path).expanduser().resolve()
     launcher = validate.find_launcher(opts.launcher)
     plan = TokenizePlan(recipe=recipe, config=cfg, output=out, python=validate.launcher_python(launcher),
-                        launcher=launcher, sources=_dataset_files(cfg))
+                        launcher=launcher, sources=_dataset_files(cfg), overwrite=opts.overwrite)
     plan.checks.append(f"datasets {cfg['dataset']} in {cfg['dataset_dir']}")
     plan.checks.append(f"tokenizer of {cfg['model_name_or_path']}" + (" (Hub id, fetched by LLaMA-Factory)" if kind == "hub" else ""))
     lf_env, results = validate.run_parser([cfg], plan.python)
     if not results[0]["ok"]:
         raise validate.parser_error(results[0], origin, lf_env.get("llamafactory", "?"))
     plan.checks.append(f"LLaMA-Factory {lf_env.get('llamafactory')} parser ({plan.python})")
+    plan.up_to_date = _check_output(out, cfg, plan.sources, opts.overwrite)
+    return plan
+
+
+def _check_output(out: Path, cfg: dict[str, Any], sources: dict[str, list[int]], overwrite: bool) -> bool:
+    """Refuse a folder that is not ours or holds other settings; True when it is up to date."""
     if out.exists():
         if not out.is_dir():
             raise InputError(f"--tokenized-path {out} exists and is not a directory")
         manifest = read_manifest(out)
         if manifest is None:
-            if any(out.iterdir()):
+            if any(not is_lock_file(p.name) for p in out.iterdir()):
                 raise OutputExistsError(f"--tokenized-path {out} is not empty and was not made by `anestools train tokenize`; "
                                         "choose another path")
-        elif not opts.overwrite:
+        elif not overwrite:
             diffs = _differences(manifest, cfg)
-            if manifest.get("sources") != plan.sources:
+            if manifest.get("sources") != sources:
                 diffs.append("dataset files changed since")
             if diffs:
                 raise OutputExistsError(f"{out} holds data tokenized with other settings ({'; '.join(diffs)}); "
                                         "pass --overwrite to tokenize again or choose another --tokenized-path")
-            plan.up_to_date = True
-    return plan
+            return True
+    return False
+
+
+def _publish(partial: Path, out: Path) -> None:
+    """Replace ``out``'s content (ours, checked under the lock) by ``partial``'s; the lock file stays."""
+    (out / DATASET_DICT).unlink(missing_ok=True)  # first: from now on readers see "no tokenized data"
+    for old in out.iterdir():
+        if is_lock_file(old.name):
+            continue
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
+    last = (MANIFEST, DATASET_DICT)
+    for name in sorted(os.listdir(partial), key=lambda n: last.index(n) if n in last else -1):
+        os.replace(partial / name, out / name)
+    partial.rmdir()
 
 
 def run_tokenize(plan: TokenizePlan, echo: Callable[[bytes], None] | None = None) -> TokenizeResult:
-    """Tokenize into a hidden sibling folder, then rename it to ``plan.output`` (never half-written)."""
+    """Tokenize into a hidden sibling folder under ``plan.output``'s lock, then move it in (see module doc)."""
     out = plan.output
     if plan.up_to_date:
         manifest = read_manifest(out) or {}
         return TokenizeResult(0, out, out / LOG_NAME, dict(manifest.get("rows", {})))
-    out.parent.mkdir(parents=True, exist_ok=True)
+    with output_lock(out, f"anestools train tokenize --tokenized-path {out}"):
+        remove_stale_temps(out)
+        # checked again under the lock: another run may have published since plan_tokenize
+        if _check_output(out, plan.config, plan.sources, plan.overwrite):
+            manifest = read_manifest(out) or {}
+            return TokenizeResult(0, out, out / LOG_NAME, dict(manifest.get("rows", {})))
+        return _tokenize_locked(plan, echo)
+
+
+def _tokenize_locked(plan: TokenizePlan, echo: Callable[[bytes], None] | None) -> TokenizeResult:
+    out = plan.output
     partial = out.parent / f".{out.name}.partial"
     log_path = out.parent / f".{out.name}.partial.log"
     shutil.rmtree(partial, ignore_errors=True)  # a previous interrupted run of ours
@@ -155,9 +194,7 @@ def run_tokenize(plan: TokenizePlan, echo: Callable[[bytes], None] | None = None
                 "rows": result["rows"]}
     with atomic_path(partial / MANIFEST, overwrite=True) as tmp_manifest:
         tmp_manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    if out.exists():  # --overwrite of a folder we made (checked by plan_tokenize)
-        shutil.rmtree(out)
-    os.replace(partial, out)
+    _publish(partial, out)  # an existing folder is ours: checked by plan_tokenize and under the lock
     final_log = out / LOG_NAME
     os.replace(log_path, final_log)
     return TokenizeResult(0, out, final_log, result["rows"])

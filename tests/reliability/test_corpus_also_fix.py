@@ -66,11 +66,16 @@ def test_stale_temp_files_of_a_killed_run_are_removed(cli, tmp_path):
     out = tmp_path / "o"
     code, _, err = cli("-q", "corpus", "pubmed", str(SAMPLES / "pubmed_sample.xml"), "-o", str(out))
     assert code == 0, err
-    stale = [out / "_logs" / ".run.json.x1y2.tmp", out / "_logs" / "1-pubmed" / "pubmed_errors" / ".00000.jsonl.tmp",
-             out / ".._SUCCESS.abc.tmp"]
+    # the names atomic_open gives its temporary files (.NAME.XXXXXXXX.tmp), at any depth
+    stale = [out / "_logs" / ".run.json.x1y2z3w4.tmp", out / "_logs" / "1-pubmed" / "pubmed_errors" / ".00000.jsonl.ab_cd123.tmp",
+             out / "._SUCCESS.abc12345.tmp"]
     for f in stale:
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_text("half")
     code, _, err = cli("-q", "corpus", "pubmed", str(SAMPLES / "pubmed_sample.xml"), "-o", str(out))
     assert code == 0, err
     assert not any(f.exists() for f in stale)
+    keep = out / "_logs" / "notes.tmp"  # not one of our temp names: a user's file is left alone
+    keep.write_text("mine")
+    code, _, err = cli("-q", "corpus", "pubmed", str(SAMPLES / "pubmed_sample.xml"), "-o", str(out))
+    assert code == 0 and keep.read_text() == "mine"

@@ -27,6 +27,7 @@ from anestools.corpus.run import (
     CompletionMarker,
     Stage,
     content_digest,
+    locked_output,
     prepare_output,
     run_stages,
     write_marker,
@@ -229,20 +230,21 @@ def run_pubmed(opts: PubmedOptions, show_logs: bool = False,
     out = opts.output.expanduser().resolve()
     opts.output = out
     pipeline = build_pipeline(opts, files)  # loads and checks the lists before touching OUTPUT
-    state = prepare_output(out, opts.identity(files), opts.overwrite, MANAGED)
-    result = PubmedResult(output=out, files=len(files), tasks=tasks, resumed=state == "resume",
-                           already_complete=state == "complete")
-    if state != "complete":
-        logs = out / LOG_SUBDIR
-        first = build_executor(pipeline, opts.executor, logging_dir=str(logs), job_name="anescorpus-pubmed")
-        marker_dir = out / "_logs" / "2-complete"
-        marker = build_executor([CompletionMarker(str(out), "corpus pubmed")], opts.executor,
-                                logging_dir=str(marker_dir), job_name="anescorpus-pubmed-complete",
-                                tasks=1, depends=first)
-        run_stages([Stage(first, logs, tasks), Stage(marker, marker_dir, 1)], out, show_logs=show_logs,
-                   progress=progress)
-    if state != "complete" and opts.executor.kind == "slurm":  # ray's run() returns once its tasks are done
-        result.submitted = True
-        return result
-    write_marker(out, "corpus pubmed")  # already there, unless removed while every stage was done
-    return collect(out, result)
+    with locked_output(out, "corpus pubmed"):
+        state = prepare_output(out, opts.identity(files), opts.overwrite, MANAGED)
+        result = PubmedResult(output=out, files=len(files), tasks=tasks, resumed=state == "resume",
+                              already_complete=state == "complete")
+        if state != "complete":
+            logs = out / LOG_SUBDIR
+            first = build_executor(pipeline, opts.executor, logging_dir=str(logs), job_name="anescorpus-pubmed")
+            marker_dir = out / "_logs" / "2-complete"
+            marker = build_executor([CompletionMarker(str(out), "corpus pubmed")], opts.executor,
+                                    logging_dir=str(marker_dir), job_name="anescorpus-pubmed-complete",
+                                    tasks=1, depends=first)
+            run_stages([Stage(first, logs, tasks), Stage(marker, marker_dir, 1)], out, show_logs=show_logs,
+                       progress=progress)
+        if state != "complete" and opts.executor.kind == "slurm":  # ray's run() returns once its tasks are done
+            result.submitted = True
+            return result
+        write_marker(out, "corpus pubmed")  # already there, unless removed while every stage was done
+        return collect(out, result)

@@ -18,6 +18,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
+from anestools.common.atomic import atomic_open
 from anestools.corpus.pubmed.clean import clean_paragraphs, normalize_paragraph, word_count
 from anestools.corpus.pubmed.jats import DROP_ARTICLE_TYPES, JatsRecord, iter_jats
 from anestools.corpus.pubmed.medline import MedlineRecord, iter_medline
@@ -176,11 +177,10 @@ class PubmedReader(PipelineStep):
             return
         os.makedirs(self.errors_dir, exist_ok=True)
         final = os.path.join(self.errors_dir, f"{rank:05d}.jsonl")
-        tmp = os.path.join(self.errors_dir, f".{rank:05d}.jsonl.tmp")  # stale ones: removed by the next run
-        with open(tmp, "w", encoding="utf-8") as fh:
+        # atomic_open's temp name: a stale one is removed by the next run (under its lock)
+        with atomic_open(final, "w", overwrite=True, encoding="utf-8") as fh:
             for e in self._errors:
                 fh.write(json.dumps(e, ensure_ascii=False) + "\n")
-        os.replace(tmp, final)
 
 
 def read_errors(errors_dir: str | Path) -> list[dict]:
