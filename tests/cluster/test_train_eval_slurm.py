@@ -26,6 +26,11 @@ SWEEP = ROOT / "scripts" / "sglang" / "eval_sweep.sbatch"
 SAMPLE_QA = ROOT / "anestools" / "resources" / "samples" / "anesqa_sample.parquet"
 # sbatch options that fit the script's GPU defaults onto one 2-CPU node without GPUs
 CPU_NODE = ["--nodes", "1", "--gpus-per-node=0", "--cpus-per-task=2"]
+# Enough steps that the requeue lands mid-run: on an idle machine the tiny model trains at ~45
+# steps/s, and 12 steps finished before `scontrol requeue` did (then the resumed attempt started
+# from the final checkpoint). The first checkpoint comes after ~2 s, the last after ~13 s.
+MAX_STEPS, SAVE_STEPS = 600, 100
+LAST_TWO = [MAX_STEPS - SAVE_STEPS, MAX_STEPS]
 
 
 def _complete_checkpoints(out: Path) -> list[int]:
@@ -49,7 +54,7 @@ def requeued_training(slurm_partition, tmp_path_factory, tiny_model, sft_data):
     submit = subprocess.run(
         ["sbatch", "--parsable", *CPU_NODE, f"--output={work}/train-%j.out", str(TRAIN), "sft", "--recipe", "tiny-cpu",
          "--model", str(tiny_model), "--data-dir", str(sft_data), "--output", str(out),
-         "--set", "max_steps=12", "--set", "save_steps=2", "--set", "save_total_limit=2"],
+         "--set", f"max_steps={MAX_STEPS}", "--set", f"save_steps={SAVE_STEPS}", "--set", "save_total_limit=2"],
         cwd=work, env=env, capture_output=True, text=True, check=True)
     job = submit.stdout.strip().split(";")[0]
     deadline = time.monotonic() + 600
@@ -59,6 +64,7 @@ def requeued_training(slurm_partition, tmp_path_factory, tiny_model, sft_data):
         assert time.monotonic() < deadline, "no checkpoint after 600 s"
         time.sleep(0.5)
     newest_at_requeue = _complete_checkpoints(out)[-1]
+    assert newest_at_requeue < MAX_STEPS, "training finished before the requeue: the test needs more steps"
     subprocess.run(["scontrol", "requeue", job], check=True)
     # Slurm holds a requeued batch job for 120 s (BeginTime); let it start again at once.
     wait_job(job, timeout=120, until=("PENDING",))
@@ -82,8 +88,8 @@ def test_train_sbatch_runs_and_requeue_resumes_from_newest_checkpoint(requeued_t
     log = (out / "train.log").read_text()
     assert log.count("=== anestools train") == 2  # both attempts, one log
     assert f"global step {step}" in log
-    assert json.loads((out / "trainer_state.json").read_text())["global_step"] == 12
-    assert _complete_checkpoints(out) == [10, 12] and (out / "model.safetensors").is_file()
+    assert json.loads((out / "trainer_state.json").read_text())["global_step"] == MAX_STEPS
+    assert _complete_checkpoints(out) == LAST_TWO and (out / "model.safetensors").is_file()
 
 
 def test_checkpoint_sweep_sbatch_with_transformers_engine(requeued_training, tmp_path):
@@ -99,13 +105,13 @@ def test_checkpoint_sweep_sbatch_with_transformers_engine(requeued_training, tmp
     job_log = (tmp_path / f"sweep-{job}.out").read_text()
     assert record["JobState"] == "COMPLETED" and record["ExitCode"] == "0:0", job_log[-3000:]
     runs = sorted(p.name for p in results.iterdir() if p.is_dir())
-    assert runs == ["sft-checkpoint-10", "sft-checkpoint-12"]
+    assert runs == [f"sft-checkpoint-{n}" for n in LAST_TWO]
     for name in runs:
         summary = json.loads((results / name / "summary.json").read_text())
         assert summary["complete"] and summary["questions"] == 4  # 2 questions x en/zh
         assert summary["config"]["engine_command"][3:5] == ["serve", "--host"]  # transformers serve
     report = (results / "report.md").read_text()
-    assert "| sft-checkpoint-10 |" in report and "| sft-checkpoint-12 |" in report
+    assert all(f"| sft-checkpoint-{n} |" in report for n in LAST_TWO)
     assert (results / "report.png").is_file()
 
 
