@@ -311,24 +311,14 @@ def finish(settings: GenerateSettings, keys: Sequence[str], fingerprint: str, pr
                 frequencies.update(sh)
     dedup = NearDupIndex(settings.near_dup, frequencies)
     drops = store.DropLog()
-    counts = {"selected": len(keys), "done": 0, "errors": 0, "not_run": 0, "malformed_replies": 0}
-    generated = requests = 0
-    first_error = None
+    walk = store.JournalWalk(keys, latest)
+    counts = walk.counts
+    generated = 0
     teacher_name = settings.teacher.model
 
     def rows() -> Iterator[dict[str, Any]]:
-        nonlocal generated, requests, first_error
-        for key in keys:
-            rec = latest.get(key)
-            if rec is None:
-                counts["not_run"] += 1
-                continue
-            requests += rec.get("requests") or 0
-            if rec.get("error") is not None:
-                counts["errors"] += 1
-                first_error = first_error or f"{key}: {rec['error']}"
-                continue
-            counts["done"] += 1
+        nonlocal generated
+        for _key, rec in walk.finished():
             prov = {"source_id": rec["source_id"], "passage_hash": rec["passage_hash"], "language": rec["language"]}
             if rec.get("malformed"):
                 counts["malformed_replies"] += 1
@@ -352,14 +342,14 @@ def finish(settings: GenerateSettings, keys: Sequence[str], fingerprint: str, pr
     kept = store.write_dataset(out / store.DATASET, rows())
     drops.write(out / store.DROPPED)
     summary = {
-        "complete": counts["errors"] == 0 and counts["not_run"] == 0,
+        "complete": walk.complete,
         "kept": kept,
         "passages": counts,
         "pairs": {"generated": generated, "kept": kept, "dropped": generated - kept},
         "dropped": drops.summary(),
         "skipped_rows": skipped,
-        "requests": requests,
-        "first_error": first_error,
+        "requests": walk.requests,
+        "first_error": walk.first_error,
         "seconds": round(time.perf_counter() - started, 2),  # requests + final rebuild
         "request_seconds": None if request_seconds is None else round(request_seconds, 2),
         "settings": {"inputs": settings.inputs, "style": settings.style, "languages": list(settings.languages),

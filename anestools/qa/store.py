@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,39 @@ def latest_records(out: Path, fingerprint: str) -> dict[str, dict[str, Any]]:
         if prev is None or rec.get("error") is None or prev.get("error") is not None:
             latest[rec["key"]] = rec
     return latest
+
+
+class JournalWalk:
+    """One pass over the selected keys' latest journal records, counting what a summary reports.
+
+    ``generate`` and ``translate`` rebuild their outputs the same way: a key never run, a key
+    that ended in error, or a finished record that :meth:`finished` yields for the stage to turn
+    into rows and drops.
+    """
+
+    def __init__(self, keys: Sequence[str], latest: dict[str, dict[str, Any]]) -> None:
+        self.keys, self.latest = keys, latest
+        self.counts = {"selected": len(keys), "done": 0, "errors": 0, "not_run": 0, "malformed_replies": 0}
+        self.requests = 0
+        self.first_error: str | None = None
+
+    def finished(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for key in self.keys:
+            rec = self.latest.get(key)
+            if rec is None:
+                self.counts["not_run"] += 1
+                continue
+            self.requests += rec.get("requests") or 0
+            if rec.get("error") is not None:
+                self.counts["errors"] += 1
+                self.first_error = self.first_error or f"{key}: {rec['error']}"
+                continue
+            self.counts["done"] += 1
+            yield key, rec
+
+    @property
+    def complete(self) -> bool:
+        return self.counts["errors"] == 0 and self.counts["not_run"] == 0
 
 
 def write_json(path: Path, data: Any) -> None:

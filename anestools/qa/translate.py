@@ -262,23 +262,11 @@ def finish(settings: TranslateSettings, keys: Sequence[str], fingerprint: str, p
     out = settings.output
     latest = store.latest_records(out, fingerprint)
     drops = store.DropLog()
-    counts = {"selected": len(keys), "done": 0, "errors": 0, "not_run": 0, "malformed_replies": 0}
-    requests = 0
-    first_error = None
+    walk = store.JournalWalk(keys, latest)
+    counts = walk.counts
 
     def rows() -> Iterator[dict[str, Any]]:
-        nonlocal requests, first_error
-        for key in keys:
-            rec = latest.get(key)
-            if rec is None:
-                counts["not_run"] += 1
-                continue
-            requests += rec.get("requests") or 0
-            if rec.get("error") is not None:
-                counts["errors"] += 1
-                first_error = first_error or f"{key}: {rec['error']}"
-                continue
-            counts["done"] += 1
+        for key, rec in walk.finished():
             if rec.get("malformed"):
                 counts["malformed_replies"] += 1
                 drops.add("malformed", rec["malformed"], {"source_pair_id": key, "source": rec["source"],
@@ -293,14 +281,14 @@ def finish(settings: TranslateSettings, keys: Sequence[str], fingerprint: str, p
     kept = store.write_dataset(out / store.DATASET, rows())
     drops.write(out / store.DROPPED)
     summary = {
-        "complete": counts["errors"] == 0 and counts["not_run"] == 0,
+        "complete": walk.complete,
         "kept": kept,
         "sources": counts,
         "pairs": {"generated": counts["done"], "kept": kept, "dropped": counts["done"] - kept},
         "dropped": drops.summary(),
         "skipped_rows": skipped,
-        "requests": requests,
-        "first_error": first_error,
+        "requests": walk.requests,
+        "first_error": walk.first_error,
         "seconds": round(time.perf_counter() - started, 2),  # requests + final rebuild
         "request_seconds": None if request_seconds is None else round(request_seconds, 2),
         "settings": {"inputs": settings.inputs, "to": settings.to, "limit": settings.limit,
