@@ -10,11 +10,9 @@ with seed 0 (so the same text always gets the same label), in worker processes
 (:class:`LanguageDetector`) so the event loop keeps its requests in flight.
 
 Near-duplicates: Jaccard similarity of word 3-grams (English) or character 3-grams (Chinese)
-with exact verification. Candidates come from an inverted index of each question's *prefix*
-shingles in one global order, rarest first (the prefix-filtering bound of set-similarity
-joins: two sets with Jaccard >= t must share one of their first ``|x| - ceil(t*|x|) + 1``
-shingles), so no similar pair is missed and a common shingle such as "what is the" is
-rarely probed.
+with exact verification; candidates come from an inverted index probed with a question's
+rarest shingles (:class:`NearDupIndex`), so no similar pair is missed and a common shingle such
+as "what is the" is rarely probed.
 """
 
 from __future__ import annotations
@@ -26,9 +24,10 @@ import os
 import re
 import signal
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import chain
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
@@ -89,14 +88,33 @@ def _seed_langdetect() -> None:
     DetectorFactory.seed = 0  # langdetect's documented switch: the same text always gets the same label
 
 
-def detect_code(text: str, max_chars: int = 2000) -> str | None:
+MAX_CHARS = 2000  # per langdetect call: longer text is checked in pieces, never cut
+
+
+def detect_code(text: str) -> str | None:
     """langdetect's label for ``text`` (its public ``detect``), ``None`` when it finds no features."""
     from langdetect import LangDetectException, detect
 
     try:
-        return detect(text[:max_chars])
+        return detect(text)
     except LangDetectException:
         return None
+
+
+def pieces(texts: Sequence[str], limit: int = MAX_CHARS) -> list[str]:
+    """``texts`` packed into as few calls as possible, each at most ``limit`` characters; a longer
+    text is split into equal parts (no short tail for langdetect to misjudge), so all of it is read."""
+    out: list[str] = []
+    for text in texts:
+        n = -(-len(text) // limit)
+        if n > 1:
+            size = -(-len(text) // n)
+            out.extend(text[i:i + size] for i in range(0, len(text), size))
+        elif out and len(out[-1]) + 1 + len(text) <= limit:
+            out[-1] += "\n" + text
+        else:
+            out.append(text)
+    return out
 
 
 def detect_codes(texts: Sequence[str]) -> list[str | None]:
@@ -190,17 +208,22 @@ class LanguageDetector:
         problem = script_problem(parts, expected)
         if problem or expected == "zh":
             return problem
-        return detected_problem(await self.detect("\n".join(parts)), expected)
+        for code in await asyncio.gather(*(self.detect(t) for t in pieces(["\n".join(parts)]))):
+            problem = detected_problem(code, expected)
+            if problem:
+                return problem
+        return None
 
     async def problems(self, items: Sequence[Sequence[str]], expected: str) -> list[str | None]:
-        """:meth:`problem` for each item (the pairs of one passage), with one langdetect call for
-        all of them when they agree; only a passage whose joined text fails is checked pair by pair."""
+        """:meth:`problem` for each item (the pairs of one passage), with one langdetect call per
+        :data:`MAX_CHARS` of their text when they agree; only a passage whose text fails is checked
+        pair by pair."""
         out = [script_problem(parts, expected) for parts in items]
         todo = [i for i, p in enumerate(out) if p is None]
         if expected == "zh" or not todo:
             return out
-        joined = "\n".join("\n".join(items[i]) for i in todo)
-        if detected_problem(await self.detect(joined), expected) is None:
+        codes = await asyncio.gather(*(self.detect(t) for t in pieces(["\n".join(items[i]) for i in todo])))
+        if all(detected_problem(code, expected) is None for code in codes):
             return out
         found = await asyncio.gather(*(self.problem(items[i], expected) for i in todo))
         for i, p in zip(todo, found):
@@ -249,21 +272,35 @@ def shingles(text: str, n: int = 3) -> set[str]:
     return {" ".join(w[i:i + n]) for i in range(len(w) - n + 1)}
 
 
-@dataclass
 class NearDupIndex:
-    """Exact and near-duplicate questions among those added so far."""
+    """Exact and near-duplicate questions among those added so far, in the order they are added.
 
-    threshold: float = 0.8
-    frequencies: Counter[str] = field(default_factory=Counter)  # shingle -> questions holding it
-    _exact: dict[str, str] = field(default_factory=dict)
-    _sets: list[set[str]] = field(default_factory=list)
-    _ids: list[str] = field(default_factory=list)
-    _prefix: dict[str, list[int]] = field(default_factory=dict)
+    Every kept question's shingles are indexed. A question ``x`` whose Jaccard with an earlier
+    ``y`` is at least ``t`` shares at least ``need = ceil(t * |x|)`` shingles with it, so of any
+    ``p`` of ``x``'s shingles, ``y`` holds at least ``p - (|x| - need)`` (pigeonhole). A query
+    reads the posting lists of its ``p = k + 3`` shingles with the shortest lists *now*
+    (``k = |x| - need + 1``) and verifies only the candidates met at least ``p - k + 1`` times:
+    exact, rare shingles first as in prefix filtering, and with no global frequencies needed in
+    advance, so questions can be added as the run finishes them. (Three extra lists: measured
+    in docs/qa.md, the least work across thresholds 0.5-0.9.)
+    """
 
-    def _prefix_of(self, s: set[str]) -> list[str]:
-        k = len(s) - math.ceil(self.threshold * len(s)) + 1
-        freq = self.frequencies
-        return sorted(s, key=lambda g: (freq.get(g, 0), g))[:max(1, k)]
+    def __init__(self, threshold: float = 0.8) -> None:
+        self.threshold = threshold
+        self._exact: dict[str, str] = {}
+        self._sets: list[set[str]] = []
+        self._ids: list[str] = []
+        self._postings: dict[str, list[int]] = {}
+
+    def _candidates(self, s: set[str]) -> Iterator[int]:
+        need = math.ceil(self.threshold * len(s) - 1e-9)  # shingles a duplicate shares at least
+        k = max(1, len(s) - need + 1)
+        p = min(len(s), k + 3)
+        postings = self._postings
+        probe = sorted(s, key=lambda g: len(postings.get(g, ())))[:p]
+        hits = Counter(chain.from_iterable(postings.get(g, ()) for g in probe))
+        least = p - k + 1
+        return (j for j, n in hits.items() if n >= least)
 
     def check_add(self, pair_id: str, question: str, shingled: set[str] | None = None) -> tuple[str, str] | None:
         """``(reason, detail)`` if ``question`` duplicates a kept one; else remember it.
@@ -273,21 +310,20 @@ class NearDupIndex:
         if key in self._exact:
             return "duplicate_exact", f"same question as {self._exact[key]}"
         s = shingles(question) if shingled is None else shingled
-        prefix = self._prefix_of(s) if s else []
-        hits: Counter[int] = Counter()
-        for g in prefix:
-            for j in self._prefix.get(g, ()):
-                hits[j] += 1
-        for j in hits:
-            other = self._sets[j]
-            inter = len(s & other)
-            jac = inter / (len(s) + len(other) - inter) if s or other else 0.0
-            if jac >= self.threshold:
-                return "duplicate_near", f"Jaccard {jac:.2f} with {self._ids[j]}"
+        if s:
+            low, high = self.threshold * len(s) - 1e-9, len(s) / self.threshold + 1e-9  # size filter
+            for j in self._candidates(s):
+                other = self._sets[j]
+                if not low <= len(other) <= high:
+                    continue
+                inter = len(s & other)
+                jac = inter / (len(s) + len(other) - inter)
+                if jac >= self.threshold:
+                    return "duplicate_near", f"Jaccard {jac:.2f} with {self._ids[j]}"
         self._exact[key] = pair_id
         idx = len(self._sets)
         self._sets.append(s)
         self._ids.append(pair_id)
-        for g in prefix:
-            self._prefix.setdefault(g, []).append(idx)
+        for g in s:
+            self._postings.setdefault(g, []).append(idx)
         return None

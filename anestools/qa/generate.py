@@ -28,7 +28,7 @@ from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
 from anestools.eval.client import RequestFailed
 from anestools.qa import store
-from anestools.qa.checks import LanguageDetector, LengthBounds, NearDupIndex, script_problem, shingles
+from anestools.qa.checks import LanguageDetector, LengthBounds, NearDupIndex, script_problem
 from anestools.qa.parse import OPTION_LETTERS, ParseError, RawPair, parse_pairs, parse_verdicts
 from anestools.qa.passages import Passage, corpus_files, iter_chunks, select_passages
 from anestools.qa.prompts import (
@@ -39,7 +39,7 @@ from anestools.qa.prompts import (
     judge_messages,
     text_hash,
 )
-from anestools.qa.teacher import Asker, TeacherSettings, run_journaled
+from anestools.qa.teacher import Asker, Later, TeacherSettings, run_journaled
 
 ProgressHook = Callable[[str, int], None]  # ("total", N) once, then ("done"|"error", 1) per passage
 ANSWER_LINE = {"en": "Answer: {}", "zh": "答案：{}"}
@@ -176,7 +176,7 @@ class Generator:
             for c in candidates:
                 c["drop"], c["detail"] = "ungrounded", f"judge reply unusable: {exc}"
 
-    async def passage(self, p: Passage) -> dict[str, Any]:
+    async def passage(self, p: Passage) -> dict[str, Any] | Later:
         s = self.s
         rec: dict[str, Any] = {"key": p.key, "order": p.order, "source_id": p.source_id, "passage_hash": p.hash,
                                "language": p.language, "fingerprint": self.fingerprint, "error": None,
@@ -219,17 +219,28 @@ class Generator:
         try:
             if s.grounding and candidates:
                 await self._ground(p, candidates, rec)
-        except RequestFailed as exc:
+        except BaseException as exc:
+            if labels is not None:
+                labels.cancel()
+            if not isinstance(exc, RequestFailed):
+                raise
             rec.update(error=f"grounding: {exc.reason}", requests=rec["requests"] + exc.attempts)
             return rec
-        finally:
-            found = await labels if labels is not None else []
-        for c, lang in zip(candidates, found):
-            if lang:
-                c["drop"], c["detail"] = "wrong_language", lang
-                c.pop("grounding", None)
         rec["pairs"] = pairs
-        return rec
+        if labels is None:
+            return rec
+        # the request slot is free: the next passage starts while this one waits for its label
+        return Later(_labelled(rec, candidates, labels))
+
+
+async def _labelled(rec: dict[str, Any], candidates: list[dict[str, Any]],
+                    labels: asyncio.Future[list[str | None]]) -> dict[str, Any]:
+    """``rec`` once langdetect has labelled its candidates (a pair in another language is dropped)."""
+    for c, lang in zip(candidates, await labels):
+        if lang:
+            c["drop"], c["detail"] = "wrong_language", lang
+            c.pop("grounding", None)
+    return rec
 
 
 def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_run: bool = False) -> GenerateOutcome:
@@ -261,96 +272,102 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
         store.prepare_output(out, settings.resume, settings.overwrite)
         out.mkdir(parents=True, exist_ok=True)
         latest = store.latest_records(out, fingerprint)
-        keys: list[str] = []
         done = {k for k, r in latest.items() if r.get("error") is None}
+        keys: list[str] = []
         asked = 0
-
-        def todo() -> Iterator[Passage]:
-            nonlocal asked
-            for p in selection(settings, skipped):
-                keys.append(p.key)
-                if p.key not in done:
-                    asked += 1
-                    yield p
-
         store.write_json(out / store.PROMPTS, prompts.describe())
         started = time.perf_counter()
-        # With --limit the selection is a reservoir in memory anyway: list it for an exact total;
-        # without, the corpus is streamed and progress counts passages without a total.
-        items: Iterator[Passage] | list[Passage] = list(todo()) if settings.limit else todo()
-        if hook and isinstance(items, list):
-            hook("total", len(items))
+        rows = PairRows(settings)
+        with store.Rebuild(out, rows) as rebuild:
 
-        with LanguageDetector() as languages:
-            if settings.language_check and "en" in settings.languages:
-                languages.start()  # profiles load in the workers while the server starts
-            gen = Generator(settings, index, fingerprint, languages)
+            def todo() -> Iterator[Passage]:
+                nonlocal asked
+                for p in selection(settings, skipped):
+                    keys.append(p.key)
+                    rebuild.expect(p.key)
+                    if p.key in done:
+                        rebuild.deliver(latest.pop(p.key))
+                    else:
+                        asked += 1
+                        yield p
 
-            def work(asker: Asker):
-                gen.asker = asker
-                return gen.passage
+            # With --limit the selection is a reservoir in memory anyway: list it for an exact total;
+            # without, the corpus is streamed and progress counts passages without a total.
+            items: Iterator[Passage] | list[Passage] = list(todo()) if settings.limit else todo()
+            if hook and isinstance(items, list):
+                hook("total", len(items))
 
-            new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
-                                lambda: finish(settings, keys, fingerprint, prompts.hash, skipped, started))
-        requests_done = time.perf_counter()
-        summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started, requests_done - started)
+            with LanguageDetector() as languages:
+                if settings.language_check and "en" in settings.languages:
+                    languages.start()  # profiles load in the workers while the server starts
+                gen = Generator(settings, index, fingerprint, languages)
+
+                def work(asker: Asker):
+                    gen.asker = asker
+                    return gen.passage
+
+                def interrupted() -> None:  # the journal is the truth: rebuild from it alone
+                    rebuild_from_journal(settings, keys, fingerprint, prompts.hash, skipped, started)
+
+                new = run_journaled(items, work, t, out, out / store.JOURNAL, hook, interrupted, rebuild.deliver)
+            request_seconds = time.perf_counter() - started
+        summary = summarize(settings, rebuild, rows, fingerprint, prompts.hash, skipped, started, request_seconds)
         return GenerateOutcome(out, summary, new, len(keys) - asked)
 
 
-def finish(settings: GenerateSettings, keys: Sequence[str], fingerprint: str, prompt_hash: str,
-           skipped: dict[str, int], started: float, request_seconds: float | None = None) -> dict[str, Any]:
-    """Rebuild ``anesqa.parquet``, ``_dropped.jsonl`` and ``summary.json`` from the journal."""
+class PairRows:
+    """A finished passage's pairs as rows and drops (:data:`store.Convert`); near-duplicates are
+    decided here, in selection order, against the questions kept before."""
+
+    def __init__(self, settings: GenerateSettings) -> None:
+        self.s = settings
+        self.dedup = NearDupIndex(settings.near_dup)
+        self.generated = 0
+
+    def __call__(self, key: str, rec: dict[str, Any], sink: store.Sink) -> None:
+        s = self.s
+        prov = {"source_id": rec["source_id"], "passage_hash": rec["passage_hash"], "language": rec["language"]}
+        if rec.get("malformed"):
+            sink.malformed(rec["malformed"], {**prov, "raw": rec.get("raw")})
+            return
+        phash = generation_prompt_hash(s.style, rec["language"])
+        for pair in rec["pairs"]:
+            self.generated += 1
+            row = {**pair, **prov, "teacher": s.teacher.model, "prompt_hash": phash, "style": s.style,
+                   "source_pair_id": None}
+            if pair["drop"] is None:
+                dup = self.dedup.check_add(pair["pair_id"], pair["stem"] or pair["question"])
+                if dup:
+                    row["drop"], row["detail"] = dup
+            if row["drop"] is not None:
+                sink.drop(row.pop("drop"), row.pop("detail"), row)
+            else:
+                sink.keep(row)
+
+
+def rebuild_from_journal(settings: GenerateSettings, keys: Sequence[str], fingerprint: str, prompt_hash: str,
+                         skipped: dict[str, int], started: float) -> dict[str, Any]:
+    """Rebuild ``anesqa.parquet``, ``_dropped.jsonl`` and ``summary.json`` from the journal alone."""
+    rows = PairRows(settings)
+    rebuild = store.rebuild_from_journal(settings.output, fingerprint, keys, rows)
+    return summarize(settings, rebuild, rows, fingerprint, prompt_hash, skipped, started)
+
+
+def summarize(settings: GenerateSettings, rebuild: store.Rebuild, rows: PairRows, fingerprint: str,
+              prompt_hash: str, skipped: dict[str, int], started: float,
+              request_seconds: float | None = None) -> dict[str, Any]:
+    """Write ``summary.json`` for the outputs ``rebuild`` published."""
     out = settings.output
-    latest = store.latest_records(out, fingerprint)
-    shingled: dict[str, set[str]] = {}  # computed once; frequencies order each question's prefix rarest first
-    frequencies: Counter[str] = Counter()
-    for rec in latest.values():
-        for pair in rec.get("pairs") or ():
-            if pair.get("drop") is None:
-                shingled[pair["pair_id"]] = sh = shingles(pair["stem"] or pair["question"])
-                frequencies.update(sh)
-    dedup = NearDupIndex(settings.near_dup, frequencies)
-    drops = store.DropLog()
-    walk = store.JournalWalk(keys, latest)
-    counts = walk.counts
-    generated = 0
-    teacher_name = settings.teacher.model
-
-    def rows() -> Iterator[dict[str, Any]]:
-        nonlocal generated
-        for _key, rec in walk.finished():
-            prov = {"source_id": rec["source_id"], "passage_hash": rec["passage_hash"], "language": rec["language"]}
-            if rec.get("malformed"):
-                counts["malformed_replies"] += 1
-                drops.add("malformed", rec["malformed"], {**prov, "raw": rec.get("raw")})
-                continue
-            phash = generation_prompt_hash(settings.style, rec["language"])
-            for pair in rec["pairs"]:
-                generated += 1
-                row = {**pair, **prov, "teacher": teacher_name, "prompt_hash": phash, "style": settings.style,
-                       "source_pair_id": None}
-                if pair["drop"] is None:
-                    dup = dedup.check_add(pair["pair_id"], pair["stem"] or pair["question"],
-                                          shingled.pop(pair["pair_id"], None))
-                    if dup:
-                        row["drop"], row["detail"] = dup
-                if row["drop"] is not None:
-                    drops.add(row.pop("drop"), row.pop("detail"), row)
-                    continue
-                yield {k: row.get(k) for k in store.SCHEMA.names}
-
-    kept = store.write_dataset(out / store.DATASET, rows())
-    drops.write(out / store.DROPPED)
     summary = {
-        "complete": walk.complete,
-        "kept": kept,
-        "passages": counts,
-        "pairs": {"generated": generated, "kept": kept, "dropped": generated - kept},
-        "dropped": drops.summary(),
+        "complete": rebuild.complete,
+        "kept": rebuild.kept,
+        "passages": rebuild.counts,
+        "pairs": {"generated": rows.generated, "kept": rebuild.kept, "dropped": rows.generated - rebuild.kept},
+        "dropped": rebuild.drop_summary(),
         "skipped_rows": skipped,
-        "requests": walk.requests,
-        "first_error": walk.first_error,
-        "seconds": round(time.perf_counter() - started, 2),  # requests + final rebuild
+        "requests": rebuild.requests,
+        "first_error": rebuild.first_error,
+        "seconds": round(time.perf_counter() - started, 2),  # requests + publishing the outputs
         "request_seconds": None if request_seconds is None else round(request_seconds, 2),
         "settings": {"inputs": settings.inputs, "style": settings.style, "languages": list(settings.languages),
                      "pairs_per_passage": settings.pairs_per_passage, "chunk_tokens": settings.chunk_tokens,

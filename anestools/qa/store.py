@@ -9,26 +9,28 @@ Layout (files starting with ``_`` are skipped when ``anestools convert`` reads t
     OUT/prompts.json       the prompt templates used
     OUT/engine.log         the teacher server's log (when anestools started it)
 
-Why a journal plus a final rewrite: every finished item is on disk the moment it is done (the
-eval stage's append-only log, reused: a torn last line from ``kill -9`` is trimmed), so a
-rerun asks only for what is missing; the parquet, drops and summary are then rebuilt from the
-journal in selection order (temp file + rename), so they are the same whatever the order in
-which replies arrived or how many times the run was interrupted.
+Why a journal plus a rewrite: every finished item is on disk the moment it is done (the eval
+stage's append-only log, reused: a torn last line from ``kill -9`` is trimmed), so a rerun asks
+only for what is missing; the parquet and drops are written in selection order as the run goes
+(:class:`Rebuild`, temp files published together at the end), so they are the same whatever
+the order in which replies arrived or how many times the run was interrupted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from anestools.common.atomic import atomic_open, atomic_path
+from anestools.common.atomic import atomic_path, atomic_paths
 from anestools.errors import ConfigError, InputError, OutputExistsError
 from anestools.eval.results import read_journal
 
@@ -86,81 +88,133 @@ def latest_records(out: Path, fingerprint: str) -> dict[str, dict[str, Any]]:
     return latest
 
 
-class JournalWalk:
-    """One pass over the selected keys' latest journal records, counting what a summary reports.
+class Sink(Protocol):
+    """What a stage's :data:`Convert` hands its rows and drops to."""
 
-    ``generate`` and ``translate`` rebuild their outputs the same way: a key never run, a key
-    that ended in error, or a finished record that :meth:`finished` yields for the stage to turn
-    into rows and drops.
+    def keep(self, row: dict[str, Any]) -> None: ...
+
+    def drop(self, reason: str, detail: str, record: dict[str, Any]) -> None: ...
+
+    def malformed(self, detail: str, record: dict[str, Any]) -> None: ...
+
+
+# A stage's rule for one finished (error-free) journal record: its rows and drops, into the sink.
+Convert = Callable[[str, dict[str, Any], Sink], None]
+
+
+class Rebuild:
+    """``anesqa.parquet`` and ``_dropped.jsonl`` built in selection order while the run goes on.
+
+    Keys are announced in selection order (:meth:`expect`) and records arrive in any order
+    (:meth:`deliver`: this run's replies as they finish, or a previous run's from the journal);
+    every record is turned into rows as soon as all earlier keys are in, so the end of a run
+    costs only its last few records instead of a pass over the whole journal. Both files are
+    written to temporary siblings and published together on a clean exit (``with``); an
+    exception leaves the previous outputs untouched. Out-of-order records wait in memory: as
+    many as finished while an earlier key was still in flight (about the concurrency).
     """
 
-    def __init__(self, keys: Sequence[str], latest: dict[str, dict[str, Any]]) -> None:
-        self.keys, self.latest = keys, latest
-        self.counts = {"selected": len(keys), "done": 0, "errors": 0, "not_run": 0, "malformed_replies": 0}
+    def __init__(self, out: Path, convert: Convert, batch: int = 2000) -> None:
+        self.out, self.convert, self.batch = out, convert, batch
+        self.counts = {"selected": 0, "done": 0, "errors": 0, "not_run": 0, "malformed_replies": 0}
         self.requests = 0
         self.first_error: str | None = None
+        self.kept = 0
+        self._order: deque[str] = deque()
+        self._ready: dict[str, dict[str, Any]] = {}
+        self._rows: list[dict[str, Any]] = []
+        self._drop_counts: Counter[str] = Counter()
+        self._drop_details: dict[str, Counter[str]] = {}
+        self._stack = contextlib.ExitStack()
 
-    def finished(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        for key in self.keys:
-            rec = self.latest.get(key)
-            if rec is None:
-                self.counts["not_run"] += 1
-                continue
+    def __enter__(self) -> Rebuild:
+        with contextlib.ExitStack() as stack:
+            dataset, dropped = stack.enter_context(atomic_paths([self.out / DATASET, self.out / DROPPED],
+                                                                overwrite=True))
+            self._writer = stack.enter_context(pq.ParquetWriter(dataset, SCHEMA))
+            self._drops = stack.enter_context(open(dropped, "wb"))
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        if exc_type is None:
+            try:
+                self.counts["not_run"] += len(self._order)  # selected, never finished (interrupted)
+                self._order.clear()
+                self._flush(final=True)
+            except BaseException:
+                self._stack.__exit__(*sys.exc_info())
+                raise
+        self._stack.__exit__(exc_type, exc, tb)
+
+    def expect(self, key: str) -> None:
+        """``key`` is the next one in selection order."""
+        self.counts["selected"] += 1
+        self._order.append(key)
+        self._advance()
+
+    def deliver(self, rec: dict[str, Any]) -> None:
+        """The record that counts for its key (a key is delivered once)."""
+        self._ready[rec["key"]] = rec
+        self._advance()
+
+    @property
+    def complete(self) -> bool:
+        return self.counts["errors"] == 0 and self.counts["not_run"] == 0 and not self._order
+
+    def drop_summary(self) -> dict[str, dict[str, Any]]:
+        order = {r: i for i, r in enumerate(REASONS)}
+        return {r: {"count": self._drop_counts[r], "top_details": dict(self._drop_details[r].most_common(3))}
+                for r in sorted(self._drop_counts, key=lambda r: order.get(r, len(order)))}
+
+    # Sink
+    def keep(self, row: dict[str, Any]) -> None:
+        self._rows.append({k: row.get(k) for k in SCHEMA.names})
+        if len(self._rows) >= self.batch:
+            self._flush()
+
+    def drop(self, reason: str, detail: str, record: dict[str, Any]) -> None:
+        self._drop_counts[reason] += 1
+        self._drop_details.setdefault(reason, Counter())[_shape(detail)] += 1
+        self._drops.write(orjson.dumps({"reason": reason, "detail": detail, **record}) + b"\n")
+
+    def malformed(self, detail: str, record: dict[str, Any]) -> None:
+        self.counts["malformed_replies"] += 1
+        self.drop("malformed", detail, record)
+
+    def _advance(self) -> None:
+        while self._order and self._order[0] in self._ready:
+            key = self._order.popleft()
+            rec = self._ready.pop(key)
             self.requests += rec.get("requests") or 0
             if rec.get("error") is not None:
                 self.counts["errors"] += 1
                 self.first_error = self.first_error or f"{key}: {rec['error']}"
                 continue
             self.counts["done"] += 1
-            yield key, rec
+            self.convert(key, rec, self)
 
-    @property
-    def complete(self) -> bool:
-        return self.counts["errors"] == 0 and self.counts["not_run"] == 0
+    def _flush(self, final: bool = False) -> None:
+        if self._rows or (final and not self.kept):  # an empty dataset still gets its schema
+            self._writer.write_table(pa.Table.from_pylist(self._rows, schema=SCHEMA))
+            self.kept += len(self._rows)
+            self._rows = []
+
+
+def rebuild_from_journal(out: Path, fingerprint: str, keys: Iterable[str], convert: Convert) -> Rebuild:
+    """Rebuild the outputs of the selected ``keys`` from the journal alone (after Ctrl-C)."""
+    latest = latest_records(out, fingerprint)
+    with Rebuild(out, convert) as rb:
+        for key in keys:
+            rb.expect(key)
+            if key in latest:
+                rb.deliver(latest[key])
+    return rb
 
 
 def write_json(path: Path, data: Any) -> None:
     with atomic_path(path, overwrite=True) as tmp:
         tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def write_dataset(path: Path, rows: Iterable[dict[str, Any]], batch: int = 2000) -> int:
-    """Kept pairs -> parquet with :data:`SCHEMA`, streamed in batches, published atomically."""
-    n = 0
-    with atomic_path(path, overwrite=True) as tmp, pq.ParquetWriter(tmp, SCHEMA) as writer:
-        buf: list[dict[str, Any]] = []
-        for row in rows:
-            buf.append(row)
-            if len(buf) >= batch:
-                writer.write_table(pa.Table.from_pylist(buf, schema=SCHEMA))
-                n += len(buf)
-                buf = []
-        writer.write_table(pa.Table.from_pylist(buf, schema=SCHEMA))
-        n += len(buf)
-    return n
-
-
-class DropLog:
-    """Collects dropped items for ``_dropped.jsonl`` and counts them per reason (with examples)."""
-
-    def __init__(self) -> None:
-        self.rows: list[bytes] = []
-        self.counts: Counter[str] = Counter()
-        self.details: dict[str, Counter[str]] = {}
-
-    def add(self, reason: str, detail: str, record: dict[str, Any]) -> None:
-        self.counts[reason] += 1
-        self.details.setdefault(reason, Counter())[_shape(detail)] += 1
-        self.rows.append(orjson.dumps({"reason": reason, "detail": detail, **record}) + b"\n")
-
-    def write(self, path: Path) -> None:
-        with atomic_open(path, "wb", overwrite=True) as fh:
-            fh.writelines(self.rows)
-
-    def summary(self) -> dict[str, dict[str, Any]]:
-        order = {r: i for i, r in enumerate(REASONS)}
-        return {r: {"count": self.counts[r], "top_details": dict(self.details[r].most_common(3))}
-                for r in sorted(self.counts, key=lambda r: order.get(r, len(order)))}
 
 
 def _shape(detail: str) -> str:

@@ -141,35 +141,74 @@ class Asker:
         raise error
 
 
-async def run_pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], concurrency: int,
+@dataclass
+class Later:
+    """A work item's result whose last step is CPU work elsewhere (the language label in a worker
+    process): its request slot is free already, so the pool starts the next item meanwhile."""
+
+    result: Awaitable[Any]
+
+
+async def run_pool(items: Iterable[T], work: Callable[[T], Awaitable[R | Later]], concurrency: int,
                    done: Callable[[R], None]) -> int:
     """Run ``work`` on every item with ``concurrency`` in flight; ``done(result)`` as each finishes.
 
     Items are pulled lazily from ``items`` (a generator over the corpus is never materialised);
-    ``done`` runs in the event loop thread, so it may append to a file without locks.
+    ``done`` runs in the event loop thread, so it may append to a file without locks. A
+    :class:`Later` result is awaited off the worker, at most ``concurrency`` of them at once
+    (beyond that the worker waits: CPU that cannot keep up slows the requests, never memory).
     """
     it = iter(items)
     count = 0
+    finishing = asyncio.Semaphore(max(1, concurrency))
+    tails: set[asyncio.Task] = set()
+    failure: list[BaseException] = []
+
+    async def tail(later: Later) -> None:
+        nonlocal count
+        try:
+            done(await later.result)
+            count += 1
+        except BaseException as exc:
+            failure.append(exc)
+            raise
+        finally:
+            finishing.release()
 
     async def worker() -> None:
         nonlocal count
         for item in it:  # shared iterator: each item is taken by exactly one worker
+            if failure:
+                break
             result = await work(item)
-            done(result)
-            count += 1
+            if isinstance(result, Later):
+                await finishing.acquire()
+                task = asyncio.ensure_future(tail(result))
+                tails.add(task)
+                task.add_done_callback(tails.discard)
+            else:
+                done(result)
+                count += 1
 
     await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+    while tails:
+        await asyncio.gather(*tails)
+    if failure:
+        raise failure[0]
     return count
 
 
-def run_journaled(items: Iterable[T], work: Callable[[Asker], Callable[[T], Awaitable[dict[str, Any]]]],
+def run_journaled(items: Iterable[T], work: Callable[[Asker], Callable[[T], Awaitable[Any]]],
                   settings: TeacherSettings, out_dir: Path, journal_path: Path,
-                  hook: Callable[[str, int], None] | None, on_interrupt: Callable[[], object]) -> int:
+                  hook: Callable[[str, int], None] | None, on_interrupt: Callable[[], object],
+                  on_record: Callable[[dict[str, Any]], None] | None = None) -> int:
     """Start the teacher only if there is work, run it, journal every result; return how many ran.
 
-    ``work(asker)`` returns the per-item coroutine function; ``in_flight`` items are in
-    progress at once, each with at most one request in flight. On Ctrl-C/SIGTERM the journal
-    already holds every finished item; ``on_interrupt`` rebuilds the outputs, then it re-raises.
+    ``work(asker)`` returns the per-item coroutine function (its result a record, or a
+    :class:`Later` record); ``in_flight`` items are in progress at once, each with at most one
+    request in flight. ``on_record`` sees every record once it is journaled. On Ctrl-C/SIGTERM
+    the journal already holds every finished item; ``on_interrupt`` rebuilds the outputs, then
+    it re-raises.
     """
     from anestools.eval.results import PredictionLog
 
@@ -181,6 +220,8 @@ def run_journaled(items: Iterable[T], work: Callable[[Asker], Callable[[T], Awai
 
         def record(rec: dict[str, Any]) -> None:
             journal.append(rec)
+            if on_record:
+                on_record(rec)
             if hook:
                 hook("error" if rec["error"] else "done", 1)
 

@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from anestools.qa.checks import LanguageDetector, LengthBounds, cjk_share, latin
 from anestools.qa.generate import ANSWER_LINE, load_decontamination
 from anestools.qa.parse import OPTION_LETTERS, ParseError, parse_translation
 from anestools.qa.prompts import text_hash, translate_messages, translation_prompts
-from anestools.qa.teacher import Asker, TeacherSettings, run_journaled
+from anestools.qa.teacher import Asker, Later, TeacherSettings, run_journaled
 
 ProgressHook = Callable[[str, int], None]
 _ANSWER_LINE = re.compile(r"\n?\s*(?:Answer:|答案：|答案:)\s*([A-I])\s*$")
@@ -141,8 +141,9 @@ class Translator:
         self.asker: Asker | None = None
         self.languages = languages
 
-    async def _checks(self, src: dict[str, Any], fields: dict[str, Any], tr: dict[str, Any], row: dict[str, Any]
+    def _checks(self, src: dict[str, Any], fields: dict[str, Any], tr: dict[str, Any], row: dict[str, Any]
                 ) -> tuple[str, str] | None:
+        """The checks before the language label (cheapest first)."""
         to = self.s.to
         if "options" in fields and tr["answer"].strip().upper() != fields["answer"]:
             return "answer_letter_changed", f"{fields['answer']} became {tr['answer']!r}"
@@ -151,20 +152,25 @@ class Translator:
         ratio = after / max(1, before)
         if not self.s.ratio_min <= ratio <= self.s.ratio_max:
             return "length_ratio", f"translated/source size {ratio:.2f} outside [{self.s.ratio_min}, {self.s.ratio_max}]"
-        parts = [tr["question"], *(tr.get("options") or []), *([tr["explanation"]] if tr.get("explanation") else []),
-                 *([tr["answer"]] if "options" not in fields else [])]
-        body = "\n".join(parts)
-        if to == "zh" and latin_share(body) > self.s.max_latin:
-            return "untranslated_text", f"{100 * latin_share(body):.0f}% Latin letters (max {100 * self.s.max_latin:.0f}%)"
-        if self.s.language_check:
-            problem = await self.languages.problem([tr["question"], body], to)
-            if problem:
-                return "wrong_language", problem
+        if to == "zh" and latin_share(_body(fields, tr)) > self.s.max_latin:
+            share = latin_share(_body(fields, tr))
+            return "untranslated_text", f"{100 * share:.0f}% Latin letters (max {100 * self.s.max_latin:.0f}%)"
+        return None
+
+    def _overlap(self, row: dict[str, Any]) -> tuple[str, str] | None:
         if self.index is not None and (self.index.overlaps(row["question"]) or self.index.overlaps(row["answer"])):
             return "benchmark_overlap", "translation shares an n-gram with AnesBench"
         return None
 
-    async def pair(self, src: dict[str, Any]) -> dict[str, Any]:
+    async def _language_then_overlap(self, rec: dict[str, Any], fields: dict[str, Any], tr: dict[str, Any]
+                                     ) -> dict[str, Any]:
+        problem = await self.languages.problem([tr["question"], _body(fields, tr)], self.s.to)
+        problem = ("wrong_language", problem) if problem else self._overlap(rec["row"])
+        if problem:
+            rec["drop"], rec["detail"] = problem
+        return rec
+
+    async def pair(self, src: dict[str, Any]) -> dict[str, Any] | Later:
         to = self.s.to
         rec: dict[str, Any] = {"key": src["key"], "order": src["order"], "fingerprint": self.fingerprint,
                                "error": None, "requests": 0, "malformed": None, "row": None, "drop": None,
@@ -194,11 +200,21 @@ class Translator:
                    "target": None, "level": None, "style": src.get("style") or "open"}
         row.update(language=to, pair_id=text_hash(src["key"], to, row["question"], row["answer"]),
                    source_id=src.get("source_id"), passage_hash=src.get("passage_hash"), source_pair_id=src["key"])
-        problem = await self._checks(src, fields, tr, row)
+        rec["row"] = row
+        problem = self._checks(src, fields, tr, row)
+        if problem is None and self.s.language_check:
+            # the request slot is free: the next pair starts while this one waits for its label
+            return Later(self._language_then_overlap(rec, fields, tr))
+        problem = problem or self._overlap(row)
         if problem:
             rec["drop"], rec["detail"] = problem
-        rec["row"] = row
         return rec
+
+
+def _body(fields: dict[str, Any], tr: dict[str, Any]) -> str:
+    """All the translated text: question, options, explanation, answer."""
+    return "\n".join([tr["question"], *(tr.get("options") or []), *([tr["explanation"]] if tr.get("explanation") else []),
+                      *([tr["answer"]] if "options" not in fields else [])])
 
 
 def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry_run: bool = False
@@ -224,7 +240,7 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
         remove_stale_temps(out)
         store.prepare_output(out, settings.resume, settings.overwrite)
         out.mkdir(parents=True, exist_ok=True)
-        done = {k for k, r in store.latest_records(out, fingerprint).items() if r.get("error") is None}
+        latest = store.latest_records(out, fingerprint)
         keys: list[str] = []
         seen: set[str] = set()
         items: list[dict[str, Any]] = []
@@ -234,62 +250,72 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
                 continue
             seen.add(src["key"])
             keys.append(src["key"])
-            if src["key"] not in done:
+            rec = latest.get(src["key"])
+            if rec is None or rec.get("error") is not None:
                 items.append(src)
         store.write_json(out / store.PROMPTS, prompts.describe())
         if hook:
             hook("total", len(items))
         started = time.perf_counter()
-        with LanguageDetector() as languages:
-            if settings.language_check and settings.to == "en" and items:
-                languages.start()  # profiles load in the workers while the server starts
-            tr = Translator(settings, index, fingerprint, languages)
+        convert = TranslatedRows(settings, prompts.hash)
+        with store.Rebuild(out, convert) as rebuild:
+            for key in keys:
+                rebuild.expect(key)
+                rec = latest.pop(key, None)
+                if rec is not None and rec.get("error") is None:
+                    rebuild.deliver(rec)
+            with LanguageDetector() as languages:
+                if settings.language_check and settings.to == "en" and items:
+                    languages.start()  # profiles load in the workers while the server starts
+                tr = Translator(settings, index, fingerprint, languages)
 
-            def work(asker: Asker):
-                tr.asker = asker
-                return tr.pair
+                def work(asker: Asker):
+                    tr.asker = asker
+                    return tr.pair
 
-            new = run_journaled(items, work, t, out, out / store.JOURNAL, hook,
-                                lambda: finish(settings, keys, fingerprint, prompts.hash, skipped, started))
-        requests_done = time.perf_counter()
-        summary = finish(settings, keys, fingerprint, prompts.hash, skipped, started, requests_done - started)
+                def interrupted() -> None:  # the journal is the truth: rebuild from it alone
+                    again = TranslatedRows(settings, prompts.hash)
+                    summarize(settings, store.rebuild_from_journal(out, fingerprint, keys, again), fingerprint,
+                              prompts.hash, skipped, started)
+
+                new = run_journaled(items, work, t, out, out / store.JOURNAL, hook, interrupted, rebuild.deliver)
+            request_seconds = time.perf_counter() - started
+        summary = summarize(settings, rebuild, fingerprint, prompts.hash, skipped, started, request_seconds)
         return TranslateOutcome(out, summary, new, len(keys) - len(items))
 
 
-def finish(settings: TranslateSettings, keys: Sequence[str], fingerprint: str, prompt_hash: str,
-           skipped: dict[str, int], started: float, request_seconds: float | None = None) -> dict[str, Any]:
-    """Rebuild ``anesqa.parquet``, ``_dropped.jsonl`` and ``summary.json`` from the journal."""
+class TranslatedRows:
+    """A finished source pair's translation as a row or a drop (:data:`store.Convert`)."""
+
+    def __init__(self, settings: TranslateSettings, prompt_hash: str) -> None:
+        self.teacher, self.prompt_hash = settings.teacher.model, prompt_hash
+
+    def __call__(self, key: str, rec: dict[str, Any], sink: store.Sink) -> None:
+        if rec.get("malformed"):
+            sink.malformed(rec["malformed"], {"source_pair_id": key, "source": rec["source"], "raw": rec.get("raw")})
+            return
+        row = {**rec["row"], "teacher": self.teacher, "prompt_hash": self.prompt_hash}
+        if rec["drop"]:
+            sink.drop(rec["drop"], rec["detail"], {**row, "source": rec["source"]})
+        else:
+            sink.keep(row)
+
+
+def summarize(settings: TranslateSettings, rebuild: store.Rebuild, fingerprint: str, prompt_hash: str,
+              skipped: dict[str, int], started: float, request_seconds: float | None = None) -> dict[str, Any]:
+    """Write ``summary.json`` for the outputs ``rebuild`` published."""
     out = settings.output
-    latest = store.latest_records(out, fingerprint)
-    drops = store.DropLog()
-    walk = store.JournalWalk(keys, latest)
-    counts = walk.counts
-
-    def rows() -> Iterator[dict[str, Any]]:
-        for key, rec in walk.finished():
-            if rec.get("malformed"):
-                counts["malformed_replies"] += 1
-                drops.add("malformed", rec["malformed"], {"source_pair_id": key, "source": rec["source"],
-                                                          "raw": rec.get("raw")})
-                continue
-            row = {**rec["row"], "teacher": settings.teacher.model, "prompt_hash": prompt_hash}
-            if rec["drop"]:
-                drops.add(rec["drop"], rec["detail"], {**row, "source": rec["source"]})
-                continue
-            yield {k: row.get(k) for k in store.SCHEMA.names}
-
-    kept = store.write_dataset(out / store.DATASET, rows())
-    drops.write(out / store.DROPPED)
+    counts = rebuild.counts
     summary = {
-        "complete": walk.complete,
-        "kept": kept,
+        "complete": rebuild.complete,
+        "kept": rebuild.kept,
         "sources": counts,
-        "pairs": {"generated": counts["done"], "kept": kept, "dropped": counts["done"] - kept},
-        "dropped": drops.summary(),
+        "pairs": {"generated": counts["done"], "kept": rebuild.kept, "dropped": counts["done"] - rebuild.kept},
+        "dropped": rebuild.drop_summary(),
         "skipped_rows": skipped,
-        "requests": walk.requests,
-        "first_error": walk.first_error,
-        "seconds": round(time.perf_counter() - started, 2),  # requests + final rebuild
+        "requests": rebuild.requests,
+        "first_error": rebuild.first_error,
+        "seconds": round(time.perf_counter() - started, 2),  # requests + publishing the outputs
         "request_seconds": None if request_seconds is None else round(request_seconds, 2),
         "settings": {"inputs": settings.inputs, "to": settings.to, "limit": settings.limit,
                      "ratio": [settings.ratio_min, settings.ratio_max], "max_latin": settings.max_latin,
