@@ -38,8 +38,10 @@ _NOT_CONTENT = re.compile(r"[\W_]+", re.UNICODE)
 def cjk_share(text: str) -> float:
     """Share of CJK characters among CJK + Latin letters (0 when there is neither)."""
     c = len(_CJK.findall(text))
+    if not c:  # the usual English case: no need to count every letter
+        return 0.0
     latin = len(_LATIN.findall(text))
-    return c / (c + latin) if c + latin else 0.0
+    return c / (c + latin)
 
 
 def latin_share(text: str) -> float:
@@ -101,20 +103,12 @@ def detect_code(text: str) -> str | None:
         return None
 
 
-def pieces(texts: Sequence[str], limit: int = MAX_CHARS) -> list[str]:
-    """``texts`` packed into as few calls as possible, each at most ``limit`` characters; a longer
-    text is split into equal parts (no short tail for langdetect to misjudge), so all of it is read."""
-    out: list[str] = []
-    for text in texts:
-        n = -(-len(text) // limit)
-        if n > 1:
-            size = -(-len(text) // n)
-            out.extend(text[i:i + size] for i in range(0, len(text), size))
-        elif out and len(out[-1]) + 1 + len(text) <= limit:
-            out[-1] += "\n" + text
-        else:
-            out.append(text)
-    return out
+def pieces(text: str, limit: int = MAX_CHARS) -> list[str]:
+    """``text`` in equal parts of at most ``limit`` characters (no short tail for langdetect to
+    misjudge), so all of it is read."""
+    n = max(1, -(-len(text) // limit))
+    size = max(1, -(-len(text) // n))
+    return [text[i:i + size] for i in range(0, len(text), size)] or [text]
 
 
 def detect_codes(texts: Sequence[str]) -> list[str | None]:
@@ -203,32 +197,24 @@ class LanguageDetector:
         The script test runs on each part (an English question with a Chinese answer fails).
         Han text without kana or Hangul is Chinese: langdetect's ko/ja profiles also hold Han
         characters and label short Chinese medical text "ko" (the corpus stage's script guard),
-        so langdetect runs only for English, once, on the parts joined.
+        so langdetect runs only for English, on the parts joined (a question alone is often too
+        short for a stable label), in :data:`MAX_CHARS` pieces.
         """
         problem = script_problem(parts, expected)
         if problem or expected == "zh":
             return problem
-        for code in await asyncio.gather(*(self.detect(t) for t in pieces(["\n".join(parts)]))):
+        for code in await asyncio.gather(*(self.detect(t) for t in pieces("\n".join(parts)))):
             problem = detected_problem(code, expected)
             if problem:
                 return problem
         return None
 
     async def problems(self, items: Sequence[Sequence[str]], expected: str) -> list[str | None]:
-        """:meth:`problem` for each item (the pairs of one passage), with one langdetect call per
-        :data:`MAX_CHARS` of their text when they agree; only a passage whose text fails is checked
-        pair by pair."""
-        out = [script_problem(parts, expected) for parts in items]
-        todo = [i for i, p in enumerate(out) if p is None]
-        if expected == "zh" or not todo:
-            return out
-        codes = await asyncio.gather(*(self.detect(t) for t in pieces(["\n".join(items[i]) for i in todo])))
-        if all(detected_problem(code, expected) is None for code in codes):
-            return out
-        found = await asyncio.gather(*(self.problem(items[i], expected) for i in todo))
-        for i, p in zip(todo, found):
-            out[i] = p
-        return out
+        """:meth:`problem` for each item (the pairs of one passage), all sent to the workers at once.
+
+        Pair by pair, never the passage's pairs joined: langdetect names a text's majority
+        language, so one French pair among three English ones would pass a joined check."""
+        return list(await asyncio.gather(*(self.problem(parts, expected) for parts in items)))
 
 
 @dataclass(frozen=True)

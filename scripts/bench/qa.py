@@ -7,17 +7,23 @@ requests (generation, then the grounding judge) and yields ``--pairs`` pairs, so
 
     ideal pairs/s = concurrency / latency / 2 * pairs
 
-Side by side, on the same corpus and server, the real command (subprocess):
+Side by side, on the same server, the real command (subprocess):
 
 1. default settings (all filters on, the default concurrency);
 2. ``--no-language-check``: how much the language check (langdetect in worker processes) costs;
 3. ``--no-grounding``: one request per passage (ideal doubles);
-4. ``--concurrency 64``: a quarter of the request rate, to separate CPU limits from pipeline design.
+4. ``--concurrency 64``: a quarter of the request rate, to separate CPU limits from pipeline design;
+5. and 6. = 1. and 2. on a corpus ``--long`` times larger.
 
-Reports pairs/s and the share of ideal (target >= 90% for 1) over the run (``summary.json``
-``seconds``: selection, requests, checks and the final rebuild of parquet/drops/summary) and
-over the request phase alone (``request_seconds``), plus the process wall clock; checks every
-passage was journaled exactly once.
+A run of N passages costs a fixed part (opening ``concurrency`` connections at once, starting
+the language workers, the last round's labels, publishing) plus a per-passage part. The
+*steady* rate is the marginal one between the short and the long run,
+``(pairs_long - pairs_short) / (seconds_long - seconds_short)``: the fixed part cancels, and
+what is left is the pipeline's throughput over an hours-long generation.
+
+Reports pairs/s and the share of ideal (target >= 90%) over each whole run (``summary.json``
+``seconds``: selection, requests, checks, outputs) and the steady share, plus the process wall
+clock; checks every passage was journaled exactly once.
 
 Example: .venv/bin/python scripts/bench/qa.py --passages 2048 --delay 0.5
 """
@@ -40,6 +46,15 @@ import pyarrow.parquet as pq
 from anestools.eval.engines import free_port, kill_group
 
 ROOT = Path(__file__).resolve().parents[2]
+# name -> (extra options, concurrency (None: --concurrency), long corpus?)
+VARIANTS: dict[str, tuple[list[str], int | None, bool]] = {
+    "default": ([], None, False),
+    "no-language-check": (["--no-language-check"], None, False),
+    "no-grounding": (["--no-grounding"], None, False),
+    "concurrency-64": ([], 64, False),
+    "default-long": ([], None, True),
+    "no-language-check-long": (["--no-language-check"], None, True),
+}
 SERVER = ROOT / "tests" / "qa" / "teacher_server.py"
 
 
@@ -115,41 +130,49 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=3, help="pairs per passage")
     ap.add_argument("--delay", type=float, default=0.5, help="server latency per request (s)")
     ap.add_argument("--concurrency", type=int, default=256, help="the qa default for SGLang/OpenAI endpoints")
-    ap.add_argument("--only", nargs="*", default=["default", "no-language-check", "no-grounding", "concurrency-64"])
+    ap.add_argument("--long", type=int, default=4, help="the long runs' corpus is this many times larger")
+    ap.add_argument("--only", nargs="*", default=list(VARIANTS))
     ap.add_argument("--timeout", type=float, default=600)
     args = ap.parse_args()
-    if not 1 <= args.passages <= 50000:
-        raise SystemExit("--passages must be in 1..50000")
-    variants = {"default": [], "no-language-check": ["--no-language-check"], "no-grounding": ["--no-grounding"],
-                "concurrency-64": ["--concurrency", "64"]}
+    if not 1 <= args.passages <= 50000 or args.long < 2:
+        raise SystemExit("--passages must be in 1..50000 and --long >= 2")
     rows = []
     with tempfile.TemporaryDirectory(prefix="anes-bench-qa-") as tmp:
-        corpus = Path(tmp) / "corpus_en.parquet"
-        write_corpus(corpus, args.passages)
+        corpora = {1: Path(tmp) / "corpus_en.parquet", args.long: Path(tmp) / "corpus_en_long.parquet"}
+        for scale, path in corpora.items():
+            write_corpus(path, args.passages * scale)
         proc, url = start_server(args.delay)
         try:
             for name in args.only:
-                extra = variants[name] if name == "concurrency-64" else [*variants[name], "--concurrency",
-                                                                          str(args.concurrency)]
-                concurrency = 64 if name == "concurrency-64" else args.concurrency
-                r = run(url, corpus, Path(tmp) / name, args.pairs, extra, args.timeout)
+                extra, concurrency, scale = VARIANTS[name]
+                scale = args.long if scale else 1
+                concurrency = concurrency or args.concurrency
+                r = run(url, corpora[scale], Path(tmp) / name, args.pairs, [*extra, "--concurrency", str(concurrency)],
+                        args.timeout)
                 requests_per_passage = 1 if name == "no-grounding" else 2
                 ideal = concurrency / args.delay / requests_per_passage * args.pairs
                 s = r["summary"]
-                rate = s["pairs"]["generated"] / s["seconds"]
-                phase = s["pairs"]["generated"] / s["request_seconds"]
-                rows.append((name, s["pairs"]["generated"], s["kept"], s["seconds"], r["wall"], rate, ideal,
-                             args.passages - r["journaled"] + r["dup"], r["dup"], s["request_seconds"], phase))
+                rows.append({"name": name, "passages": args.passages * scale, "pairs": s["pairs"]["generated"],
+                             "kept": s["kept"], "seconds": s["seconds"], "wall": r["wall"], "ideal": ideal,
+                             "lost": args.passages * scale - r["journaled"] + r["dup"], "dup": r["dup"]})
         finally:
             kill_group(proc, grace=5)
-    print(f"\n{args.passages} passages x {args.pairs} pairs, teacher latency {args.delay * 1000:.0f} ms, "
-          f"{args.concurrency} in flight, loopback, {os.cpu_count()} CPUs\n")
-    print("| run | pairs | kept | wall s | run s | pairs/s (run) | share of ideal (run) | request phase s | "
-          "pairs/s (requests) | share of ideal (requests) | ideal pairs/s | lost | dup |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, n, kept, secs, wall, rate, ideal, lost, dup, phase_s, phase in rows:
-        print(f"| {name} | {n} | {kept} | {wall:.2f} | {secs:.2f} | {rate:.1f} | {100 * rate / ideal:.0f}% | "
-              f"{phase_s:.2f} | {phase:.1f} | {100 * phase / ideal:.0f}% | {ideal:.0f} | {lost} | {dup} |")
+    print(f"\n{args.passages} passages (long: {args.passages * args.long}) x {args.pairs} pairs, teacher latency "
+          f"{args.delay * 1000:.0f} ms, {args.concurrency} in flight, loopback, {os.cpu_count()} CPUs\n")
+    print("| run | passages | pairs | kept | wall s | run s | pairs/s | share of ideal | ideal pairs/s | lost | dup |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        rate = r["pairs"] / r["seconds"]
+        print(f"| {r['name']} | {r['passages']} | {r['pairs']} | {r['kept']} | {r['wall']:.2f} | {r['seconds']:.2f} | "
+              f"{rate:.1f} | {100 * rate / r['ideal']:.0f}% | {r['ideal']:.0f} | {r['lost']} | {r['dup']} |")
+    by_name = {r["name"]: r for r in rows}
+    for short, long in (("default", "default-long"), ("no-language-check", "no-language-check-long")):
+        if short in by_name and long in by_name:
+            a, b = by_name[short], by_name[long]
+            steady = (b["pairs"] - a["pairs"]) / (b["seconds"] - a["seconds"])
+            fixed = a["seconds"] - a["pairs"] / steady
+            print(f"\n{short}: steady {steady:.1f} pairs/s = {100 * steady / a['ideal']:.0f}% of ideal; "
+                  f"fixed cost per run {fixed:.2f} s")
 
 
 if __name__ == "__main__":
