@@ -5,9 +5,10 @@ name (``too_short``, ``wrong_language``...) so the summary can count drops by ca
 
 Language: a script test first (a Chinese pair must be mostly Han characters without kana or
 Hangul, which settles Chinese: langdetect's ko/ja profiles also hold Han characters and call
-short Chinese medical text "ko", as the corpus stage found); then, for English, langdetect
-with seed 0 (so the same text always gets the same label), in worker processes
-(:class:`LanguageDetector`) so the event loop keeps its requests in flight.
+short Chinese medical text "ko", as the corpus stage found; an English pair must be mostly Latin
+letters); then, for English, langdetect with seed 0 (so the same text always gets the same
+label) among the Latin-script languages, in worker processes (:class:`LanguageDetector`) so the
+event loop keeps its requests in flight.
 
 Near-duplicates: Jaccard similarity of word 3-grams (English) or character 3-grams (Chinese)
 with exact verification; candidates come from an inverted index probed with a question's
@@ -18,6 +19,7 @@ as "what is the" is rarely probed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import multiprocessing
 import os
@@ -28,10 +30,15 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import chain
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from langdetect import DetectorFactory
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+_NON_LATIN = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]")  # letters of any other script
 _WORD = re.compile(r"[a-z0-9]+")
 _NOT_CONTENT = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -60,6 +67,10 @@ def _script_problem(text: str, expected: str) -> str | None:
             return "expected zh, contains Japanese/Korean script"
     elif share > 0.2:
         return f"expected {expected}, {100 * share:.0f}% Chinese characters"
+    else:
+        other = len(_NON_LATIN.findall(text))
+        if other and other > 0.2 * (other + len(_LATIN.findall(text))):
+            return f"expected {expected}, {100 * other / (other + len(_LATIN.findall(text))):.0f}% non-Latin letters"
     return None
 
 
@@ -80,25 +91,51 @@ def detected_problem(code: str | None, expected: str) -> str | None:
     return None if lang == expected else f"expected {expected}, detected {code}"
 
 
-def _seed_langdetect() -> None:
-    """Worker initializer: the parent owns the workers' lifetime (Ctrl-C or scancel reach the whole
-    process group; the parent journals, rebuilds and shuts the pool down, without worker tracebacks)."""
-    from langdetect import DetectorFactory
+# langdetect's profiles of the languages written in the Latin alphabet. Text in any other script
+# never reaches langdetect here (the script test rejects it first), so the other 25 profiles
+# could only ever lose; leaving them out takes about a third off every call (docs/qa.md), and the
+# labels of Latin-script text stay langdetect's own (tests/qa/test_qa_pipeline.py compares them).
+LATIN_PROFILES = ("af", "ca", "cs", "cy", "da", "de", "en", "es", "et", "fi", "fr", "hr", "hu", "id", "it", "lt",
+                  "lv", "nl", "no", "pl", "pt", "ro", "sk", "sl", "so", "sq", "sv", "sw", "tl", "tr", "vi")
 
+
+@functools.lru_cache(maxsize=1)
+def _latin_factory() -> DetectorFactory:
+    """A langdetect ``DetectorFactory`` holding :data:`LATIN_PROFILES`, seeded with 0 (langdetect's
+    documented switch: the same text always gets the same label)."""
+    from langdetect import DetectorFactory
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    factory = DetectorFactory()
+    profiles = []
+    for code in LATIN_PROFILES:
+        with open(os.path.join(PROFILES_DIRECTORY, code), encoding="utf-8") as fh:
+            profiles.append(fh.read())
+    factory.load_json_profile(profiles)
+    factory.set_seed(0)
+    return factory
+
+
+def _seed_langdetect() -> None:
+    """Worker initializer: load the profiles once. The parent owns the workers' lifetime (Ctrl-C or
+    scancel reach the whole process group; the parent journals, rebuilds and shuts the pool down,
+    without worker tracebacks)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    DetectorFactory.seed = 0  # langdetect's documented switch: the same text always gets the same label
+    _latin_factory()
 
 
 MAX_CHARS = 2000  # per langdetect call: longer text is checked in pieces, never cut
 
 
 def detect_code(text: str) -> str | None:
-    """langdetect's label for ``text`` (its public ``detect``), ``None`` when it finds no features."""
-    from langdetect import LangDetectException, detect
+    """langdetect's label for ``text`` among :data:`LATIN_PROFILES`, ``None`` when it finds no features."""
+    from langdetect import LangDetectException
 
+    detector = _latin_factory().create()
+    detector.append(text)
     try:
-        return detect(text)
+        return detector.detect()
     except LangDetectException:
         return None
 

@@ -5,15 +5,27 @@ language check that reads all of a long passage."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
 from anestools.qa import store
-from anestools.qa.checks import MAX_CHARS, LanguageDetector, NearDupIndex, pieces, shingles
+from anestools.qa.checks import (
+    MAX_CHARS,
+    LanguageDetector,
+    NearDupIndex,
+    detect_code,
+    pieces,
+    script_problem,
+    shingles,
+)
 from anestools.qa.teacher import Later, run_pool
+
+DATA = Path(__file__).parent / "data"
 
 
 def _brute_force(questions: list[str], threshold: float) -> list[bool]:
@@ -80,6 +92,21 @@ def test_language_check_is_per_pair_and_reads_all_of_a_long_pair():
     with LanguageDetector(workers=1) as det:
         found = asyncio.run(det.problems(items, "en"))
     assert found == [None, None, "expected en, detected fr", None, "expected en, detected fr"]
+
+
+def test_latin_profiles_label_like_all_of_langdetect_and_the_script_test_takes_the_rest():
+    """tests/qa/data/languages.jsonl: short anesthesia pairs in 31 Latin-script languages, two mixed,
+    and ten in other scripts. Latin-script text gets exactly langdetect's own label (all 55
+    profiles, seed 0); any other script is rejected by the script test before langdetect."""
+    from langdetect import DetectorFactory, detect
+
+    DetectorFactory.seed = 0
+    rows = [json.loads(line) for line in (DATA / "languages.jsonl").read_text(encoding="utf-8").splitlines()]
+    latin = [r for r in rows if not script_problem(r["text"].split("\n"), "en")]
+    assert len(latin) == 45 and {r["lang"] for r in rows} - {r["lang"] for r in latin} == {
+        "ru", "el", "ar", "hi", "he", "th", "uk", "ko", "ja", "zh", "en-ru"}
+    assert [detect_code(r["text"]) for r in latin] == [detect(r["text"]) for r in latin]
+    assert [detect_code(r["text"]) == "en" for r in latin] == [r["lang"] == "en" for r in latin]
 
 
 def _convert(key, rec, sink):
