@@ -19,6 +19,7 @@ as "what is the" is rarely probed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import math
 import multiprocessing
@@ -116,12 +117,19 @@ def _latin_factory() -> DetectorFactory:
     return factory
 
 
-def _seed_langdetect() -> None:
-    """Worker initializer: load the profiles once. The parent owns the workers' lifetime (Ctrl-C or
-    scancel reach the whole process group; the parent journals, rebuilds and shuts the pool down,
-    without worker tracebacks)."""
+WORKER_NICENESS = 5
+
+
+def _start_worker() -> None:
+    """Worker initializer: load the profiles once, and yield the CPU to the parent. Labels are
+    throughput work with a backlog to absorb delays; the parent's event loop is latency work (every
+    ms it waits is a ms the teacher waits). The parent owns the workers' lifetime (Ctrl-C or scancel
+    reach the whole process group; the parent journals, rebuilds and shuts the pool down, without
+    worker tracebacks)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
+        os.nice(WORKER_NICENESS)
     _latin_factory()
 
 
@@ -160,12 +168,13 @@ class LanguageDetector:
     (hundreds of passages per second) calling it on the event loop, or in a thread holding the
     GIL, would stall the requests. Texts awaiting a label are gathered for ``wait`` seconds (or
     up to ``max_batch``) and sent to a pool of ``workers`` seeded processes as one task, so the
-    transport costs one round trip per batch, not per text. Use as a context manager (or
+    transport costs one round trip per batch, not per text. One worker per CPU (at most 4), at a
+    lower priority than the parent (:data:`WORKER_NICENESS`). Use as a context manager (or
     :meth:`close`) so the workers end with the run.
     """
 
     def __init__(self, workers: int | None = None, max_batch: int = 64, wait: float = 0.01) -> None:
-        self.workers = workers or max(1, min(4, (os.cpu_count() or 2) - 1))
+        self.workers = workers or max(1, min(4, os.cpu_count() or 1))
         self.max_batch, self.wait = max_batch, wait
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[str, asyncio.Future]] = []
@@ -177,7 +186,7 @@ class LanguageDetector:
         if self._pool is None:
             # spawn: the parent may already run threads (progress, server log), unsafe to fork
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_seed_langdetect)
+                                             initializer=_start_worker)
             for _ in range(self.workers):
                 self._pool.submit(detect_code, "warm up the language profiles")
 
