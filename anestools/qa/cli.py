@@ -8,8 +8,9 @@ seconds in a log file, e.g. a Slurm job's), print the engine choice and the summ
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -17,6 +18,8 @@ from anestools.common import console as con
 from anestools.common.langs import normalize_language
 from anestools.errors import AnestoolsError, ConfigError
 from anestools.eval.progress import DEFAULT_INTERVAL, eval_progress
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help=(
@@ -83,6 +86,21 @@ def _resolve_engine(t, progress_interval: float) -> None:
 
 def _raise_interrupt(signum, frame):  # SIGTERM (scancel) -> the same clean stop as Ctrl-C
     raise KeyboardInterrupt
+
+
+def _run(stage: Callable[[Callable[[str, int], None]], T], label: str, unit: str, interval: float) -> T:
+    """Run a stage with progress lines; SIGTERM (scancel) stops it like Ctrl-C (outputs rebuilt)."""
+    old = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        with eval_progress(label, interval, unit=unit) as hook:
+            return stage(hook)
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _first_prompt(dry_run: dict) -> None:
+    if dry_run["first_prompt"]:
+        con.out.print("first prompt:\n" + dry_run["first_prompt"][-1]["content"], markup=False, highlight=False)
 
 
 def _report(summary: dict, out: Path, unit: str) -> None:
@@ -185,15 +203,10 @@ def generate_command(
         con.out.print(f"dry run: {s['passages']} passages {s['by_language']}, engine {s['engine']}, "
                       f"concurrency {s['concurrency']}, at most {s['max_requests']} requests; skipped rows "
                       f"{s['skipped_rows']}", highlight=False, soft_wrap=True)
-        if s["first_prompt"]:
-            con.out.print("first prompt:\n" + s["first_prompt"][-1]["content"], markup=False, highlight=False)
+        _first_prompt(s)
         return
-    old = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        with eval_progress("qa generate: passages", progress_interval, unit="passages") as hook:
-            outcome = generate(settings, hook=hook)
-    finally:
-        signal.signal(signal.SIGTERM, old)
+    outcome = _run(lambda hook: generate(settings, hook=hook), "qa generate: passages", "passages",
+                   progress_interval)
     if outcome.skipped_done:
         con.console.print(f"resumed: {outcome.skipped_done} passages already done in {output}")
     _report(outcome.summary, output, "passages")
@@ -270,15 +283,10 @@ def translate_command(
         con.out.print(f"dry run: {s['pairs']} pairs to translate, engine {s['engine']}, concurrency "
                       f"{s['concurrency']}, at most {s['max_requests']} requests; skipped {s['skipped_rows']}",
                       highlight=False, soft_wrap=True)
-        if s["first_prompt"]:
-            con.out.print("first prompt:\n" + s["first_prompt"][-1]["content"], markup=False, highlight=False)
+        _first_prompt(s)
         return
-    old = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        with eval_progress(f"qa translate -> {target}: pairs", progress_interval, unit="pairs") as hook:
-            outcome = translate(settings, hook=hook)
-    finally:
-        signal.signal(signal.SIGTERM, old)
+    outcome = _run(lambda hook: translate(settings, hook=hook), f"qa translate -> {target}: pairs", "pairs",
+                   progress_interval)
     if outcome.skipped_done:
         con.console.print(f"resumed: {outcome.skipped_done} pairs already translated in {output}")
     _report(outcome.summary, output, "sources")

@@ -142,11 +142,11 @@ class Generator:
     """One run's per-passage work; holds the settings, the index and the client."""
 
     def __init__(self, settings: GenerateSettings, index: AnesBenchIndex | None, fingerprint: str,
-                 languages: LanguageDetector) -> None:
+                 languages: LanguageDetector, asker: Asker) -> None:
         self.s = settings
         self.index = index
         self.fingerprint = fingerprint
-        self.asker: Asker | None = None
+        self.asker = asker
         self.languages = languages
 
     def _cheap_checks(self, pair: dict[str, Any]) -> tuple[str, str] | None:
@@ -300,11 +300,9 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
             with LanguageDetector() as languages:
                 if settings.language_check and "en" in settings.languages:
                     languages.start()  # profiles load in the workers while the server starts
-                gen = Generator(settings, index, fingerprint, languages)
 
-                def work(asker: Asker):
-                    gen.asker = asker
-                    return gen.passage
+                def work(asker: Asker):  # the client exists once the teacher answers
+                    return Generator(settings, index, fingerprint, languages, asker).passage
 
                 def interrupted() -> None:  # the journal is the truth: rebuild from it alone
                     rebuild_from_journal(settings, keys, fingerprint, prompts.hash, skipped, started)
@@ -359,16 +357,9 @@ def summarize(settings: GenerateSettings, rebuild: store.Rebuild, rows: PairRows
     """Write ``summary.json`` for the outputs ``rebuild`` published."""
     out = settings.output
     summary = {
-        "complete": rebuild.complete,
-        "kept": rebuild.kept,
+        **rebuild.report(skipped, started, request_seconds),
         "passages": rebuild.counts,
         "pairs": {"generated": rows.generated, "kept": rebuild.kept, "dropped": rows.generated - rebuild.kept},
-        "dropped": rebuild.drop_summary(),
-        "skipped_rows": skipped,
-        "requests": rebuild.requests,
-        "first_error": rebuild.first_error,
-        "seconds": round(time.perf_counter() - started, 2),  # requests + publishing the outputs
-        "request_seconds": None if request_seconds is None else round(request_seconds, 2),
         "settings": {"inputs": settings.inputs, "style": settings.style, "languages": list(settings.languages),
                      "pairs_per_passage": settings.pairs_per_passage, "chunk_tokens": settings.chunk_tokens,
                      "min_tokens": settings.min_tokens, "limit": settings.limit, "seed": settings.seed,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -161,6 +162,13 @@ class Rebuild:
     @property
     def complete(self) -> bool:
         return self.counts["errors"] == 0 and self.counts["not_run"] == 0 and not self._order
+
+    def report(self, skipped: dict[str, int], started: float, request_seconds: float | None) -> dict[str, Any]:
+        """The summary fields every qa stage reports (``started``: ``time.perf_counter()`` at the start)."""
+        return {"complete": self.complete, "kept": self.kept, "dropped": self.drop_summary(), "skipped_rows": skipped,
+                "requests": self.requests, "first_error": self.first_error,
+                "seconds": round(time.perf_counter() - started, 2),  # requests + publishing the outputs
+                "request_seconds": None if request_seconds is None else round(request_seconds, 2)}
 
     def drop_summary(self) -> dict[str, dict[str, Any]]:
         order = {r: i for i, r in enumerate(REASONS)}

@@ -134,11 +134,11 @@ def _request_fields(rec: dict[str, Any]) -> dict[str, Any]:
 
 class Translator:
     def __init__(self, settings: TranslateSettings, index: AnesBenchIndex | None, fingerprint: str,
-                 languages: LanguageDetector) -> None:
+                 languages: LanguageDetector, asker: Asker) -> None:
         self.s = settings
         self.index = index
         self.fingerprint = fingerprint
-        self.asker: Asker | None = None
+        self.asker = asker
         self.languages = languages
 
     def _checks(self, src: dict[str, Any], fields: dict[str, Any], tr: dict[str, Any], row: dict[str, Any]
@@ -267,11 +267,9 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
             with LanguageDetector() as languages:
                 if settings.language_check and settings.to == "en" and items:
                     languages.start()  # profiles load in the workers while the server starts
-                tr = Translator(settings, index, fingerprint, languages)
 
-                def work(asker: Asker):
-                    tr.asker = asker
-                    return tr.pair
+                def work(asker: Asker):  # the client exists once the teacher answers
+                    return Translator(settings, index, fingerprint, languages, asker).pair
 
                 def interrupted() -> None:  # the journal is the truth: rebuild from it alone
                     again = TranslatedRows(settings, prompts.hash)
@@ -307,16 +305,9 @@ def summarize(settings: TranslateSettings, rebuild: store.Rebuild, fingerprint: 
     out = settings.output
     counts = rebuild.counts
     summary = {
-        "complete": rebuild.complete,
-        "kept": rebuild.kept,
+        **rebuild.report(skipped, started, request_seconds),
         "sources": counts,
         "pairs": {"generated": counts["done"], "kept": rebuild.kept, "dropped": counts["done"] - rebuild.kept},
-        "dropped": rebuild.drop_summary(),
-        "skipped_rows": skipped,
-        "requests": rebuild.requests,
-        "first_error": rebuild.first_error,
-        "seconds": round(time.perf_counter() - started, 2),  # requests + publishing the outputs
-        "request_seconds": None if request_seconds is None else round(request_seconds, 2),
         "settings": {"inputs": settings.inputs, "to": settings.to, "limit": settings.limit,
                      "ratio": [settings.ratio_min, settings.ratio_max], "max_latin": settings.max_latin,
                      "language_check": settings.language_check, "decontaminate": settings.decontaminate,
