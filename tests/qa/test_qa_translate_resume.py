@@ -147,3 +147,47 @@ def test_translate_dry_run_and_bad_options(cli, tmp_path):
     code, _, stderr = cli("qa", "translate", str(bad), "--to", "zh", "-o", str(tmp_path / "o"), "--model", "m",
                           "--base-url", "http://127.0.0.1:9/v1")
     assert code == 2 and "no 'question' + 'answer' columns" in stderr
+
+
+def test_sigterm_stops_cleanly_with_outputs_rebuilt_from_the_journal(teacher_url, tmp_path):
+    """scancel sends SIGTERM: the run stops like Ctrl-C (exit 130), the outputs published are
+    exactly the journaled passages' pairs (the half-built in-run outputs are discarded), no
+    temporary file is left, and the rerun finishes the same dataset as an uninterrupted run."""
+    docs = {f"d{i:02d}": f"Drug number {i} is used in anesthesia for induction. Its dose is {i} mg per kilogram. "
+                         f"Monitoring after drug {i} includes blood pressure." for i in range(24)}
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, docs, "en")
+    args = [sys.executable, "-m", "anestools", "qa", "generate", str(corpus), "--model", "teacher", "--min-tokens", "5"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    ref = tmp_path / "ref"
+    subprocess.run([*args, "-o", str(ref), "--base-url", teacher_url], env=env, check=True, capture_output=True)
+
+    slow, slow_url = start_teacher(delay=0.3)
+    out = tmp_path / "out"
+    try:
+        proc = subprocess.Popen([*args, "-o", str(out), "--base-url", slow_url, "--concurrency", "2"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (
+                (out / "_journal.jsonl").exists() and (out / "_journal.jsonl").read_bytes().count(b"\n") >= 4):
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 130, stderr
+        assert "Traceback" not in stderr
+        journaled = _journal_ok_keys(out)
+        assert 4 <= len(journaled) < 24
+        rows = pq.read_table(out / "anesqa.parquet").to_pylist()
+        assert sorted({r["source_id"] for r in rows}) == sorted({k.split("#")[0] for k in journaled})
+        summary = json.loads((out / "summary.json").read_text())
+        assert not summary["complete"] and summary["passages"]["done"] == len(journaled)
+        assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+        rerun = subprocess.run([*args, "-o", str(out), "--base-url", slow_url, "--concurrency", "8"], env=env,
+                               capture_output=True, text=True, timeout=120)
+        assert rerun.returncode == 0, rerun.stderr
+    finally:
+        kill_group(slow, grace=5)
+    got = pq.read_table(out / "anesqa.parquet").to_pylist()
+    want = pq.read_table(ref / "anesqa.parquet").to_pylist()
+    assert [r["pair_id"] for r in got] == [r["pair_id"] for r in want] and len(got) == 72
