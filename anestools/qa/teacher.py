@@ -162,16 +162,15 @@ async def run_pool(items: Iterable[T], work: Callable[[T], Awaitable[R | Later]]
     count = 0
     finishing = asyncio.Semaphore(max(1, concurrency))
     tails: set[asyncio.Task] = set()
-    failure: list[BaseException] = []
+    failure: list[Exception] = []
 
     async def tail(later: Later) -> None:
         nonlocal count
         try:
             done(await later.result)
             count += 1
-        except BaseException as exc:
+        except Exception as exc:  # raised below once the workers have stopped taking items
             failure.append(exc)
-            raise
         finally:
             finishing.release()
 
