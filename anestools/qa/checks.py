@@ -70,8 +70,9 @@ def _script_problem(text: str, expected: str) -> str | None:
         return f"expected {expected}, {100 * share:.0f}% Chinese characters"
     else:
         other = len(_NON_LATIN.findall(text))
-        if other and other > 0.2 * (other + len(_LATIN.findall(text))):
-            return f"expected {expected}, {100 * other / (other + len(_LATIN.findall(text))):.0f}% non-Latin letters"
+        share = other / (other + len(_LATIN.findall(text))) if other else 0.0
+        if share > 0.2:
+            return f"expected {expected}, {100 * share:.0f}% non-Latin letters"
     return None
 
 

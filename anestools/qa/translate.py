@@ -152,8 +152,8 @@ class Translator:
         ratio = after / max(1, before)
         if not self.s.ratio_min <= ratio <= self.s.ratio_max:
             return "length_ratio", f"translated/source size {ratio:.2f} outside [{self.s.ratio_min}, {self.s.ratio_max}]"
-        if to == "zh" and latin_share(_body(fields, tr)) > self.s.max_latin:
-            share = latin_share(_body(fields, tr))
+        share = latin_share(_body(fields, tr)) if to == "zh" else 0.0
+        if share > self.s.max_latin:
             return "untranslated_text", f"{100 * share:.0f}% Latin letters (max {100 * self.s.max_latin:.0f}%)"
         return None
 
