@@ -138,16 +138,15 @@ def _pair_fields(raw: RawPair, style: str, language: str) -> dict[str, Any]:
             "target": raw.target, "level": raw.level}
 
 
+@dataclass
 class Generator:
-    """One run's per-passage work; holds the settings, the index and the client."""
+    """One run's per-passage work: the settings, the AnesBench index, the language workers, the client."""
 
-    def __init__(self, settings: GenerateSettings, index: AnesBenchIndex | None, fingerprint: str,
-                 languages: LanguageDetector, asker: Asker) -> None:
-        self.s = settings
-        self.index = index
-        self.fingerprint = fingerprint
-        self.asker = asker
-        self.languages = languages
+    s: GenerateSettings
+    index: AnesBenchIndex | None
+    fingerprint: str
+    languages: LanguageDetector
+    asker: Asker
 
     def _cheap_checks(self, pair: dict[str, Any]) -> tuple[str, str] | None:
         problem = self.s.lengths.problem(pair["stem"] or pair["question"], pair["answer"])

@@ -132,14 +132,15 @@ def _request_fields(rec: dict[str, Any]) -> dict[str, Any]:
     return {"question": rec["question"], "answer": rec["answer"]}
 
 
+@dataclass
 class Translator:
-    def __init__(self, settings: TranslateSettings, index: AnesBenchIndex | None, fingerprint: str,
-                 languages: LanguageDetector, asker: Asker) -> None:
-        self.s = settings
-        self.index = index
-        self.fingerprint = fingerprint
-        self.asker = asker
-        self.languages = languages
+    """One run's per-pair work: the settings, the AnesBench index, the language workers, the client."""
+
+    s: TranslateSettings
+    index: AnesBenchIndex | None
+    fingerprint: str
+    languages: LanguageDetector
+    asker: Asker
 
     def _checks(self, src: dict[str, Any], fields: dict[str, Any], tr: dict[str, Any], row: dict[str, Any]
                 ) -> tuple[str, str] | None:
