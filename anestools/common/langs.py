@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from anestools.errors import InputError
+from anestools.errors import ConfigError, InputError
 
 SPLITS = ("en", "cn", "all")
 
@@ -39,6 +39,22 @@ def normalize_language(value: str | None) -> str | None:
     if value is None:
         return None
     return _ALIASES.get(str(value).strip().lower())
+
+
+def parse_languages(value: str) -> tuple[str, ...]:
+    """A ``--lang`` value: ``en,zh`` (any spelling above, e.g. ``cn``) or ``all``, in the order given."""
+    out: list[str] = []
+    for v in (x.strip() for x in value.split(",") if x.strip()):
+        if v.lower() == "all":
+            return ("en", "zh")
+        lang = normalize_language(v)
+        if lang is None:
+            raise ConfigError(f"--lang: unknown language {v!r}; expected en, zh (or cn)")
+        if lang not in out:
+            out.append(lang)
+    if not out:
+        raise ConfigError("--lang: give at least one language")
+    return tuple(out)
 
 
 def split_to_languages(split: str) -> frozenset[str]:

@@ -14,9 +14,9 @@ import typer
 from rich.table import Table
 
 from anestools.common import console as con
-from anestools.common.langs import normalize_language
+from anestools.common.langs import parse_languages
 from anestools.errors import ConfigError, IncompleteRunError
-from anestools.eval.bench import LANGUAGES, load_benchmark
+from anestools.eval.bench import load_benchmark
 from anestools.eval.custom_bench import BenchMapping
 from anestools.eval.engines import ENGINES
 from anestools.eval.metrics import group_label
@@ -62,21 +62,6 @@ HELP = (
 
 def _split_csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
-
-
-def _languages(value: str) -> tuple[str, ...]:
-    out = []
-    for v in _split_csv(value):
-        if v.lower() == "all":
-            return LANGUAGES
-        lang = normalize_language(v)
-        if lang is None:
-            raise ConfigError(f"--lang: unknown language {v!r}; expected en, zh (or cn)")
-        if lang not in out:
-            out.append(lang)
-    if not out:
-        raise ConfigError("--lang: give at least one language")
-    return tuple(out)
 
 
 def _levels(value: str) -> tuple[int, ...]:
@@ -224,7 +209,7 @@ def eval_command(
     settings = EvalSettings(
         benchmark=benchmark or None, engine=engine, base_url=base_url, api_key_env=api_key_env,
         engine_python=engine_python, dp=dp, tp=tp, engine_args=list(engine_arg or []),
-        languages=_languages(lang), levels=_levels(levels), shots=shots, dev_file=dev_file, prompt=prompt,
+        languages=parse_languages(lang), levels=_levels(levels), shots=shots, dev_file=dev_file, prompt=prompt,
         samples=samples, temperature=temperature, max_new_tokens=max_new_tokens, concurrency=concurrency,
         limit=_limit(limit), mapping=BenchMapping.load(bench_map, bench_field or ()), resume=resume,
         overwrite=overwrite, skip_invalid=skip_invalid, retries=retries, request_timeout=request_timeout,

@@ -134,6 +134,10 @@ def _start_worker() -> None:
     _latin_factory()
 
 
+# Bumped whenever the language check can decide differently, so a journal written by an
+# earlier version is not resumed under this one (it is part of every run's fingerprint).
+# 2: pair by pair (was: a passage's pairs joined), all of a long pair, any non-Latin script.
+LANGUAGE_CHECK_VERSION = 2
 MAX_CHARS = 2000  # per langdetect call: longer text is checked in pieces, never cut
 
 

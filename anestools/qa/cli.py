@@ -15,7 +15,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from anestools.common import console as con
-from anestools.common.langs import normalize_language
+from anestools.common.langs import normalize_language, parse_languages
 from anestools.errors import AnestoolsError, ConfigError
 from anestools.eval.progress import DEFAULT_INTERVAL, eval_progress
 
@@ -58,21 +58,6 @@ Resume = Annotated[bool, typer.Option("--resume/--no-resume", help="Continue the
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="With --no-resume: delete the previous results and start over.")]
 ProgressInterval = Annotated[float, typer.Option(help="Seconds between progress lines when stderr is not a terminal (Slurm logs).")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Select and show the work and the first prompt; start no server.")]
-
-
-def _languages(value: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for v in (x.strip() for x in value.split(",") if x.strip()):
-        if v.lower() == "all":
-            return ("en", "zh")
-        lang = normalize_language(v)
-        if lang not in ("en", "zh"):
-            raise ConfigError(f"--lang: unknown language {v!r}; expected en, zh (or cn)")
-        if lang not in out:
-            out.append(lang)
-    if not out:
-        raise ConfigError("--lang: give at least one language")
-    return tuple(out)
 
 
 def _resolve_engine(t, progress_interval: float) -> None:
@@ -189,7 +174,7 @@ def generate_command(
                         startup_timeout=startup_timeout)
     _resolve_engine(t, progress_interval)
     settings = GenerateSettings(
-        inputs=list(corpus), output=output, teacher=t, style=style, languages=_languages(lang),
+        inputs=list(corpus), output=output, teacher=t, style=style, languages=parse_languages(lang),
         pairs_per_passage=pairs_per_passage, chunk_tokens=chunk_tokens, min_tokens=min_tokens, limit=limit,
         seed=seed, decontaminate=list(decontaminate or []), grounding=grounding, language_check=language_check,
         lengths=LengthBounds(min_question, max_question, min_answer, max_answer), near_dup=near_dup,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -28,7 +27,13 @@ from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
 from anestools.eval.client import RequestFailed
 from anestools.qa import store
-from anestools.qa.checks import LanguageDetector, LengthBounds, NearDupIndex, script_problem
+from anestools.qa.checks import (
+    LANGUAGE_CHECK_VERSION,
+    LanguageDetector,
+    LengthBounds,
+    NearDupIndex,
+    script_problem,
+)
 from anestools.qa.parse import OPTION_LETTERS, ParseError, RawPair, parse_pairs, parse_verdicts
 from anestools.qa.passages import Passage, corpus_files, iter_chunks, select_passages
 from anestools.qa.prompts import (
@@ -84,20 +89,12 @@ class GenerateSettings:
         self.teacher.validate()
 
     def fingerprint(self, prompt_hash: str, decontam_hash: str) -> str:
-        blob = json.dumps({"model": self.teacher.model, "prompts": prompt_hash, "style": self.style,
-                           "n": self.pairs_per_passage, "chunk": [self.chunk_tokens, self.min_tokens],
-                           "temperature": self.teacher.temperature, "max_tokens": self.teacher.max_new_tokens,
-                           "decontam": decontam_hash, "grounding": self.grounding, "lang": self.language_check,
-                           "lengths": asdict(self.lengths)}, sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()[:12]
-
-
-@dataclass
-class GenerateOutcome:
-    output: Path
-    summary: dict[str, Any]
-    new: int
-    skipped_done: int
+        return store.fingerprint({"model": self.teacher.model, "prompts": prompt_hash, "style": self.style,
+                                  "n": self.pairs_per_passage, "chunk": [self.chunk_tokens, self.min_tokens],
+                                  "temperature": self.teacher.temperature, "max_tokens": self.teacher.max_new_tokens,
+                                  "decontam": decontam_hash, "grounding": self.grounding,
+                                  "lang": [self.language_check, LANGUAGE_CHECK_VERSION],
+                                  "lengths": asdict(self.lengths)})
 
 
 def load_decontamination(files: Sequence[str]) -> tuple[AnesBenchIndex | None, str]:
@@ -242,7 +239,7 @@ async def _labelled(rec: dict[str, Any], candidates: list[dict[str, Any]],
     return rec
 
 
-def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_run: bool = False) -> GenerateOutcome:
+def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_run: bool = False) -> store.Outcome:
     """Run (or resume) generation into ``settings.output`` and rebuild its outputs."""
     settings.validate()
     t = settings.teacher
@@ -264,7 +261,7 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
                    "max_requests": n * (1 + t.parse_retries) * (2 if settings.grounding else 1),
                    "first_prompt": generation_messages(settings.style, first.language, first.text,
                                                        settings.pairs_per_passage) if first else None}
-        return GenerateOutcome(out, summary, 0, 0)
+        return store.Outcome(out, summary, 0, 0)
     # one writer per folder (exit 7 for a second one); temp files of a killed run go under the lock
     with output_lock(out, f"anestools qa generate --output {out}"):
         remove_stale_temps(out)
@@ -309,7 +306,7 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
                 new = run_journaled(items, work, t, out, out / store.JOURNAL, hook, interrupted, rebuild.deliver)
             request_seconds = time.perf_counter() - started
         summary = summarize(settings, rebuild, rows, fingerprint, prompts.hash, skipped, started, request_seconds)
-        return GenerateOutcome(out, summary, new, len(keys) - asked)
+        return store.Outcome(out, summary, new, len(keys) - asked)
 
 
 class PairRows:

@@ -19,11 +19,13 @@ the order in which replies arrived or how many times the run was interrupted.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -87,6 +89,22 @@ def latest_records(out: Path, fingerprint: str) -> dict[str, dict[str, Any]]:
         if prev is None or rec.get("error") is None or prev.get("error") is not None:
             latest[rec["key"]] = rec
     return latest
+
+
+@dataclass
+class Outcome:
+    """What ``qa generate`` / ``qa translate`` return: the folder, its summary, how many items
+    this run asked for and how many a previous run had already done."""
+
+    output: Path
+    summary: dict[str, Any]
+    new: int
+    skipped_done: int
+
+
+def fingerprint(settings: dict[str, Any]) -> str:
+    """A short hash of the settings that shape a run's results: a rerun with other ones is refused."""
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
 
 
 class Sink(Protocol):

@@ -10,8 +10,6 @@ the target, ``source_pair_id`` naming the source pair; resumable like ``qa gener
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -31,7 +29,7 @@ from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
 from anestools.eval.client import RequestFailed
 from anestools.qa import store
-from anestools.qa.checks import LanguageDetector, LengthBounds, cjk_share, latin_share
+from anestools.qa.checks import LANGUAGE_CHECK_VERSION, LanguageDetector, LengthBounds, cjk_share, latin_share
 from anestools.qa.generate import ANSWER_LINE, load_decontamination
 from anestools.qa.parse import OPTION_LETTERS, ParseError, parse_translation
 from anestools.qa.prompts import text_hash, translate_messages, translation_prompts
@@ -70,19 +68,10 @@ class TranslateSettings:
         self.teacher.validate()
 
     def fingerprint(self, prompt_hash: str, decontam_hash: str) -> str:
-        blob = json.dumps({"model": self.teacher.model, "prompts": prompt_hash, "to": self.to,
-                           "temperature": self.teacher.temperature, "max_tokens": self.teacher.max_new_tokens,
-                           "ratio": [self.ratio_min, self.ratio_max], "latin": self.max_latin,
-                           "lang": self.language_check, "decontam": decontam_hash}, sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()[:12]
-
-
-@dataclass
-class TranslateOutcome:
-    output: Path
-    summary: dict[str, Any]
-    new: int
-    skipped_done: int
+        return store.fingerprint({"model": self.teacher.model, "prompts": prompt_hash, "to": self.to,
+                                  "temperature": self.teacher.temperature, "max_tokens": self.teacher.max_new_tokens,
+                                  "ratio": [self.ratio_min, self.ratio_max], "latin": self.max_latin,
+                                  "lang": [self.language_check, LANGUAGE_CHECK_VERSION], "decontam": decontam_hash})
 
 
 def source_pairs(settings: TranslateSettings, skipped: dict[str, int]) -> Iterator[dict[str, Any]]:
@@ -219,7 +208,7 @@ def _body(fields: dict[str, Any], tr: dict[str, Any]) -> str:
 
 
 def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry_run: bool = False
-              ) -> TranslateOutcome:
+              ) -> store.Outcome:
     """Run (or resume) translation into ``settings.output`` and rebuild its outputs."""
     settings.validate()
     t = settings.teacher
@@ -232,7 +221,7 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
     if dry_run:
         pairs = list(source_pairs(settings, skipped))
         first = translate_messages(settings.to, _request_fields(pairs[0])) if pairs else None
-        return TranslateOutcome(out, {"dry_run": True, "pairs": len(pairs), "skipped_rows": skipped,
+        return store.Outcome(out, {"dry_run": True, "pairs": len(pairs), "skipped_rows": skipped,
                                       "engine": t.engine, "concurrency": t.in_flight,
                                       "max_requests": len(pairs) * (1 + t.parse_retries), "first_prompt": first},
                                 0, 0)
@@ -280,7 +269,7 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
                 new = run_journaled(items, work, t, out, out / store.JOURNAL, hook, interrupted, rebuild.deliver)
             request_seconds = time.perf_counter() - started
         summary = summarize(settings, rebuild, fingerprint, prompts.hash, skipped, started, request_seconds)
-        return TranslateOutcome(out, summary, new, len(keys) - len(items))
+        return store.Outcome(out, summary, new, len(keys) - len(items))
 
 
 class TranslatedRows:

@@ -209,3 +209,15 @@ def test_conversion_does_not_import_pandas(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["1", "False"]  # only "a": empty, whitespace, null and "fr" rows are not written
+
+
+def test_lang_option_values():
+    from anestools.common.langs import parse_languages
+    from anestools.errors import ConfigError
+
+    assert parse_languages("cn,en") == ("zh", "en") and parse_languages(" en , english ") == ("en",)
+    assert parse_languages("all") == ("en", "zh") == parse_languages("en,all")
+    with pytest.raises(ConfigError, match="unknown language 'fr'"):
+        parse_languages("en,fr")
+    with pytest.raises(ConfigError, match="at least one"):
+        parse_languages(" , ")
