@@ -177,17 +177,11 @@ class Generator:
         rec: dict[str, Any] = {"key": p.key, "order": p.order, "source_id": p.source_id, "passage_hash": p.hash,
                                "language": p.language, "fingerprint": self.fingerprint, "error": None,
                                "requests": 0, "pairs": [], "malformed": None}
-        try:
-            asked = await self.asker.ask(generation_messages(s.style, p.language, p.text, s.pairs_per_passage),
-                                         lambda text: parse_pairs(text, s.style))
-        except ParseError as exc:
-            rec.update(malformed=str(exc), raw=getattr(exc, "text", "")[:2000], requests=exc.requests)  # type: ignore[attr-defined]
+        parsed = await self.asker.ask_for(rec, generation_messages(s.style, p.language, p.text, s.pairs_per_passage),
+                                          lambda text: parse_pairs(text, s.style))
+        if parsed is None:
             return rec
-        except RequestFailed as exc:
-            rec.update(error=exc.reason, requests=exc.attempts)
-            return rec
-        rec["requests"] = asked.requests
-        good, bad = asked.value
+        good, bad = parsed
         pairs: list[dict[str, Any]] = [{"question": None, "answer": None, "drop": "malformed", "detail": b["reason"],
                                         "item": b["item"]} for b in bad]
         candidates: list[dict[str, Any]] = []

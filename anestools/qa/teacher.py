@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from anestools.errors import ConfigError
 from anestools.eval.auto_engine import AUTO, choose_engine
-from anestools.eval.client import ChatClient, Completion, RetryPolicy
+from anestools.eval.client import ChatClient, Completion, RequestFailed, RetryPolicy
 from anestools.eval.engines import ENGINES, Endpoint, check_engine_options, default_concurrency, open_endpoint
 from anestools.eval.preflight import EndpointInfo, preflight
 from anestools.qa.parse import ParseError
@@ -139,6 +139,21 @@ class Asker:
         error.text = last  # type: ignore[attr-defined]
         error.requests = s.parse_retries + 1  # type: ignore[attr-defined]
         raise error
+
+    async def ask_for(self, rec: dict[str, Any], messages: list[dict[str, str]], parse: Callable[[str], Any]) -> Any:
+        """:meth:`ask` for a journal record: the parsed value, with ``rec["requests"]`` set; or
+        ``None`` when no reply parsed (``rec["malformed"]`` and the raw text) or the request
+        failed (``rec["error"]``, asked again on the next run)."""
+        try:
+            asked = await self.ask(messages, parse)
+        except ParseError as exc:
+            rec.update(malformed=str(exc), raw=getattr(exc, "text", "")[:2000], requests=exc.requests)  # type: ignore[attr-defined]
+            return None
+        except RequestFailed as exc:
+            rec.update(error=exc.reason, requests=exc.attempts)
+            return None
+        rec["requests"] = asked.requests
+        return asked.value
 
 
 @dataclass

@@ -27,11 +27,10 @@ from anestools.common.langs import normalize_language
 from anestools.common.lock import output_lock
 from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
-from anestools.eval.client import RequestFailed
 from anestools.qa import store
 from anestools.qa.checks import LANGUAGE_CHECK_VERSION, LanguageDetector, LengthBounds, cjk_share, latin_share
 from anestools.qa.generate import ANSWER_LINE, load_decontamination
-from anestools.qa.parse import OPTION_LETTERS, ParseError, parse_translation
+from anestools.qa.parse import OPTION_LETTERS, parse_translation
 from anestools.qa.prompts import text_hash, translate_messages, translation_prompts
 from anestools.qa.teacher import Asker, Later, TeacherSettings, run_journaled
 
@@ -166,17 +165,9 @@ class Translator:
                                "error": None, "requests": 0, "malformed": None, "row": None, "drop": None,
                                "detail": None, "source": {k: src.get(k) for k in ("question", "answer", "language")}}
         fields = _request_fields(src)
-        try:
-            asked = await self.asker.ask(translate_messages(to, fields),
-                                         lambda text: parse_translation(text, fields))
-        except ParseError as exc:
-            rec.update(malformed=str(exc), raw=getattr(exc, "text", "")[:2000], requests=exc.requests)  # type: ignore[attr-defined]
+        tr = await self.asker.ask_for(rec, translate_messages(to, fields), lambda text: parse_translation(text, fields))
+        if tr is None:
             return rec
-        except RequestFailed as exc:
-            rec.update(error=exc.reason, requests=exc.attempts)
-            return rec
-        rec["requests"] = asked.requests
-        tr = asked.value
         if "options" in fields:
             listing = "\n".join(f"{OPTION_LETTERS[i]}. {o}" for i, o in enumerate(tr["options"]))
             answer = ANSWER_LINE[to].format(fields["answer"])
