@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from anestools import __version__
 from anestools.common.atomic import remove_stale_temps
 from anestools.common.lock import output_lock
 from anestools.corpus.anesbench import AnesBenchIndex
@@ -347,7 +346,7 @@ def summarize(settings: GenerateSettings, rebuild: store.Rebuild, rows: PairRows
     """Write ``summary.json`` for the outputs ``rebuild`` published."""
     out = settings.output
     summary = {
-        **rebuild.report(skipped, started, request_seconds),
+        **rebuild.report(skipped, started, request_seconds, prompt_hash, fingerprint),
         "passages": rebuild.counts,
         "pairs": {"generated": rows.generated, "kept": rebuild.kept, "dropped": rows.generated - rebuild.kept},
         "settings": {"inputs": settings.inputs, "style": settings.style, "languages": list(settings.languages),
@@ -356,10 +355,6 @@ def summarize(settings: GenerateSettings, rebuild: store.Rebuild, rows: PairRows
                      "decontaminate": settings.decontaminate, "grounding": settings.grounding,
                      "language_check": settings.language_check, "lengths": asdict(settings.lengths),
                      "near_dup": settings.near_dup, **settings.teacher.describe()},
-        "prompt_hash": prompt_hash,
-        "fingerprint": fingerprint,
-        "outputs": {"dataset": str(out / store.DATASET), "dropped": str(out / store.DROPPED)},
-        "anestools_version": __version__,
     }
     store.write_json(out / store.SUMMARY, summary)
     return summary

@@ -33,6 +33,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from anestools import __version__
 from anestools.common.atomic import atomic_path, atomic_paths
 from anestools.errors import ConfigError, InputError, OutputExistsError
 from anestools.eval.results import read_journal
@@ -181,12 +182,16 @@ class Rebuild:
     def complete(self) -> bool:
         return self.counts["errors"] == 0 and self.counts["not_run"] == 0 and not self._order
 
-    def report(self, skipped: dict[str, int], started: float, request_seconds: float | None) -> dict[str, Any]:
+    def report(self, skipped: dict[str, int], started: float, request_seconds: float | None, prompt_hash: str,
+               fingerprint: str) -> dict[str, Any]:
         """The summary fields every qa stage reports (``started``: ``time.perf_counter()`` at the start)."""
         return {"complete": self.complete, "kept": self.kept, "dropped": self.drop_summary(), "skipped_rows": skipped,
                 "requests": self.requests, "first_error": self.first_error,
                 "seconds": round(time.perf_counter() - started, 2),  # requests + publishing the outputs
-                "request_seconds": None if request_seconds is None else round(request_seconds, 2)}
+                "request_seconds": None if request_seconds is None else round(request_seconds, 2),
+                "prompt_hash": prompt_hash, "fingerprint": fingerprint,
+                "outputs": {"dataset": str(self.out / DATASET), "dropped": str(self.out / DROPPED)},
+                "anestools_version": __version__}
 
     def drop_summary(self) -> dict[str, dict[str, Any]]:
         order = {r: i for i, r in enumerate(REASONS)}

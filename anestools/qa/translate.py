@@ -20,7 +20,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from anestools import __version__
 from anestools.common.atomic import remove_stale_temps
 from anestools.common.inputs import expand_local
 from anestools.common.langs import normalize_language
@@ -286,17 +285,13 @@ def summarize(settings: TranslateSettings, rebuild: store.Rebuild, fingerprint: 
     out = settings.output
     counts = rebuild.counts
     summary = {
-        **rebuild.report(skipped, started, request_seconds),
+        **rebuild.report(skipped, started, request_seconds, prompt_hash, fingerprint),
         "sources": counts,
         "pairs": {"generated": counts["done"], "kept": rebuild.kept, "dropped": counts["done"] - rebuild.kept},
         "settings": {"inputs": settings.inputs, "to": settings.to, "limit": settings.limit,
                      "ratio": [settings.ratio_min, settings.ratio_max], "max_latin": settings.max_latin,
                      "language_check": settings.language_check, "decontaminate": settings.decontaminate,
                      **settings.teacher.describe()},
-        "prompt_hash": prompt_hash,
-        "fingerprint": fingerprint,
-        "outputs": {"dataset": str(out / store.DATASET), "dropped": str(out / store.DROPPED)},
-        "anestools_version": __version__,
     }
     store.write_json(out / store.SUMMARY, summary)
     return summary
