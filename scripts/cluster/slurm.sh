@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# A one-node Slurm cluster owned by the caller: `up DIR` installs Debian's slurm-wlm + munge when
+# A Slurm cluster owned by the caller: `up DIR` installs Debian's slurm-wlm + munge when
 # missing, writes DIR/slurm.conf for this machine, starts munged, slurmctld and slurmd in the
-# background (their pids in DIR/*.pid), waits until `sinfo` shows the node idle and writes
+# background (their pids in DIR/*.pid), waits until `sinfo` shows every node idle and writes
 # DIR/env.sh (`export SLURM_CONF=...`). `down DIR` stops exactly those daemons.
+#
+# One node (partition $ANESTOOLS_SLURM_PARTITION, default debug): this host, as `hostname -s`.
+# Two more nodes when DIR/netns.env exists (made by netns.sh): node1 and node2, one slurmd each
+# inside its own network namespace (`slurmd -N nodeI`, its own spool DIR/spool/nodeI, its own
+# address), in partition $ANESTOOLS_SLURM_PAIR_PARTITION (default pair); slurmctld listens on
+# the host's bridge address, munged is shared (its socket is a file, seen from every namespace).
 #
 # Everything (state, spool, logs, the munge socket, ports) lives under DIR, so nothing of the
 # machine's own Slurm/munge setup is touched. If a daemon does not come up, its log is printed
@@ -14,6 +20,8 @@
 set -uo pipefail
 
 PARTITION=${ANESTOOLS_SLURM_PARTITION:-debug}
+PAIR_PARTITION=${ANESTOOLS_SLURM_PAIR_PARTITION:-pair}
+PAIR_NODES=()
 
 log() { echo "[slurm.sh] $*" >&2; }
 
@@ -76,10 +84,12 @@ write_conf() {  # $1: proctrack plugin
     cpus=$(nproc)
     mem=$(awk '/MemTotal/ {print int($2 / 1024 * 0.8)}' /proc/meminfo)
     mkdir -p "$DIR/state" "$DIR/spool" "$DIR/log"
+    local ctld_addr=127.0.0.1
+    [[ ${#PAIR_NODES[@]} -gt 0 ]] && ctld_addr=$HOST_ADDR  # reachable from the namespaces too
     cat > "$DIR/slurm.conf" <<CONF
-# one-node test cluster written by scripts/cluster/slurm.sh
+# test cluster written by scripts/cluster/slurm.sh
 ClusterName=anestools-test
-SlurmctldHost=$host(127.0.0.1)
+SlurmctldHost=$host($ctld_addr)
 SlurmctldPort=$CTLD_PORT
 SlurmdPort=$SLURMD_PORT
 SlurmUser=root
@@ -90,9 +100,9 @@ CredType=cred/munge
 StateSaveLocation=$DIR/state
 SlurmdSpoolDir=$DIR/spool/%n
 SlurmctldPidFile=$DIR/slurmctld.daemon.pid
-SlurmdPidFile=$DIR/slurmd.daemon.pid
+SlurmdPidFile=$DIR/slurmd-%n.daemon.pid
 SlurmctldLogFile=$DIR/log/slurmctld.log
-SlurmdLogFile=$DIR/log/slurmd.log
+SlurmdLogFile=$DIR/log/slurmd-%n.log
 ProctrackType=$1
 TaskPlugin=task/none
 SelectType=select/cons_tres
@@ -111,6 +121,13 @@ SlurmdTimeout=30
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=$PARTITION Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 CONF
+    if [[ ${#PAIR_NODES[@]} -gt 0 ]]; then
+        cat >> "$DIR/slurm.conf" <<CONF
+NodeName=node1 NodeAddr=$NODE_ADDR_1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
+NodeName=node2 NodeAddr=$NODE_ADDR_2 CPUs=$cpus RealMemory=$mem State=UNKNOWN
+PartitionName=$PAIR_PARTITION Nodes=node1,node2 Default=NO MaxTime=INFINITE State=UP OverSubscribe=NO
+CONF
+    fi
     echo "export SLURM_CONF=$DIR/slurm.conf" > "$DIR/env.sh"
 }
 
@@ -120,7 +137,8 @@ cancel_jobs() {  # jobs still queued/running on this cluster end before their da
     export SLURM_CONF=$DIR/slurm.conf
     [[ -n $(squeue -h -o %i 2>/dev/null) ]] || return 0
     log "cancelling the jobs still on the cluster: $(squeue -h -o '%i(%T)' | tr '\n' ' ')"
-    scancel -p "$PARTITION" 2>/dev/null
+    # shellcheck disable=SC2046
+    scancel $(squeue -h -o %A | sort -u) 2>/dev/null
     for _ in $(seq 60); do
         [[ -z $(squeue -h -t running,completing -o %i 2>/dev/null) ]] && return 0
         sleep 0.5
@@ -131,7 +149,7 @@ cancel_jobs() {  # jobs still queued/running on this cluster end before their da
 stop_daemons() {
     local name pid
     cancel_jobs
-    for name in slurmd slurmctld munged; do
+    for name in slurmd-node1 slurmd-node2 slurmd slurmctld munged; do
         [[ -f $DIR/$name.pid ]] || continue
         pid=$(cat "$DIR/$name.pid")
         if kill -0 "$pid" 2>/dev/null; then
@@ -155,19 +173,26 @@ start_slurm() {  # $1: proctrack plugin; 0 when the node is idle
     fi
     slurmd -D -f "$SLURM_CONF" >>"$DIR/log/slurmd.out" 2>&1 &
     echo $! > "$DIR/slurmd.pid"
-    local state=""
+    local i
+    for i in "${!PAIR_NODES[@]}"; do  # node1, node2: each in its own network namespace
+        nsenter --net="/run/netns/${PAIR_NODES[$i]}" slurmd -D -N "node$((i + 1))" -f "$SLURM_CONF" \
+            >>"$DIR/log/slurmd-node$((i + 1)).out" 2>&1 &
+        echo $! > "$DIR/slurmd-node$((i + 1)).pid"
+    done
+    local state="" want=$((1 + ${#PAIR_NODES[@]}))
     for _ in $(seq 150); do
-        state=$(sinfo -h -N -o %t 2>/dev/null | head -n1)
-        [[ $state == idle ]] && return 0
+        state=$(sinfo -h -N -o '%N=%t' 2>/dev/null | sort -u | tr '\n' ' ')
+        [[ $(grep -o '=idle' <<<"$state" | wc -l) -eq $want ]] && return 0
         kill -0 "$(cat "$DIR/slurmd.pid")" 2>/dev/null || break
         sleep 0.2
     done
-    log "node not idle (state '${state:-none}') with $1:"; tail -n 20 "$DIR/log/slurmd.log" "$DIR/log/slurmd.out" >&2 2>/dev/null
+    log "nodes not idle (states '${state:-none}') with $1:"
+    tail -n 20 "$DIR"/log/slurmd*.log "$DIR"/log/slurmd*.out >&2 2>/dev/null
     return 1
 }
 
 up() {
-    mkdir -p "$DIR" && chmod 755 "$DIR" && rm -f "$DIR/unavailable"
+    mkdir -p "$DIR" && chmod 755 "$DIR" && rm -f "$DIR/unavailable" "$DIR/pair-unavailable"
     if [[ $(id -u) -ne 0 ]]; then
         fail "the one-node test cluster needs root (munged runs as the munge user with /etc/munge/munge.key, slurmd as root); run make test-cluster as root"
     fi
@@ -175,23 +200,49 @@ up() {
     start_munge || fail "munged did not start (log: $DIR/munge/munged.log)"
     CTLD_PORT=$(free_port 16817)
     SLURMD_PORT=$(free_port $((CTLD_PORT + 1)))
+    if [[ -f $DIR/netns.env ]]; then
+        # shellcheck disable=SC1091
+        source "$DIR/netns.env"
+        PAIR_NODES=("$NETNS_1" "$NETNS_2")
+    fi
     local pt
+    if try_plugins; then return 0; fi
+    if [[ ${#PAIR_NODES[@]} -gt 0 ]]; then  # keep the one-node cluster; the two-node tests skip
+        echo "the two slurmd in network namespaces did not come up (logs: $DIR/log/slurmd-node*)" > "$DIR/pair-unavailable"
+        log "two-node partition unavailable; retrying with this host only"
+        PAIR_NODES=()
+        if try_plugins; then return 0; fi
+    fi
+    stop_daemons
+    fail "slurmctld/slurmd did not reach an idle node with proctrack/linuxproc nor proctrack/pgid (logs: $DIR/log/)"
+}
+
+try_plugins() {  # 0 once every node is idle and srun runs on each partition
+    local pt name
     for pt in proctrack/linuxproc proctrack/pgid; do
         if start_slurm "$pt"; then
-            if srun -N1 -t 1 true >"$DIR/log/srun-check.out" 2>&1; then
+            if srun -N1 -t 1 true >"$DIR/log/srun-check.out" 2>&1 \
+                && { [[ ${#PAIR_NODES[@]} -eq 0 ]] || srun -p "$PAIR_PARTITION" -N2 -t 1 true >>"$DIR/log/srun-check.out" 2>&1; }; then
                 log "up: node $(hostname -s) idle, $(nproc) CPU(s), partition $PARTITION, $pt (SLURM_CONF=$DIR/slurm.conf)"
+                if [[ ${#PAIR_NODES[@]} -gt 0 ]]; then
+                    log "up: node1 ($NODE_ADDR_1) and node2 ($NODE_ADDR_2) idle in partition $PAIR_PARTITION"
+                    echo "export ANESTOOLS_SLURM_PAIR_PARTITION=$PAIR_PARTITION" >> "$DIR/env.sh"
+                fi
                 return 0
             fi
             log "srun failed with $pt:"; cat "$DIR/log/srun-check.out" >&2
         fi
-        for name in slurmd slurmctld; do  # keep munged, retry with the next plugin
+        for name in slurmd-node1 slurmd-node2 slurmd slurmctld; do  # keep munged, retry with the next plugin
             [[ -f $DIR/$name.pid ]] && kill -TERM "$(cat "$DIR/$name.pid")" 2>/dev/null
-            sleep 1; rm -f "$DIR/$name.pid"
+        done
+        sleep 1
+        for name in slurmd-node1 slurmd-node2 slurmd slurmctld; do
+            [[ -f $DIR/$name.pid ]] && kill -KILL "$(cat "$DIR/$name.pid")" 2>/dev/null
+            rm -f "$DIR/$name.pid"
         done
         rm -rf "$DIR/state" "$DIR/spool"
     done
-    stop_daemons
-    fail "slurmctld/slurmd did not reach an idle node with proctrack/linuxproc nor proctrack/pgid (logs: $DIR/log/)"
+    return 1
 }
 
 cmd=${1:-}; DIR=${2:-}
