@@ -58,11 +58,48 @@ def _print_dry_run(plan: TrainPlan) -> None:
             *env_lines,
             "# command",
             " ".join(shlex.quote(c) for c in plan.command),
+            *_node_lines(plan),
             f"# {plan.config_path}",
             plan.yaml_text.rstrip("\n"),
         ]
     )
     typer.echo(text)
+
+
+NODE_FLAGS = ("--nnodes", "--node-rank", "--master-addr", "--master-port", "--dry-run")
+
+
+def node_argv(argv: list[str], plan: TrainPlan, rank: int) -> list[str]:
+    """``anestools train ...`` as typed, for node ``rank``: the node flags given explicitly."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in NODE_FLAGS:
+            skip = "=" not in arg and name != "--dry-run"
+            continue
+        out.append(arg)
+    return [*out, "--nnodes", str(plan.nnodes), "--node-rank", str(rank), "--master-addr", plan.env["MASTER_ADDR"],
+            "--master-port", plan.env["MASTER_PORT"]]
+
+
+def _node_lines(plan: TrainPlan) -> list[str]:
+    """Multi-node: what runs on each node (ours, then the launcher's), the same but for the rank."""
+    if plan.nnodes < 2:
+        return []
+    lines = [f"# on each of the {plan.nnodes} nodes (start them all; node 0 at MASTER_ADDR is the rendezvous)"]
+    argv = sys.argv[1:]
+    typed = argv[argv.index("train"):] if "train" in argv else None  # None: not called as a command
+    for rank in range(plan.nnodes):
+        env = dict(plan.env, NODE_RANK=str(rank))
+        launcher = [*(f"{k}={v}" for k, v in env.items()), *plan.command]
+        if typed is not None:
+            lines.append(f"# node {rank}: {shlex.join(['anestools', *node_argv(typed, plan, rank)])}")
+        lines.append(f"# node {rank} runs: {shlex.join(launcher)}")
+    return lines
 
 
 def eval_hint(model: str | Path, gpus: int | None) -> str:
@@ -104,11 +141,16 @@ def _print_result(plan: TrainPlan, result: TrainResult) -> None:
 def _train(stage: str, opts: TrainOptions) -> None:
     plan = plan_training(opts)
     _show_checks(plan)
+    if plan.finished is not None:
+        con.out.print(f"{plan.finished.describe()} (pass --overwrite to train again, or raise max_steps / "
+                      "num_train_epochs with --set to continue)", highlight=False, soft_wrap=True)
+        return
     if opts.dry_run:
         _print_dry_run(plan)
         return
     con.console.print(
-        f"launching {plan.nproc} process(es) per node x {opts.nnodes} node(s): {' '.join(plan.command)} "
+        f"launching {plan.nproc} process(es) per node x {plan.nnodes} node(s), node rank {plan.node_rank}: "
+        f"{' '.join(plan.command)} "
         f"(log: {plan.log_path})",
         highlight=False,
         soft_wrap=True,
@@ -156,11 +198,11 @@ def _make_command(stage: str, doc: str, run=_train):
         method: Annotated[str | None, typer.Option("--method", help="full, lora or qlora (4-bit LoRA); default: the recipe's.")] = None,
         deepspeed: Annotated[str | None, typer.Option("--deepspeed", help="z0, z2, z3, z3-offload (configs/deepspeed/) or none; default: the recipe's.")] = None,
         overrides: Annotated[list[str] | None, typer.Option("--set", help="Override any LLaMA-Factory key: --set learning_rate=2e-5 (repeatable).")] = None,
-        gpus: Annotated[str, typer.Option("--gpus", help="Processes per node: a number or auto (= visible GPUs; 1 on CPU). Without GPUs, N runs N CPU processes (gloo).")] = "auto",
-        nnodes: Annotated[int, typer.Option("--nnodes", help="Number of nodes (multi-node: run the same command on every node).")] = 1,
-        node_rank: Annotated[int, typer.Option("--node-rank", help="Rank of this node, 0..nnodes-1.")] = 0,
-        master_addr: Annotated[str | None, typer.Option("--master-addr", help="Host of node rank 0 (required when --nnodes > 1).")] = None,
-        master_port: Annotated[int | None, typer.Option("--master-port", help="Rendezvous port (default: a free port; 29500 multi-node).")] = None,
+        gpus: Annotated[str | None, typer.Option("--gpus", help="Processes per node: a number or auto (= visible GPUs; 1 on CPU). Without GPUs, N runs N CPU processes (gloo). Multi-node default: NPROC_PER_NODE, else auto.", show_default="auto")] = None,
+        nnodes: Annotated[int | None, typer.Option("--nnodes", help="Number of nodes (multi-node: run the same command on every node). Default: NNODES from the environment, else 1.", show_default="1")] = None,
+        node_rank: Annotated[int | None, typer.Option("--node-rank", help="Rank of this node, 0..nnodes-1. Multi-node default: NODE_RANK.", show_default="0")] = None,
+        master_addr: Annotated[str | None, typer.Option("--master-addr", help="Host of node rank 0 (required when --nnodes > 1). Multi-node default: MASTER_ADDR.")] = None,
+        master_port: Annotated[int | None, typer.Option("--master-port", help="Rendezvous port (default: a free port; multi-node: MASTER_PORT, else 29500).")] = None,
         resume: Annotated[str, typer.Option("--resume", help="auto (newest checkpoint-* in OUTPUT, or start fresh), a checkpoint PATH, or none.")] = "none",
         overwrite: Annotated[bool, typer.Option("--overwrite", help="Delete a previous run in OUTPUT and start again.")] = False,
         launcher: Annotated[Path | None, typer.Option("--launcher", help="llamafactory-cli of another virtualenv (the training environment).")] = None,
@@ -209,6 +251,8 @@ Examples:
   anestools train sft --recipe llama3.1-8b-sft-lora --set learning_rate=5e-5 --set num_train_epochs=3
 
   anestools train sft --recipe qwen2.5-7b --nnodes 2 --node-rank 0 --master-addr node01 --gpus 8 --resume auto
+
+  NNODES=2 NODE_RANK=1 MASTER_ADDR=node01 MASTER_PORT=29500 anestools train sft --recipe qwen2.5-7b --resume auto
 
   anestools train sft --recipe tiny-cpu --model tiny-model --data-dir data --dataset anesqa_all --gpus 2
 """

@@ -17,6 +17,7 @@ from anestools.common.atomic import atomic_path, remove_stale_temps
 from anestools.common.lock import output_lock
 from anestools.errors import ConfigError, MissingDependencyError
 from anestools.train import launch, outputs, pretokenize, summary, validate
+from anestools.train.nodes import resolve_nodes
 from anestools.train.recipes import METHODS, STAGES, Recipe, check_deepspeed, find_recipe
 from anestools.train.render import TrainOptions, render_config, render_yaml
 
@@ -45,6 +46,16 @@ class TrainPlan:
     skipped: list[str] = field(default_factory=list)
     lf_env: dict[str, Any] = field(default_factory=dict)
     peak_tflops: float | None = None
+    # --resume auto found a checkpoint already at the run's last step: nothing to train
+    finished: outputs.FinishedRun | None = None
+
+    @property
+    def nnodes(self) -> int:
+        return int(self.env.get("NNODES", "1"))
+
+    @property
+    def node_rank(self) -> int:
+        return int(self.env.get("NODE_RANK", "0"))
 
 
 @dataclass
@@ -56,6 +67,7 @@ class TrainResult:
     loss_plot: Path | None
     adapter: bool
     summary: dict[str, Any] | None = None  # anestools.train.summary (node rank 0, success only)
+    finished: outputs.FinishedRun | None = None  # nothing was trained: the run was already complete
 
 
 def _check_options(opts: TrainOptions) -> None:
@@ -98,12 +110,13 @@ def _nproc(opts: TrainOptions, cfg: dict[str, Any], cuda: int | None, recipe: Re
 
 def plan_training(opts: TrainOptions) -> TrainPlan:
     """Render and validate; raise a one-line ``AnestoolsError`` on the first problem found."""
+    opts, node_notes = resolve_nodes(opts, os.environ)
     _check_options(opts)
     recipe_name = opts.recipe or f"qwen2.5-7b-{opts.stage}"
     recipe = find_recipe(recipe_name, opts.stage, opts.method)
     cfg, origin = render_config(recipe, opts)
     validate.check_values(cfg, origin, STAGES[opts.stage])
-    checks: list[str] = []
+    checks: list[str] = list(node_notes)
     skipped: list[str] = []
 
     if opts.tokenized_path is not None:
@@ -124,6 +137,7 @@ def plan_training(opts: TrainOptions) -> TrainPlan:
     out = Path(cfg["output_dir"])
     state = outputs.inspect_output(out)
     resume_from = outputs.resolve_resume(state, opts.resume, opts.overwrite)
+    finished = outputs.finished_run(resume_from, cfg) if opts.resume == "auto" and resume_from else None
     if resume_from is not None:
         cfg["resume_from_checkpoint"] = str(resume_from)
     elif opts.resume == "auto":
@@ -172,6 +186,7 @@ def plan_training(opts: TrainOptions) -> TrainPlan:
         skipped=skipped,
         lf_env=lf_env,
         peak_tflops=opts.peak_tflops,
+        finished=finished,
     )
 
 
@@ -181,7 +196,9 @@ def run_training(plan: TrainPlan, echo: Callable[[bytes], None] | None = None) -
     Node rank 0 holds the output directory's lock until the trainer's whole process group is
     gone (even if we are killed), so a second run into it is refused meanwhile.
     """
-    if plan.env.get("NODE_RANK", "0") != "0":  # other nodes share rank 0's directory and lock
+    if plan.finished is not None:  # every node sees the same checkpoint: none of them trains
+        return _finished_result(plan)
+    if plan.node_rank != 0:  # other nodes share rank 0's directory and lock
         return _run_training(plan, echo)
     with output_lock(plan.output_dir, f"anestools train --output {plan.output_dir}"):
         remove_stale_temps(plan.output_dir)
@@ -191,8 +208,17 @@ def run_training(plan: TrainPlan, echo: Callable[[bytes], None] | None = None) -
         return _run_training(plan, echo)
 
 
+def _finished_result(plan: TrainPlan) -> TrainResult:
+    out = plan.output_dir
+    adapter = (out / "adapter_model.safetensors").is_file() or (out / "adapter_model.bin").is_file()
+    weights = adapter or any((out / f).is_file() for f in outputs.WEIGHT_FILES)
+    plot = out / "training_loss.png"
+    return TrainResult(returncode=0, output_dir=out, log_path=plan.log_path, final_model=out if weights else None,
+                       loss_plot=plot if plot.is_file() else None, adapter=adapter, finished=plan.finished)
+
+
 def _run_training(plan: TrainPlan, echo: Callable[[bytes], None] | None = None) -> TrainResult:
-    if plan.overwrite and plan.env.get("NODE_RANK", "0") == "0":
+    if plan.overwrite and plan.node_rank == 0:
         outputs.clear_previous_run(plan.output_state)
     plan.output_dir.mkdir(parents=True, exist_ok=True)
     with atomic_path(plan.config_path, overwrite=True) as tmp:
@@ -203,7 +229,7 @@ def _run_training(plan: TrainPlan, echo: Callable[[bytes], None] | None = None) 
     weights = adapter or any((out / f).is_file() for f in outputs.WEIGHT_FILES)
     plot = out / "training_loss.png"
     stats = None
-    if rc == 0 and plan.env.get("NODE_RANK", "0") == "0":
+    if rc == 0 and plan.node_rank == 0:
         world = plan.nproc * int(plan.env.get("NNODES", "1"))
         device = summary.gpu_name() if plan.lf_env.get("cuda_devices") else "cpu"
         stats = summary.summarize(out, plan.log_path, world, plan.config, plan.resume_from, device, plan.peak_tflops)

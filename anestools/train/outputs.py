@@ -9,6 +9,7 @@ run could be clobbered. We make every case explicit: ``--resume auto|PATH|none``
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -49,6 +50,47 @@ class OutputState:
             if (ckpt / "trainer_state.json").is_file():
                 return ckpt
         return None
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    """A checkpoint that already holds the run's last step (``--resume auto`` trains nothing)."""
+
+    checkpoint: Path
+    step: int
+    target: int
+    reason: str  # "max_steps" (the config's) or "epochs" (the trainer's own total for them)
+
+    def describe(self) -> str:
+        what = f"max_steps {self.target}" if self.reason == "max_steps" else f"its last step ({self.target}, all epochs)"
+        return f"{self.checkpoint} is at global step {self.step}, {what}: the run is finished, nothing to train"
+
+
+def finished_run(ckpt: Path, cfg: dict) -> FinishedRun | None:
+    """``ckpt`` when its step already reaches the run's end, else ``None``.
+
+    Why: resuming from a checkpoint at ``max_steps`` makes the trainer run (and save) one more
+    step. With ``max_steps`` set, its value is the end. Without it, the end is the step total
+    the trainer computed from the epochs (``trainer_state.json``: ``max_steps``), valid only
+    while ``num_train_epochs`` is unchanged: more epochs continue the run.
+    """
+    path = ckpt / "trainer_state.json"
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        step = int(state.get("global_step", 0))
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise InputError(f"{path}: not a readable trainer state ({exc}); pass --resume with another checkpoint") from None
+    max_steps = int(cfg.get("max_steps") or -1)
+    if max_steps > 0:
+        return FinishedRun(ckpt, step, max_steps, "max_steps") if step >= max_steps else None
+    target, epochs = state.get("max_steps"), state.get("num_train_epochs")
+    try:
+        same_epochs = epochs is not None and float(epochs) == float(cfg.get("num_train_epochs", 3.0))
+    except (TypeError, ValueError):
+        return None
+    if same_epochs and isinstance(target, int) and 0 < target <= step:
+        return FinishedRun(ckpt, step, target, "epochs")
+    return None
 
 
 def inspect_output(path: Path) -> OutputState:

@@ -18,6 +18,9 @@ from anestools.errors import ConfigError
 from anestools.train.mix import mix_keys
 from anestools.train.recipes import DEEPSPEED_PRESETS, METHODS, STAGES, Recipe, resolve_deepspeed
 
+# Seconds a rank waits in a collective (torch.distributed's timeout, also NCCL's watchdog) when
+# the recipe does not say: see docs/train.md ("Distributed timeout").
+DDP_TIMEOUT = 10800
 LORA_DEFAULTS = {"lora_rank": 64, "lora_alpha": 128, "lora_dropout": 0.05, "lora_target": "all"}
 LORA_KEYS = ("lora_rank", "lora_alpha", "lora_dropout", "lora_target", "additional_target", "use_rslora",
              "use_dora", "loraplus_lr_ratio", "create_new_adapter")
@@ -51,9 +54,9 @@ class TrainOptions:
     method: str | None = None
     deepspeed: str | None = None
     overrides: list[str] = field(default_factory=list)
-    gpus: str = "auto"
-    nnodes: int = 1
-    node_rank: int = 0
+    gpus: str | None = None  # None: NPROC_PER_NODE (multi-node), else auto (anestools.train.nodes)
+    nnodes: int | None = None  # None: NNODES from the environment, else 1
+    node_rank: int | None = None  # None: NODE_RANK from the environment, else 0
     master_addr: str | None = None
     master_port: int | None = None
     resume: str = "none"
@@ -177,6 +180,8 @@ def render_config(recipe: Recipe, opts: TrainOptions) -> tuple[dict[str, Any], d
     # Non-padding tokens seen, for the end-of-run summary (anestools.train.summary).
     if "include_num_input_tokens_seen" not in cfg:
         put("include_num_input_tokens_seen", "non_padding", "anestools (token count for the run summary)")
+    if "ddp_timeout" not in cfg:
+        put("ddp_timeout", DDP_TIMEOUT, "anestools default (distributed timeout, docs/train.md)")
     for key, value in parse_overrides(opts.overrides).items():
         put(key, value, "--set")
 
