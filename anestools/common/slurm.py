@@ -218,6 +218,22 @@ def run_status(ledger: Path, run: str | None = None) -> RunStatus | None:
     return status
 
 
+def active_tasks(ledger: Path) -> list[TaskState]:
+    """Tasks of *any* run in ``ledger`` that are still queued or running.
+
+    Why every run and not the newest: a rerun submitted while an earlier run's jobs were still
+    pending would write the same shards twice; each run's jobs must be finished (or cancelled)
+    before the next starts. Nothing without Slurm's ``scontrol`` here (nothing can be asked).
+    """
+    if not Path(ledger).is_file() or shutil.which("scontrol") is None:
+        return []
+    found: list[TaskState] = []
+    for e in read_ledger(Path(ledger)):
+        tasks = _scontrol_tasks(str(e["job_id"]), e.get("name", "")) or []
+        found.extend(t for t in tasks if t.active)
+    return found
+
+
 def wait_for_run(ledger: Path, run: str | None = None, poll: float = 10.0,
                  on_update: Callable[[RunStatus], None] | None = None, timeout: float | None = None) -> RunStatus:
     """Poll :func:`run_status` until no task can run any more (or ``timeout`` seconds passed)."""

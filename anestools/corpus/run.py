@@ -15,7 +15,9 @@ Usage::
   run is refused, exit 7) and removes the stale temporary files of a killed run under it. Local
   workers are forked inside ``forks_die_with_us``: a ``kill -9`` of the driver kills them too,
   and they hold the lock (inherited open file) until they are gone. With Slurm the lock covers
-  the submission only (the jobs run after this process exits).
+  the submission only (the jobs run after this process exits), so a run is also refused (exit
+  7, naming the jobs) while any job recorded in ``OUTPUT/_logs/slurm_jobs.jsonl`` is queued or
+  running.
 - **Completion marker.** ``CompletionMarker`` is the last stage (one task): it writes
   ``OUTPUT/_SUCCESS`` (``anestools.common.corpus_marker``), so on Slurm/Ray too the marker
   appears only once every shard is written.
@@ -48,7 +50,8 @@ from anestools.common.atomic import atomic_open, remove_stale_temps
 from anestools.common.corpus_marker import MARKER, RUN_RECORD
 from anestools.common.lock import output_lock
 from anestools.common.proc import forks_die_with_us
-from anestools.errors import AnestoolsError, EngineError, InputError, OutputExistsError
+from anestools.common.slurm import LEDGER, active_tasks
+from anestools.errors import AnestoolsError, EngineError, InputError, OutputExistsError, OutputLockedError
 
 CONSOLE_LOG = "_logs/console.log"
 SHARD_DIRS = ("en", "zh")
@@ -113,8 +116,21 @@ def locked_output(out: Path, command: str) -> Iterator[Path]:
     if out.exists() and not out.is_dir():
         raise OutputExistsError(f"{out} exists and is not a directory")
     with output_lock(out, f"anestools {command} --output {out}"):
+        refuse_while_jobs_run(out)
         remove_stale_temps(out, recursive=True)
         yield out
+
+
+def refuse_while_jobs_run(out: Path, limit: int = 5) -> None:
+    """``OutputLockedError`` naming the Slurm jobs of an earlier run into ``out`` still queued/running."""
+    tasks = active_tasks(out / "_logs" / LEDGER)
+    if not tasks:
+        return
+    shown = "; ".join(t.describe() for t in tasks[:limit]) + (f"; ... {len(tasks) - limit} more" if len(tasks) > limit else "")
+    jobs = " ".join(dict.fromkeys(t.job_id.split("_")[0] for t in tasks))
+    raise OutputLockedError(
+        f"{out}: {len(tasks)} Slurm job(s) of an earlier run into it are still queued or running ({shown}); "
+        f"rerun once they have finished, or cancel them first (scancel {jobs})")
 
 
 def prepare_output(out: Path, identity: dict, overwrite: bool, managed: Sequence[str]) -> str:

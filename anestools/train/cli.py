@@ -58,9 +58,9 @@ def _print_dry_run(plan: TrainPlan) -> None:
             *env_lines,
             "# command",
             " ".join(shlex.quote(c) for c in plan.command),
-            *_node_lines(plan),
             f"# {plan.config_path}",
             plan.yaml_text.rstrip("\n"),
+            *_node_lines(plan),
         ]
     )
     typer.echo(text)

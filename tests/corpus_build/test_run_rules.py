@@ -90,3 +90,33 @@ def test_keep_excluded_writes_each_steps_drops_with_the_reason(cli, tmp_path):
     assert recs and all(r["metadata"]["filter_reason"] in ("other_language", "undetected", "not_selected") for r in recs)
     # the source file of each dropped page (datatrove's add_file_path, on only with --keep-excluded)
     assert all(r["metadata"]["file_path"].endswith("web_sample.parquet") for r in recs)
+
+
+def _fake_scontrol(bin_dir: Path, state: str) -> None:
+    """``scontrol -o show job ID`` answering one array task of job 4242 in ``state``."""
+    bin_dir.mkdir(exist_ok=True)
+    script = bin_dir / "scontrol"
+    script.write_text("#!/bin/sh\n"
+                      f'echo "JobId=4243 ArrayJobId=4242 ArrayTaskId=1 JobName=anescorpus-filter JobState={state} '
+                      'Reason=None ExitCode=0:0"\n')
+    script.chmod(0o755)
+
+
+def test_rerun_is_refused_while_an_earlier_runs_slurm_jobs_are_queued(cli, tmp_path, monkeypatch):
+    """Gap of the one-node cluster: a rerun while the same output's jobs were still pending submitted
+    the work twice. Now refused (exit 7) naming the jobs, also with --overwrite; allowed once they ended."""
+    from anestools.common.slurm import JobRecorder
+    from anestools.corpus.run import refuse_while_jobs_run
+
+    out = tmp_path / "out"
+    JobRecorder(str(out / "_logs" / "slurm_jobs.jsonl"), "anescorpus-filter", "run-1")("Submitted batch job 4242")
+    _fake_scontrol(tmp_path / "bin", "PENDING")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{__import__('os').environ['PATH']}")
+    for extra in ((), ("--overwrite",)):
+        code, _, err = cli("corpus", "build", str(sample_path()), "--output", str(out), *extra)
+        assert code == 7, err
+        assert "1 Slurm job(s) of an earlier run" in err and "anescorpus-filter (job 4242_1) PENDING" in err
+        assert "scancel 4242" in err
+    assert sorted(p.name for p in out.iterdir()) == ["_logs"]  # nothing else written
+    _fake_scontrol(tmp_path / "bin", "CANCELLED")
+    refuse_while_jobs_run(out)  # finished or cancelled: a rerun may go on
