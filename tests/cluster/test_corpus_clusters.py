@@ -10,23 +10,15 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import corpus_rows, run_anestools, scontrol_job, shard_rows
+from conftest import corpus_rows, ledger, run_anestools, scontrol_job, shard_rows
 
 pytestmark = pytest.mark.cluster
 
 SAMPLES = Path(__file__).resolve().parents[2] / "anestools" / "resources" / "samples"
 
 
-@pytest.fixture(scope="module")
-def local_build(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("local") / "corpus"
-    proc = run_anestools("corpus", "build", "--output", str(out), "--tasks", "2", "--workers", "2")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return out
-
-
 def _ledger(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / "_logs" / "slurm_jobs.jsonl").read_text().splitlines()]
+    return ledger(out)
 
 
 def test_slurm_build_equals_local(slurm_partition, local_build, tmp_path):
