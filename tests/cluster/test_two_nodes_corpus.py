@@ -6,6 +6,8 @@ show, and the output is the local executor's, row for row."""
 from __future__ import annotations
 
 import os
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -24,10 +26,16 @@ def _nodes_of(out: Path, name: str) -> dict[str, str]:
     return task_nodes(job)
 
 
-def test_slurm_build_on_two_nodes_equals_local(pair_partition, local_build, tmp_path):
-    out = tmp_path / "pair"
+def _build_on(partition: str, out: Path):
+    start = time.monotonic()
     proc = run_anestools("corpus", "build", "--output", str(out), "--executor", "slurm", "--tasks", "2",
-                         "--workers", "2", "--slurm-partition", pair_partition, *SPREAD)
+                         "--workers", "2", "--slurm-partition", partition, *SPREAD)
+    return proc, time.monotonic() - start
+
+
+def test_slurm_build_on_two_nodes_equals_local(pair_partition, slurm_partition, local_build, tmp_path):
+    out = tmp_path / "pair"
+    proc, wall = _build_on(pair_partition, out)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "kept documents: en: 70, zh: 35" in proc.stdout
     filter_nodes = _nodes_of(out, "anescorpus-filter")
@@ -37,6 +45,13 @@ def test_slurm_build_on_two_nodes_equals_local(pair_partition, local_build, tmp_
     assert corpus_rows(out) == corpus_rows(local_build)
     assert shard_rows(out) == shard_rows(local_build)
     assert (out / "_SUCCESS").is_file()
+    print(f"\nSCALING 2 nodes: filter tasks per node {sorted(filter_nodes.values())}, wall {wall:.0f} s", file=sys.stderr)
+    if os.environ.get("ANESTOOLS_TIME_TWINS"):  # the one-node twin, for docs/cluster.md
+        one, wall1 = _build_on(slurm_partition, tmp_path / "one")
+        assert one.returncode == 0, one.stderr[-3000:]
+        nodes1 = _nodes_of(tmp_path / "one", "anescorpus-filter")
+        assert corpus_rows(tmp_path / "one") == corpus_rows(local_build)
+        print(f"\nSCALING 1 node: filter tasks per node {sorted(nodes1.values())}, wall {wall1:.0f} s", file=sys.stderr)
 
 
 def test_slurm_pubmed_on_two_nodes_equals_local(pair_partition, tmp_path):

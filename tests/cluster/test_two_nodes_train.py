@@ -28,7 +28,7 @@ SAMPLE_QA = ROOT / "anestools" / "resources" / "samples" / "anesqa_sample.parque
 PAIR = ["--nodes", "2", "--gpus-per-node=0", "--cpus-per-task=2"]
 # Two ranks over gloo on two shared cores are several times slower than one rank: fewer steps
 # than the one-node twin still leave the requeue landing mid-run.
-MAX_STEPS, SAVE_STEPS = 160, 40
+MAX_STEPS, SAVE_STEPS = 40, 10
 LAST_TWO = [MAX_STEPS - SAVE_STEPS, MAX_STEPS]
 # SGD without momentum keeps no optimizer tensors. Why: with more than one CPU process,
 # accelerate puts each rank on device "cpu:0" and the trainer loads optimizer.pt with that
