@@ -40,7 +40,7 @@ PREFIX = {"en": "Therefore, the answer is (", "zh": "所以答案是（"}
 FOLLOWUP = {"en": "Finish this sentence with the letter of the option your response above chose, nothing else: ",
             "zh": "只用你上面回答所选选项的字母补全这句话，不要写别的："}
 PROBE_LETTER = "Q"
-LOGIT_BIAS = 100
+LOGIT_BIAS = 100.0  # a float: transformers serve 5.6 crashes (HTTP 500) on an int bias
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,8 @@ def letter_probability(letter: str, top: Mapping[str, float] | None, chosen_logp
                        letters: Sequence[str]) -> float | None:
     """P(letter) renormalised over the valid letters the server listed, else exp(its logprob)."""
     if top:
-        valid = {k.strip().strip("(（"): v for k, v in top.items() if k.strip().strip("(（") in letters}
+        allowed = set(letters)
+        valid = {t: v for k, v in top.items() if (t := k.strip().strip("(（")) in allowed}
         if letter in valid:
             z = sum(math.exp(v) for v in valid.values())
             return math.exp(valid[letter]) / z if z > 0 else None
