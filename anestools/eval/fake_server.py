@@ -47,6 +47,9 @@ def choose_letter(text: str) -> str:
 
 
 VERSION = "fake-1.0"
+# Fields of a constrained answer-pass request; such requests are counted as ``pass_requests``
+# (``pass_with_api_key``), so ``requests``/``with_seed``/``with_api_key`` count question requests.
+PASS_FIELDS = ("regex", "guided_choice", "logit_bias")
 
 
 def is_vague(text: str, vague: int) -> bool:
@@ -92,12 +95,17 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
 
     async def chat(request: web.Request) -> web.Response:
         body = await request.json()
-        stats["requests"] += 1
-        if body.get("seed") is not None:
-            stats["with_seed"] += 1
-        if request.headers.get("Authorization", "").startswith("Bearer "):
-            stats["with_api_key"] += 1
-        if fail_status or stats["requests"] <= fail_first:
+        keyed = request.headers.get("Authorization", "").startswith("Bearer ")
+        if any(k in body for k in PASS_FIELDS):  # the answer pass (and its probe): counted apart
+            stats["pass_requests"] += 1
+            stats["pass_with_api_key"] += keyed
+        else:
+            stats["requests"] += 1
+            if body.get("seed") is not None:
+                stats["with_seed"] += 1
+            if keyed:
+                stats["with_api_key"] += 1
+        if fail_status or stats["requests"] + stats["pass_requests"] <= fail_first:
             stats["failed"] += 1
             return web.json_response({"error": {"message": "injected failure"}},
                                      status=fail_status or 500)
