@@ -45,7 +45,7 @@ from anestools.eval.results import (
     write_jsonl,
     write_outputs,
 )
-from anestools.eval.rundir import check_run_dir
+from anestools.eval.rundir import check_run_dir, previous_config
 
 ENGINE_LOG = "engine.log"
 JUDGE_ENGINE_LOG = "judge_engine.log"
@@ -346,11 +346,15 @@ def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, bench
         "judge_model": settings.judge_model, "judge_engine": settings.judge_engine if settings.judge_model else None,
         "judge_base_url": settings.judge_base_url, "judge_api_key_env": settings.judge_api_key_env,
         "judge_audit": settings.judge_audit,
+        "answer_pass_mode": settings.answer_pass,
     }
     prepare_output(run_dir, settings.resume, settings.overwrite)
     pred_path = run_dir / PREDICTIONS
     latest = latest_by_key(read_predictions(pred_path), fingerprint)
     check_run_dir(run_dir, config, settings.overwrite)
+    # what the answer pass's probe found; a resume with nothing left to ask keeps the previous finding
+    previous_pass = (previous_config(run_dir) or {}).get("answer_pass")
+    config["answer_pass"] = previous_pass if isinstance(previous_pass, dict) else None
     todo = [(it, s) for it in items for s in range(settings.samples)
             if (rec := latest.get((it.key, s))) is None or rec.get("error") is not None]
     skipped = len(items) * settings.samples - len(todo)

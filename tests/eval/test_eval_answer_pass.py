@@ -69,6 +69,18 @@ def test_fallback_does_not_ask_about_responses_the_rules_decide(cli, fake_server
     assert ap["asked"] == 4 and ap["decided"] == 0 and ap["agrees_with_rules"]["n"] == 4
 
 
+def test_resume_keeps_the_probe_and_another_mode_is_another_run(cli, fake_server, tmp_path):
+    url = fake_server(vague=1, constrained="sglang")
+    out = tmp_path / "run"
+    assert _run(cli, url, out)[0] == 0
+    code, _, stderr = _run(cli, url, out)  # nothing left to ask: no probe, the finding is kept
+    assert code == 0, stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["config"]["answer_pass"]["constraint"] == "regex" and summary["answer_pass"]["decided"] == 4
+    code, _, stderr = _run(cli, url, out, "--answer-pass", "off")
+    assert code != 0 and "answer_pass_mode" in stderr and "Traceback" not in stderr
+
+
 def test_logit_bias_on_an_openai_server_without_continuation(cli, fake_server, tiny_model, tmp_path):
     """A server that refuses continue_final_message (400) gets the follow-up turn; logit_bias goes on
     the letter tokens of the model's tokenizer.json."""
