@@ -86,7 +86,7 @@ def _logprobs(letter: str, allowed: list[str]) -> dict:
 
 def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0,
              vague: int = 0, truncate: bool = False, constrained: str | None = None,
-             token_letters: dict[int, str] | None = None) -> web.Application:
+             token_letters: dict[int, str] | None = None, pass_delay: float | None = None) -> web.Application:
     """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do;
     ``vague``: every N-th question gets an unreadable answer; ``truncate``: every answer is cut at
     the token limit (``finish_reason: length``, no answer line). Judge prompts are never cut."""
@@ -116,7 +116,9 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
         if constrained == "vllm" and body.get("continue_final_message") and body.get("add_generation_prompt", True):
             return web.json_response({"error": {"message": "Cannot set both `continue_final_message` and "
                                                            "`add_generation_prompt` to True."}}, status=400)
-        await asyncio.sleep(delay)
+        honoured = bool(allowed)
+        # a cached prefix + one token is cheaper than an answer: --pass-delay models it
+        await asyncio.sleep(pass_delay if honoured and pass_delay is not None else delay)
         user = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
         finish = "stop"
         tokens = completion_tokens(user)
@@ -182,6 +184,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--constrained", choices=("sglang", "vllm", "openai"), default=None,
                         help="honour the answer pass's constraint fields the way this server documents them")
     parser.add_argument("--tokenizer", default=None, help="model dir whose tokenizer.json maps logit_bias ids")
+    parser.add_argument("--pass-delay", type=float, default=None,
+                        help="seconds before a constrained answer-pass reply (default: --delay)")
     args = parser.parse_args(argv)
     token_letters: dict[int, str] = {}
     if args.tokenizer:
@@ -193,7 +197,7 @@ def main(argv: list[str] | None = None) -> None:
             if len(ids) == 1:
                 token_letters[ids[0]] = letter
     web.run_app(make_app(args.delay, args.fail_status, args.fail_first, args.vague, args.truncate,
-                         args.constrained, token_letters),
+                         args.constrained, token_letters, args.pass_delay),
                 host=args.host, port=args.port,
                 print=None, backlog=4096, access_log=None)
 
