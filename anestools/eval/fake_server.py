@@ -47,8 +47,9 @@ def choose_letter(text: str) -> str:
 
 
 VERSION = "fake-1.0"
-# Fields of a constrained answer-pass request; such requests are counted as ``pass_requests``
-# (``pass_with_api_key``), so ``requests``/``with_seed``/``with_api_key`` count question requests.
+# Fields of a constrained answer-pass request; such requests are counted apart (``pass_requests``,
+# ``pass_with_api_key``, ``pass_failed``, ``pass_answered``), so ``requests``, ``with_seed``,
+# ``with_api_key``, ``failed`` and ``answered`` count question (and judge) requests.
 PASS_FIELDS = ("regex", "guided_choice", "logit_bias")
 
 
@@ -96,7 +97,8 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
     async def chat(request: web.Request) -> web.Response:
         body = await request.json()
         keyed = request.headers.get("Authorization", "").startswith("Bearer ")
-        if any(k in body for k in PASS_FIELDS):  # the answer pass (and its probe): counted apart
+        is_pass = any(k in body for k in PASS_FIELDS)
+        if is_pass:  # the answer pass (and its probe): counted apart
             stats["pass_requests"] += 1
             stats["pass_with_api_key"] += keyed
         else:
@@ -106,7 +108,7 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
             if keyed:
                 stats["with_api_key"] += 1
         if fail_status or stats["requests"] + stats["pass_requests"] <= fail_first:
-            stats["failed"] += 1
+            stats["pass_failed" if is_pass else "failed"] += 1
             return web.json_response({"error": {"message": "injected failure"}},
                                      status=fail_status or 500)
         allowed = _allowed_letters(body, constrained, token_letters or {})
@@ -142,7 +144,7 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
             answer = f"It is between {choose_letter(user)} and the option after it; hard to say."
         else:
             answer = f"Reasoning about the options.\nAnswer: {choose_letter(user)}"
-        stats["answered"] += 1
+        stats["pass_answered" if is_pass else "answered"] += 1
         return web.json_response({
             "id": f"fake-{stats['requests']}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model"),
