@@ -64,10 +64,6 @@ class Output:
         p = real(path)
         return cls(p.parent, False, (p.name,))
 
-    def targets(self) -> list[Path]:
-        """The paths this output writes: the directory itself, or each named file."""
-        return [self.path] if self.owns_tree else [self.path / n for n in self.names]
-
     def covers(self, path: Path) -> bool:
         """``path`` (real) is written by this output: under its run directory, or a named file."""
         if self.owns_tree:
@@ -116,7 +112,8 @@ def check_io(inputs: Iterable[str | os.PathLike[str]], outputs: Sequence[Output]
         p = real(_glob_root(s) if glob else s)
         for out in outputs:
             if out.covers(p) if not glob else (out.owns_tree and inside(p, out.path)):
-                raise InputError(f"{s}: this input of {command} {out.describe(p)}; choose an --output "
+                where = p / "*" if glob else p  # what a glob matches lies inside its fixed folder
+                raise InputError(f"{s}: this input of {command} {out.describe(where)}; choose an --output "
                                  "that neither is nor contains an input")
 
 

@@ -279,3 +279,42 @@ def test_convert_streams_compressed_jsonl(cli, tmp_path, codec):
     code, _, err = cli("-q", "convert", "--lang", "en", str(src.parent), "-o", str(tmp_path / "data"))
     assert code == 0, err
     assert [r["text"] for r in jsonl_rows(tmp_path / "data" / "AnesCorpus_en.jsonl")] == [r["text"] for r in rows]
+
+
+# --- the shared check and expander themselves ----------------------------------------------------
+
+def test_check_io_resolves_symlinks_and_globs(tmp_path):
+    from anestools.common.paths import Output, check_io
+    from anestools.errors import InputError
+
+    data = tmp_path / "data"
+    write_corpus(data)
+    link = tmp_path / "link"
+    link.symlink_to(data, target_is_directory=True)
+    with pytest.raises(InputError, match="is the output folder"):
+        check_io([str(data)], [Output.run_dir(link)], "x")  # the same folder under another name
+    with pytest.raises(InputError, match="inside the output folder"):
+        check_io([str(data / "*.parquet")], [Output.run_dir(data)], "x")
+    with pytest.raises(InputError, match="is also its output file"):
+        check_io([str(link / "en.parquet")], [Output.file(data / "en.parquet")], "x")
+    check_io([str(data), "hf://datasets/x/y", "owner/name"], [Output.run_dir(data / "out"),
+                                                               Output.files(data, ["other.jsonl"])], "x")
+
+
+def test_expander_leaves_out_outputs_bookkeeping_and_llama_factory_files(tmp_path):
+    from anestools.common.inputs import expand_local
+    from anestools.common.paths import Output
+
+    data = tmp_path / "in"
+    keep = [write_corpus(data), write_corpus(data / "zh", language="zh")]
+    for name in ("_dropped.jsonl", ".x.parquet.abcdefgh.tmp", "_anesqa.partial.parquet", "mine.jsonl"):
+        (data / name).write_text("{}\n")
+    (data / "run").mkdir()
+    (data / "run" / "shard.parquet").write_text("")
+    (data / "AnesCorpus_zh.jsonl").write_text('{"text": "x"}\n')
+    (data / "dataset_info.json").write_text(json.dumps({"anescorpus_zh": {"file_name": "AnesCorpus_zh.jsonl"}}))
+    outputs = [Output.run_dir(data / "run"), Output.files(data, ["mine.jsonl"])]
+    found = expand_local([str(data)], (".parquet", ".jsonl", ".json"), outputs)
+    assert sorted(found) == sorted(keep)
+    assert sorted(expand_local([str(data / "*")], (".parquet",), outputs)) == [keep[0]]
+    assert expand_local([str(data / "AnesCorpus_zh.jsonl")], (".jsonl",)) == [data / "AnesCorpus_zh.jsonl"]  # named
