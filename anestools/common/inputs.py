@@ -135,8 +135,9 @@ def expand_local(specs: Iterable[str], suffixes: Sequence[str], outputs: Sequenc
                 if f.is_file() and f.name.endswith(tuple(suffixes)) and _scan_ok(f, p, outputs, registered)
             )
             if not found:
+                mine = outputs and any(excluded(real(f), outputs) for f in p.rglob("*") if f.is_file())
                 raise InputError(f"{spec}: directory contains no {'/'.join(suffixes)} files"
-                                 + (" (outside this command's own outputs)" if outputs else ""))
+                                 + (" besides this command's own outputs" if mine else ""))
             for f in found:
                 _check_name(str(f))
             out.extend(found)
