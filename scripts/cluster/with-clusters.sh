@@ -40,10 +40,11 @@ start=$SECONDS
 if [[ $PARTS != *" net "* ]]; then
     export ANESTOOLS_NETNS_UNAVAILABLE="not started (ANESTOOLS_CLUSTERS=${ANESTOOLS_CLUSTERS:-})"
 elif "$HERE/netns.sh" up "$DIR"; then
-    # shellcheck disable=SC1091
-    source "$DIR/netns.env"
+    # Read, not exported as they are: a job must not see NET_IFNAME (train.sbatch's knob) unasked.
+    eval "$(sed 's/^export //' "$DIR/netns.env")"
     export ANESTOOLS_NETNS_1=$NETNS_1 ANESTOOLS_NETNS_2=$NETNS_2 ANESTOOLS_NODE_ADDR_1=$NODE_ADDR_1 \
-        ANESTOOLS_NODE_ADDR_2=$NODE_ADDR_2 ANESTOOLS_HOST_ADDR=$HOST_ADDR ANESTOOLS_NET_IFNAME=$NET_IFNAME
+        ANESTOOLS_NODE_ADDR_2=$NODE_ADDR_2 ANESTOOLS_HOST_ADDR=$HOST_ADDR ANESTOOLS_NET_IFNAME=$NET_IFNAME \
+        ANESTOOLS_NET_BRIDGE=$NET_BRIDGE
 else
     export ANESTOOLS_NETNS_UNAVAILABLE="$(cat "$DIR/netns-unavailable" 2>/dev/null || echo "scripts/cluster/netns.sh up failed")"
     rm -f "$DIR/netns.env"  # the clusters then start on this host alone

@@ -41,10 +41,14 @@ def _running(pid: str) -> bool:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_with_clusters_leaves_no_namespace_veth_or_process_behind(nodes, tmp_path, sig):
     info = tmp_path / "info"
-    inner = ('echo "$NETNS_1 $NETNS_2 $NET_BRIDGE" > "$INFO.tmp"; '
-             'nsenter --net=/run/netns/$NETNS_1 sleep 600 & echo $! >> "$INFO.tmp"; mv "$INFO.tmp" "$INFO"; wait')
+    inner = ('echo "$ANESTOOLS_NETNS_1 $ANESTOOLS_NETNS_2 $ANESTOOLS_NET_BRIDGE" > "$INFO.tmp"; '
+             'nsenter --net=/run/netns/$ANESTOOLS_NETNS_1 sleep 600 & echo $! >> "$INFO.tmp"; mv "$INFO.tmp" "$INFO"; '
+             'wait')
+    # Under with-clusters this pytest runs as a background job, so it inherits SIGINT ignored, and
+    # a shell cannot trap a signal ignored on entry: give the script the default, as a terminal would.
     proc = subprocess.Popen(["bash", str(SCRIPT), "bash", "-c", inner], env=dict(os.environ, ANESTOOLS_CLUSTERS="net",
-                            INFO=str(info)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            INFO=str(info)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not info.exists():
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()[1][-2000:]

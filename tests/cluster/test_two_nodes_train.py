@@ -176,7 +176,8 @@ def test_train_two_launches_one_per_namespace_without_slurm(nodes, tiny_model, s
     print(f"\nWALL two launches, one per namespace (6 steps): {wall:.0f} s", file=sys.stderr)
     if os.environ.get("ANESTOOLS_TIME_TWINS"):  # one-node twin, for docs/cluster.md
         start = time.monotonic()
-        twin = subprocess.run([sys.executable, *common, "--output", str(tmp_path / "one")], env=env,
+        one_env = {k: v for k, v in env.items() if k != "GLOO_SOCKET_IFNAME"}  # on the host: loopback
+        twin = subprocess.run([sys.executable, *common, "--output", str(tmp_path / "one")], env=one_env,
                               capture_output=True, text=True, timeout=600)
         assert twin.returncode == 0, twin.stderr[-2000:]
         print(f"\nWALL one-node twin (6 steps): {time.monotonic() - start:.0f} s", file=sys.stderr)
