@@ -7,56 +7,78 @@ the file, row or field at fault. The CLI layer turns any ``AnestoolsError`` into
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The one exit-code table of every command (README, docs/reliability.md)."""
+
+    OK = 0
+    FAILED = 1  # a write failed (disk full), or another failure (e.g. qa kept no pair)
+    BAD_INPUT = 2  # bad input or configuration
+    OUTPUT_EXISTS = 3  # pass --overwrite / --resume
+    ENGINE_FAILED = 4  # engine failed, endpoint unreachable, model not served
+    MISSING_DEPENDENCY = 5
+    INCOMPLETE = 6  # a run finished with requests still failing after --retries (outputs written; resumable)
+    LOCKED = 7  # another run holds the output directory
+    INTERRUPTED = 130
+
 
 class AnestoolsError(Exception):
     """Base class: an expected failure with a one-line, user-facing message."""
 
-    exit_code: int = 1
+    exit_code: int = ExitCode.FAILED
 
 
 class InputError(AnestoolsError):
     """Bad or missing input: unreadable file, wrong schema, invalid record."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
 
 class OutputExistsError(AnestoolsError):
     """The output already exists and the user did not pass ``--overwrite`` (or ``--resume``)."""
 
-    exit_code = 3
+    exit_code = ExitCode.OUTPUT_EXISTS
 
 
 class ConfigError(AnestoolsError):
     """Invalid configuration: unknown recipe/key, bad option combination."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
 
 class EngineError(AnestoolsError):
     """An external engine (LLaMA-Factory, SGLang, transformers serve, datatrove) failed."""
 
-    exit_code = 4
+    exit_code = ExitCode.ENGINE_FAILED
 
 
 class IncompleteRunError(AnestoolsError):
-    """A run finished but some requests still failed after their retries (outputs written; resumable)."""
+    """A run (eval, qa) finished but some requests still failed after their retries (outputs written; resumable)."""
 
-    exit_code = 6
+    exit_code = ExitCode.INCOMPLETE
 
 
 class MissingDependencyError(AnestoolsError):
     """An optional dependency (extra) is not installed in this environment."""
 
-    exit_code = 5
+    exit_code = ExitCode.MISSING_DEPENDENCY
 
 
 class OutputLockedError(AnestoolsError):
     """Another process is writing the same output directory (it holds its lock file)."""
 
-    exit_code = 7
+    exit_code = ExitCode.LOCKED
 
 
 class OutputWriteError(AnestoolsError):
     """Writing an output failed (disk full, file too large, quota): nothing was published."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILED
+
+
+class NothingKeptError(AnestoolsError):
+    """A run completed, but every record was dropped by its filters (the drops say why)."""
+
+    exit_code = ExitCode.FAILED

@@ -16,9 +16,10 @@ from typing import Any
 import orjson
 
 from anestools.errors import InputError, OutputExistsError
+from anestools.eval.summary import check_selection, check_summary
 
 # What a summary is about. The answer-changing settings (model, prompt, temperature, max
-# tokens, judge) are the predictions' fingerprint, checked by ``results.latest_by_key``; the
+# tokens, judge) are the predictions' fingerprint, checked by ``predictions.latest_by_key``; the
 # request seed is recorded in the provenance block, so a run with another seed is another run.
 SUMMARY_KEYS = ("benchmark", "benchmark_mapping", "languages", "levels", "limit", "samples", "seed")
 
@@ -26,10 +27,9 @@ SUMMARY_KEYS = ("benchmark", "benchmark_mapping", "languages", "levels", "limit"
 def previous_config(run_dir: Path) -> dict[str, Any] | None:
     """The previous run's config (``None`` when there is no summary yet).
 
-    Read through ``results.check_summary``: a hand-edited or corrupt summary is one
+    Read through ``summary.check_summary``: a hand-edited or corrupt summary is one
     ``InputError`` naming the file and field, not a traceback in the comparison.
     """
-    from anestools.eval.results import check_selection, check_summary
 
     path = run_dir / "summary.json"
     if not path.exists():

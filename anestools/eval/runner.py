@@ -10,119 +10,78 @@ import asyncio
 import contextlib
 import hashlib
 import json
-import math
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from anestools import __version__
-from anestools.common.atomic import remove_stale_temps
-from anestools.common.lock import output_lock
 from anestools.errors import ConfigError
-from anestools.eval.auto_engine import AUTO, choose_engine
+from anestools.eval import predictions as preds
+from anestools.eval.aggregate import build_summary
 from anestools.eval.bench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
-from anestools.eval.client import ChatClient, RequestFailed, RetryPolicy
 from anestools.eval.custom_bench import BenchMapping
-from anestools.eval.engines import ENGINES, Endpoint, check_engine_options, default_concurrency, open_endpoint
 from anestools.eval.extract import EXTRACTOR_VERSION, extract
 from anestools.eval.judge import agreement, ask_judge, audit_sample
-from anestools.eval.preflight import EndpointInfo, preflight
+from anestools.eval.predictions import JUDGE_AUDIT, PREDICTIONS, latest_by_key, read_predictions, write_jsonl
 from anestools.eval.prompts import PromptBuilder
 from anestools.eval.provenance import package_version, provenance
-from anestools.eval.results import (
-    JUDGE_AUDIT,
-    PREDICTIONS,
-    SUMMARY,
-    PredictionLog,
-    build_summary,
-    latest_by_key,
-    prepare_output,
-    read_predictions,
-    write_jsonl,
-    write_outputs,
-)
+from anestools.eval.render import write_outputs
 from anestools.eval.rundir import check_run_dir
+from anestools.eval.summary import SUMMARY
+from anestools.runtime.client import ChatClient, RequestFailed, RetryPolicy
+from anestools.runtime.engines import ENGINES, Endpoint, check_engine_options, open_endpoint
+from anestools.runtime.journal import Journal
+from anestools.runtime.options import AtLeast, checked
+from anestools.runtime.pool import run_pool
+from anestools.runtime.preflight import EndpointInfo, preflight
+from anestools.runtime.rundir import RunDir
+from anestools.runtime.settings import EngineSettings
 
 ENGINE_LOG = "engine.log"
 JUDGE_ENGINE_LOG = "judge_engine.log"
 
 
 @dataclass
-class EvalSettings:
-    """Everything but the model: one settings object drives a whole checkpoint sweep."""
+class EvalSettings(EngineSettings):
+    """Everything but the model: one settings object drives a whole checkpoint sweep.
+
+    The engine options are :class:`anestools.runtime.settings.EngineSettings`'s; each field
+    here that has a check declares it (:func:`anestools.runtime.options.checked`), and the
+    instance is validated once, when it is made.
+    """
 
     benchmark: str | list[str] | None = None
-    engine: str = AUTO  # resolved by resolved(): sglang, transformers or openai
-    base_url: str | None = None
-    api_key_env: str | None = None
-    engine_python: str | None = None
-    dp: str = "auto"
-    tp: int = 1
-    engine_args: list[str] = field(default_factory=list)
     languages: tuple[str, ...] = LANGUAGES
     levels: tuple[int, ...] = LEVELS
-    shots: int = 0
+    shots: int = checked(0, AtLeast(0))
     dev_file: str | None = None
     prompt: str = "cot"
-    samples: int = 1
-    temperature: float = 0.0
-    max_new_tokens: int = 2048
-    concurrency: int | None = None  # None: 256, or 8 for transformers serve (no batching scheduler)
+    samples: int = checked(1, AtLeast(1))
+    temperature: float = checked(0.0, AtLeast(0))
+    max_new_tokens: int = checked(2048, AtLeast(1))
     limit: int | float | None = None  # N per language, or a fraction (0, 1] of each language
     mapping: BenchMapping | None = None  # a custom bank's fields (None: the AnesBench schemas)
-    engine_reason: str | None = None  # why --engine auto chose self.engine
     resume: bool = True
     overwrite: bool = False
     skip_invalid: bool = False
-    retries: int = 4
-    request_timeout: float = 600.0
-    startup_timeout: float = 1800.0
     seed: int = 0  # request seed = seed + sample index, sent with every request
     log_samples: bool = False  # add the full prompt and options to every prediction line
     judge_model: str | None = None
     judge_engine: str = "openai"
     judge_base_url: str | None = None
     judge_api_key_env: str | None = None
-    judge_audit: int = 0
-
-    @property
-    def in_flight(self) -> int:
-        """Requests in flight: ``--concurrency``, else the engine's default."""
-        return self.concurrency if self.concurrency is not None else default_concurrency(self.engine)
-
-    def resolved(self) -> EvalSettings:
-        """These settings with ``--engine auto`` replaced by the engine this machine can run."""
-        if self.engine != AUTO:
-            return self
-        choice = choose_engine(AUTO, engine_python=self.engine_python, base_url=self.base_url,
-                               engine_args=self.engine_args)
-        return replace(self, engine=choice.engine, engine_reason=choice.reason,
-                       engine_args=[*self.engine_args, *choice.extra_args])
+    judge_audit: int = checked(0, AtLeast(0))
 
     def validate(self) -> None:
-        if self.samples < 1:
-            raise ConfigError("--samples must be >= 1")
-        if self.concurrency is not None and self.concurrency < 1:
-            raise ConfigError("--concurrency must be >= 1")
-        if self.max_new_tokens < 1:
-            raise ConfigError("--max-new-tokens must be >= 1")
-        if not math.isfinite(self.temperature) or self.temperature < 0:
-            raise ConfigError(f"--temperature must be a number >= 0, got {self.temperature}")
-        for flag, value in (("--request-timeout", self.request_timeout),
-                            ("--startup-timeout", self.startup_timeout)):
-            if not (math.isfinite(value) and value > 0):
-                raise ConfigError(f"{flag} must be a number of seconds > 0, got {value}")
-        if isinstance(self.limit, float) and not 0 < self.limit <= 1:
-            raise ConfigError(f"--limit {self.limit}: a fraction must be in (0, 1]")
-        if isinstance(self.limit, int) and self.limit < 1:
+        super().validate()  # every declared check, these fields' too
+        if isinstance(self.limit, float):
+            if not 0 < self.limit <= 1:  # nan too
+                raise ConfigError(f"--limit {self.limit}: a fraction must be in (0, 1]")
+        elif isinstance(self.limit, int) and self.limit < 1:
             raise ConfigError("--limit must be >= 1 (or a fraction such as 0.1)")
-        if self.retries < 0:
-            raise ConfigError("--retries must be >= 0")
-        if self.engine != AUTO:
-            check_engine_options(self.engine, self.base_url, self.api_key_env)
         if self.judge_model:
             if self.judge_engine not in ENGINES:
                 raise ConfigError(f"--judge-engine: unknown engine {self.judge_engine!r}; expected one of "
@@ -130,8 +89,6 @@ class EvalSettings:
             check_engine_options(self.judge_engine, self.judge_base_url, self.judge_api_key_env)
         elif self.judge_base_url or self.judge_audit:
             raise ConfigError("--judge-base-url / --judge-audit need --judge-model")
-        if self.judge_audit < 0:
-            raise ConfigError("--judge-audit must be >= 0")
         bad = [lang for lang in self.languages if lang not in LANGUAGES]
         if bad or not self.languages:
             raise ConfigError(f"--lang: unknown language(s) {bad}; expected en, zh (cn)")
@@ -231,12 +188,8 @@ def _prompt_hash(messages: list[dict[str, str]]) -> str:
 
 
 async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: PromptBuilder,
-                   settings: EvalSettings, base: dict[str, Any], log: PredictionLog,
+                   settings: EvalSettings, base: dict[str, Any], log: Journal,
                    hook: ProgressHook | None, judge: Endpoint | None = None) -> int:
-    queue: asyncio.Queue[tuple[Item, int]] = asyncio.Queue()
-    for t in todo:
-        queue.put_nowait(t)
-    written = 0
     policy = RetryPolicy(retries=settings.retries)
     async with contextlib.AsyncExitStack() as stack:
         client = await stack.enter_async_context(ChatClient(
@@ -245,46 +198,38 @@ async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: Pr
         judge_client = None if judge is None else await stack.enter_async_context(ChatClient(
             judge.base_url, judge.model, judge.api_key, request_timeout=settings.request_timeout, policy=policy))
 
-        async def worker() -> None:
-            nonlocal written
-            while True:
-                try:
-                    item, sample = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                messages = builder.messages(item)
-                seed = settings.seed + sample
-                rec = {"key": item.key, "id": item.id, "language": item.language, "level": item.level,
-                       "sample": sample, **base, "request_prompt_hash": _prompt_hash(messages), "seed": seed}
-                if settings.log_samples:
-                    rec.update(prompt=messages, options=item.options)
-                try:
-                    c = await client.complete(messages, temperature=settings.temperature,
-                                              max_tokens=settings.max_new_tokens, extra={"seed": seed})
-                except RequestFailed as exc:
-                    rec.update(response=None, extracted=None, extracted_by=None, gold=item.answer, correct=None,
-                               completion_tokens=None, prompt_tokens=None, finish_reason=None,
-                               latency=None, attempts=exc.attempts, error=exc.reason)
-                else:
-                    got = extract(c.text, item.options)
-                    pred, by = got.letter, ("rule" if got.letter else "none")
-                    rec["extract_rule"] = got.rule
-                    if pred is None and judge_client is not None and c.text.strip():
-                        verdict = await ask_judge(judge_client, item, c.text, seed=settings.seed)
-                        rec["judge"] = verdict.as_record()
-                        if verdict.letter is not None:
-                            pred, by = verdict.letter, "judge"
-                    rec.update(response=c.text, extracted=pred, extracted_by=by, gold=item.answer,
-                               correct=pred == item.answer, completion_tokens=c.completion_tokens,
-                               prompt_tokens=c.prompt_tokens, finish_reason=c.finish_reason,
-                               latency=round(c.latency, 4), attempts=c.attempts, error=None)
-                log.append(rec)
-                written += 1
-                if hook:
-                    hook("error" if rec["error"] else "done", 1)
+        async def ask(task: tuple[Item, int]) -> preds.Prediction:
+            item, sample = task
+            messages = builder.messages(item)
+            seed = settings.seed + sample
+            rec: preds.Prediction = {"key": item.key, "id": item.id, "language": item.language, "level": item.level,
+                                     "sample": sample, **base, "request_prompt_hash": _prompt_hash(messages),
+                                     "seed": seed}
+            if settings.log_samples:
+                rec.update(prompt=messages, options=item.options)
+            try:
+                c = await client.complete(messages, temperature=settings.temperature,
+                                          max_tokens=settings.max_new_tokens, extra={"seed": seed})
+            except RequestFailed as exc:
+                return preds.failed(rec, gold=item.answer, attempts=exc.attempts, error=exc.reason)
+            got = extract(c.text, item.options)
+            pred, by = got.letter, ("rule" if got.letter else "none")
+            rec["extract_rule"] = got.rule
+            if pred is None and judge_client is not None and c.text.strip():
+                verdict = await ask_judge(judge_client, item, c.text, seed=settings.seed)
+                rec["judge"] = verdict.as_record()
+                if verdict.letter is not None:
+                    pred, by = verdict.letter, "judge"
+            return preds.answered(rec, response=c.text, extracted=pred, extracted_by=by, gold=item.answer,
+                                  completion_tokens=c.completion_tokens, prompt_tokens=c.prompt_tokens,
+                                  finish_reason=c.finish_reason, latency=c.latency, attempts=c.attempts)
 
-        await asyncio.gather(*(worker() for _ in range(min(settings.in_flight, len(todo)))))
-    return written
+        def done(rec: preds.Prediction) -> None:
+            log.append(rec)
+            if hook:
+                hook("error" if rec["error"] else "done", 1)
+
+        return await run_pool(todo, ask, min(settings.in_flight, len(todo)), done)
 
 
 def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchmark: Benchmark | None = None,
@@ -294,15 +239,14 @@ def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchma
     The run directory is locked for the whole run: a second ``eval`` into it is refused
     (it would ask the same questions again and append duplicates).
     """
-    settings = settings.resolved()
-    settings.validate()
-    with output_lock(run_dir, f"anestools eval --model {model}"):
-        remove_stale_temps(run_dir)
-        return _evaluate_locked(model, run_dir, settings, benchmark=benchmark, hook=hook)
+    settings = settings.resolved()  # validated when it was made
+    with preds.run_dir(run_dir, f"anestools eval --model {model}").locked() as rd:
+        return _evaluate_locked(model, rd, settings, benchmark=benchmark, hook=hook)
 
 
-def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, benchmark: Benchmark | None,
+def _evaluate_locked(model: str, rd: RunDir, settings: EvalSettings, *, benchmark: Benchmark | None,
                      hook: ProgressHook | None) -> EvalOutcome:
+    run_dir = rd.path
     bench = benchmark or load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid,
                                         settings.mapping)
     items = bench.select(settings.languages, settings.levels, settings.limit)
@@ -311,23 +255,19 @@ def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, bench
                           f"--levels {','.join(map(str, settings.levels))}")
     builder = PromptBuilder(style=settings.prompt, shots=settings.shots, dev=load_dev(settings))
     fingerprint = _fingerprint(model, builder.hash, settings)
-    config = {
+    config = {  # summary.json's "config": the settings as they are, plus what was derived from them
         "model": model,
         "checkpoint_step": checkpoint_step(model),
         "trained_step": checkpoint_step(model) or trained_step(model),
         "benchmark": bench.source,
         "invalid_records_skipped": len(bench.invalid),
-        "engine": settings.engine,
-        "engine_choice": settings.engine_reason or "chosen with --engine",
+        **settings.engine_fields(),  # the API key's variable name only, never its value
+        "engine_choice": settings.engine_choice,
+        "concurrency": settings.in_flight,
         "benchmark_mapping": settings.mapping.describe() if settings.mapping else None,
-        "base_url": settings.base_url,
-        "api_key_env": settings.api_key_env,  # the variable's name only, never its value
-        "engine_python": settings.engine_python,
-        "dp": settings.dp, "tp": settings.tp, "engine_args": list(settings.engine_args),
         "languages": list(settings.languages), "levels": list(settings.levels), "limit": settings.limit,
         "samples": settings.samples, "temperature": settings.temperature,
-        "max_new_tokens": settings.max_new_tokens, "concurrency": settings.in_flight,
-        "retries": settings.retries, "request_timeout": settings.request_timeout,
+        "max_new_tokens": settings.max_new_tokens,
         "prompt_hash": builder.hash, "fingerprint": fingerprint, "prompt": builder.describe(),
         "anestools_version": __version__,
         "seed": settings.seed, "log_samples": settings.log_samples,
@@ -335,9 +275,8 @@ def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, bench
         "judge_base_url": settings.judge_base_url, "judge_api_key_env": settings.judge_api_key_env,
         "judge_audit": settings.judge_audit,
     }
-    prepare_output(run_dir, settings.resume, settings.overwrite)
-    pred_path = run_dir / PREDICTIONS
-    latest = latest_by_key(read_predictions(pred_path), fingerprint)
+    rd.start(settings.resume, settings.overwrite)
+    latest = latest_by_key(read_predictions(rd.journal_path), fingerprint)
     check_run_dir(run_dir, config, settings.overwrite)
     todo = [(it, s) for it in items for s in range(settings.samples)
             if (rec := latest.get((it.key, s))) is None or rec.get("error") is not None]
@@ -354,12 +293,10 @@ def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, bench
         with contextlib.ExitStack() as stack:
             endpoint = judge = None
             if todo:
-                endpoint = stack.enter_context(open_endpoint(
-                    settings.engine, model, log_path=run_dir / ENGINE_LOG, base_url=settings.base_url,
-                    api_key_env=settings.api_key_env, engine_python=settings.engine_python, dp=settings.dp,
-                    tp=settings.tp, engine_args=settings.engine_args, startup_timeout=settings.startup_timeout))
+                endpoint = stack.enter_context(settings.endpoint(model, run_dir / ENGINE_LOG))
                 engine_info = _engine_info(settings, preflight(endpoint.base_url, endpoint.api_key,
-                                                                list_models=settings.engine != "transformers"))
+                                                                list_models=settings.engine != "transformers",
+                                                                model=endpoint.model))
                 if endpoint.command:
                     config["engine_command"] = list(endpoint.command)
             if settings.judge_model:
@@ -367,8 +304,9 @@ def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, bench
                     settings.judge_engine, settings.judge_model, log_path=run_dir / JUDGE_ENGINE_LOG,
                     base_url=settings.judge_base_url, api_key_env=settings.judge_api_key_env,
                     engine_python=settings.engine_python, startup_timeout=settings.startup_timeout))
-                preflight(judge.base_url, judge.api_key, list_models=False)
-            log = stack.enter_context(PredictionLog(pred_path))
+                preflight(judge.base_url, judge.api_key, list_models=settings.judge_engine == "openai",
+                          model=judge.model if settings.judge_engine == "openai" else None)
+            log = stack.enter_context(rd.writer())
             try:
                 if endpoint is not None:
                     written = asyncio.run(_ask_all(todo, endpoint, builder, settings, base, log, hook, judge))

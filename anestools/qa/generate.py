@@ -20,11 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from anestools.common.atomic import remove_stale_temps
-from anestools.common.lock import output_lock
 from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
-from anestools.eval.client import RequestFailed
 from anestools.qa import store
 from anestools.qa.checks import (
     LANGUAGE_CHECK_VERSION,
@@ -44,6 +41,7 @@ from anestools.qa.prompts import (
     text_hash,
 )
 from anestools.qa.teacher import Asker, Later, TeacherSettings, run_journaled
+from anestools.runtime.client import RequestFailed
 
 ProgressHook = Callable[[str, int], None]  # ("total", N) once, then ("done"|"error", 1) per passage
 ANSWER_LINE = {"en": "Answer: {}", "zh": "答案：{}"}
@@ -235,8 +233,7 @@ async def _labelled(rec: dict[str, Any], candidates: list[dict[str, Any]],
 def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_run: bool = False) -> store.Outcome:
     """Run (or resume) generation into ``settings.output`` and rebuild its outputs."""
     settings.validate()
-    t = settings.teacher
-    t.resolve()
+    t = settings.teacher = settings.teacher.resolved()
     out = settings.output
     prompts = generation_prompts(settings.style, settings.languages, settings.grounding)
     index, decontam_hash = load_decontamination(settings.decontaminate)
@@ -256,9 +253,8 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
                                                        settings.pairs_per_passage) if first else None}
         return store.Outcome(out, summary, 0, 0)
     # one writer per folder (exit 7 for a second one); temp files of a killed run go under the lock
-    with output_lock(out, f"anestools qa generate --output {out}"):
-        remove_stale_temps(out)
-        store.prepare_output(out, settings.resume, settings.overwrite)
+    with store.run_dir(out, "qa generate").locked() as rd:
+        rd.start(settings.resume, settings.overwrite)
         out.mkdir(parents=True, exist_ok=True)
         latest = store.latest_records(out, fingerprint)
         done = {k for k, r in latest.items() if r.get("error") is None}

@@ -10,7 +10,7 @@ Layout (files starting with ``_`` are skipped when ``anestools convert`` reads t
     OUT/engine.log         the teacher server's log (when anestools started it)
 
 Why a journal plus a rewrite: every finished item is on disk the moment it is done (the eval
-stage's append-only log, reused: a torn last line from ``kill -9`` is trimmed), so a rerun asks
+runtime's append-only journal: a torn last line from ``kill -9`` is trimmed), so a rerun asks
 only for what is missing; the parquet and drops are written in selection order as the run goes
 (:class:`Rebuild`, temp files published together at the end), so they are the same whatever
 the order in which replies arrived or how many times the run was interrupted.
@@ -35,8 +35,9 @@ import pyarrow.parquet as pq
 
 from anestools import __version__
 from anestools.common.atomic import atomic_path, atomic_paths
-from anestools.errors import ConfigError, InputError, OutputExistsError
-from anestools.eval.results import read_journal
+from anestools.errors import InputError
+from anestools.runtime.journal import latest, read_journal
+from anestools.runtime.rundir import RunDir
 
 DATASET = "anesqa.parquet"
 JOURNAL = "_journal.jsonl"
@@ -57,19 +58,10 @@ REASONS = ("malformed", "too_short", "too_long", "benchmark_overlap", "wrong_lan
            "length_ratio", "answer_letter_changed", "ungrounded", "duplicate_exact", "duplicate_near")
 
 
-def prepare_output(out: Path, resume: bool, overwrite: bool) -> None:
-    """Refuse to mix or clobber: an existing journal needs ``--resume`` (default) or ``--overwrite``."""
-    journal = out / JOURNAL
-    if journal.exists() and journal.stat().st_size and not resume:
-        if not overwrite:
-            raise OutputExistsError(f"{journal} already exists: resume it (default), or pass --no-resume "
-                                    "--overwrite to start over")
-        for name in (JOURNAL, DATASET, DROPPED, SUMMARY, PROMPTS):
-            (out / name).unlink(missing_ok=True)
-    if not resume or not journal.exists():
-        dataset = out / DATASET
-        if dataset.exists() and not overwrite:
-            raise OutputExistsError(f"{dataset} exists but has no journal; choose another --output or --overwrite")
+def run_dir(out: Path, command: str) -> RunDir:
+    """A qa output folder: ``_journal.jsonl`` is its journal; ``anesqa.parquet`` is never replaced silently."""
+    return RunDir(out, f"anestools {command} --output {out}", owned=(DATASET, DROPPED, SUMMARY, PROMPTS),
+                  journal=JOURNAL, final=DATASET)
 
 
 def _check_journal_record(rec: Any, where: str) -> dict[str, Any]:
@@ -81,15 +73,9 @@ def _check_journal_record(rec: Any, where: str) -> dict[str, Any]:
 
 def latest_records(out: Path, fingerprint: str) -> dict[str, dict[str, Any]]:
     """The record that counts per key: the last success, else the last error."""
-    latest: dict[str, dict[str, Any]] = {}
-    for rec in read_journal(out / JOURNAL, _check_journal_record):
-        if rec.get("fingerprint") != fingerprint:
-            raise ConfigError(f"{out / JOURNAL} holds results made with other settings (teacher, prompts, "
-                              "filters or chunking); choose another --output, or --no-resume --overwrite")
-        prev = latest.get(rec["key"])
-        if prev is None or rec.get("error") is None or prev.get("error") is not None:
-            latest[rec["key"]] = rec
-    return latest
+    return latest(read_journal(out / JOURNAL, _check_journal_record), lambda r: r["key"], fingerprint=fingerprint,
+                  mismatch=f"{out / JOURNAL} holds results made with other settings (teacher, prompts, "
+                           "filters or chunking); choose another --output, or --no-resume --overwrite")
 
 
 @dataclass
@@ -138,6 +124,7 @@ class Rebuild:
         self.out, self.convert, self.batch = out, convert, batch
         self.counts = {"selected": 0, "done": 0, "errors": 0, "not_run": 0, "malformed_replies": 0}
         self.requests = 0
+        self.empty_replies = 0  # replies with no content at all (counted apart from malformed_replies)
         self.first_error: str | None = None
         self.kept = 0
         self._order: deque[str] = deque()
@@ -186,7 +173,7 @@ class Rebuild:
                fingerprint: str) -> dict[str, Any]:
         """The summary fields every qa stage reports (``started``: ``time.perf_counter()`` at the start)."""
         return {"complete": self.complete, "kept": self.kept, "dropped": self.drop_summary(), "skipped_rows": skipped,
-                "requests": self.requests, "first_error": self.first_error,
+                "requests": self.requests, "empty_replies": self.empty_replies, "first_error": self.first_error,
                 "seconds": round(time.perf_counter() - started, 2),  # requests + publishing the outputs
                 "request_seconds": None if request_seconds is None else round(request_seconds, 2),
                 "prompt_hash": prompt_hash, "fingerprint": fingerprint,
@@ -210,7 +197,6 @@ class Rebuild:
         self._drops.write(orjson.dumps({"reason": reason, "detail": detail, **record}) + b"\n")
 
     def malformed(self, detail: str, record: dict[str, Any]) -> None:
-        self.counts["malformed_replies"] += 1
         self.drop("malformed", detail, record)
 
     def _advance(self) -> None:
@@ -223,6 +209,10 @@ class Rebuild:
                 self.first_error = self.first_error or f"{key}: {rec['error']}"
                 continue
             self.counts["done"] += 1
+            if rec.get("empty"):
+                self.empty_replies += 1
+            elif rec.get("malformed"):
+                self.counts["malformed_replies"] += 1
             self.convert(key, rec, self)
 
     def _flush(self, final: bool = False) -> None:

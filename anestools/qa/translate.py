@@ -20,10 +20,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from anestools.common.atomic import remove_stale_temps
 from anestools.common.inputs import expand_local
 from anestools.common.langs import normalize_language
-from anestools.common.lock import output_lock
 from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
 from anestools.qa import store
@@ -201,8 +199,7 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
               ) -> store.Outcome:
     """Run (or resume) translation into ``settings.output`` and rebuild its outputs."""
     settings.validate()
-    t = settings.teacher
-    t.resolve()
+    t = settings.teacher = settings.teacher.resolved()
     out = settings.output
     prompts = translation_prompts(settings.to)
     index, decontam_hash = load_decontamination(settings.decontaminate)
@@ -216,9 +213,8 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
                                       "max_requests": len(pairs) * (1 + t.parse_retries), "first_prompt": first},
                                 0, 0)
     # one writer per folder (exit 7 for a second one); temp files of a killed run go under the lock
-    with output_lock(out, f"anestools qa translate --output {out}"):
-        remove_stale_temps(out)
-        store.prepare_output(out, settings.resume, settings.overwrite)
+    with store.run_dir(out, "qa translate").locked() as rd:
+        rd.start(settings.resume, settings.overwrite)
         out.mkdir(parents=True, exist_ok=True)
         latest = store.latest_records(out, fingerprint)
         keys: list[str] = []

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 from aiohttp import web
 
-from anestools.eval.engines import free_port
+from anestools.runtime.engines import free_port
 
 GOOD = {"choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "Answer: A"}}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 3}}

@@ -8,8 +8,11 @@ With ``--vague N`` every N-th question (by a hash of its text) gets a response n
 ("It is between X and the next one…"), which the judge tests need. A judge prompt
 (:mod:`anestools.eval.judge`) is answered with one letter chosen the same way.
 
-Run: ``python -m anestools.eval.fake_server --port 8123 --delay 0.5 [--fail-status 500] [--vague N]
-[--truncate]``.
+Run: ``python -m anestools.testing.fake_server --port 8123 --delay 0.5 [--fail-status 500] [--vague N]
+[--truncate] [--strict-model] [--reasoning-only]``.
+With ``--strict-model`` a request naming a model other than ``fake-model`` gets 404 (as vLLM
+and hosted APIs answer); with ``--reasoning-only`` every answer comes back in
+``reasoning_content`` with an empty ``content`` (a mismatched reasoning parser).
 Only binds loopback addresses.
 """
 
@@ -36,6 +39,7 @@ def choose_letter(text: str) -> str:
 
 
 VERSION = "fake-1.0"
+SERVED = "fake-model"
 
 
 def is_vague(text: str, vague: int) -> bool:
@@ -49,7 +53,8 @@ def completion_tokens(text: str) -> int:
 
 
 def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0,
-             vague: int = 0, truncate: bool = False) -> web.Application:
+             vague: int = 0, truncate: bool = False, strict_model: bool = False,
+             reasoning_only: bool = False) -> web.Application:
     """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do;
     ``vague``: every N-th question gets an unreadable answer; ``truncate``: every answer is cut at
     the token limit (``finish_reason: length``, no answer line). Judge prompts are never cut."""
@@ -63,6 +68,9 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
             stats["with_seed"] += 1
         if request.headers.get("Authorization", "").startswith("Bearer "):
             stats["with_api_key"] += 1
+        if strict_model and body.get("model") != SERVED:
+            return web.json_response({"error": {"message": f"The model `{body.get('model')}` does not exist."}},
+                                     status=404)
         if fail_status or stats["requests"] <= fail_first:
             stats["failed"] += 1
             return web.json_response({"error": {"message": "injected failure"}},
@@ -81,11 +89,14 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
         else:
             answer = f"Reasoning about the options.\nAnswer: {choose_letter(user)}"
         stats["answered"] += 1
+        message = {"role": "assistant", "content": answer}
+        if reasoning_only:
+            message = {"role": "assistant", "content": "", "reasoning_content": answer}
         return web.json_response({
             "id": f"fake-{stats['requests']}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model"),
             "choices": [{"index": 0, "finish_reason": finish,
-                         "message": {"role": "assistant", "content": answer}}],
+                         "message": message}],
             "usage": {"prompt_tokens": len(user) // 4, "completion_tokens": tokens,
                       "total_tokens": len(user) // 4 + tokens},
         })
@@ -94,7 +105,7 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
         return web.json_response({"status": "ok"})
 
     async def models(request: web.Request) -> web.Response:
-        return web.json_response({"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
+        return web.json_response({"object": "list", "data": [{"id": SERVED, "object": "model"}]})
 
     async def server_info(request: web.Request) -> web.Response:
         return web.json_response({"version": VERSION})
@@ -119,8 +130,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fail-first", type=int, default=0, help="fail the first N requests (HTTP 500)")
     parser.add_argument("--vague", type=int, default=0, help="every N-th question gets an unreadable answer")
     parser.add_argument("--truncate", action="store_true", help="cut every answer at the token limit")
+    parser.add_argument("--strict-model", action="store_true", help="404 for a model other than fake-model")
+    parser.add_argument("--reasoning-only", action="store_true", help="empty content, answer in reasoning_content")
     args = parser.parse_args(argv)
-    web.run_app(make_app(args.delay, args.fail_status, args.fail_first, args.vague, args.truncate),
+    web.run_app(make_app(args.delay, args.fail_status, args.fail_first, args.vague, args.truncate,
+                         args.strict_model, args.reasoning_only),
                 host=args.host, port=args.port,
                 print=None, backlog=4096, access_log=None)
 

@@ -1,10 +1,9 @@
 """Async OpenAI-compatible chat client (aiohttp) with bounded retries.
 
 Why aiohttp rather than the ``openai`` SDK or httpx: SGLang batches whatever is in flight, so
-the client must keep hundreds of requests open at once. Measured here (scripts/bench and the
-issue's planning note) httpx's connection pool stalls at that concurrency while aiohttp keeps
-up; one shared ``ClientSession`` with an unlimited connector, bounded by our own semaphore,
-is all that is needed.
+the client must keep hundreds of requests open at once, and httpx's connection pool stalls at
+that concurrency while aiohttp keeps up (docs/internals.md); one shared ``ClientSession`` with
+an unlimited connector, bounded by the worker pool, is all that is needed.
 
 Why bounded retries: the paper's evaluator retried forever, so one poisoned request hung the
 run. Here 429, 5xx, timeouts and connection errors are retried with exponential backoff and
