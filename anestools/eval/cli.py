@@ -122,7 +122,10 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
 
 
 def _load_config(ctx: typer.Context, param, value: str | None) -> str | None:
-    """Eager option: read a YAML preset into click's default_map, so command-line options still win."""
+    """Eager option: read a YAML preset into click's default_map, so command-line options still win.
+
+    The preset's values then go the way of command-line values, into ``EvalSettings`` (validated
+    once, when it is made): a preset cannot set what the command line could not."""
     if value is None:
         return None
     import yaml
@@ -134,16 +137,17 @@ def _load_config(ctx: typer.Context, param, value: str | None) -> str | None:
         raise ConfigError(f"{value}: cannot read YAML ({exc})") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{value}: expected a mapping of option names to values")
-    names = {p.name for p in ctx.command.params if p.name not in ("config", "help")}
+    params = {p.name: p for p in ctx.command.params if p.name not in ("config", "help")}
     defaults = {}
     for key, val in data.items():
         name = str(key).lstrip("-").replace("-", "_")
-        if name not in names:
+        if name not in params:
             raise ConfigError(f"{value}: unknown option {key!r}")
-        if name in ("lang", "levels") and isinstance(val, list):
-            val = ",".join(map(str, val))
-        if name in ("model", "benchmark", "engine_arg", "bench_field") and not isinstance(val, list):
+        repeatable = getattr(params[name], "multiple", False)
+        if repeatable and not isinstance(val, list):
             val = [val]
+        elif not repeatable and isinstance(val, list):  # lang: [en, zh] -> "en,zh"
+            val = ",".join(map(str, val))
         defaults[name] = val
     ctx.default_map = {**(ctx.default_map or {}), **defaults}
     return str(value)

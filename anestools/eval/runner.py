@@ -13,7 +13,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from anestools.eval.provenance import package_version, provenance
 from anestools.eval.render import write_outputs
 from anestools.eval.rundir import check_run_dir
 from anestools.eval.summary import SUMMARY
-from anestools.runtime.client import ChatClient, RequestFailed, RetryPolicy
+from anestools.runtime.client import RequestFailed
 from anestools.runtime.engines import ENGINES, Endpoint, check_engine_options, open_endpoint
 from anestools.runtime.journal import Journal
 from anestools.runtime.options import AtLeast, checked
@@ -190,13 +190,10 @@ def _prompt_hash(messages: list[dict[str, str]]) -> str:
 async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: PromptBuilder,
                    settings: EvalSettings, base: dict[str, Any], log: Journal,
                    hook: ProgressHook | None, judge: Endpoint | None = None) -> int:
-    policy = RetryPolicy(retries=settings.retries)
     async with contextlib.AsyncExitStack() as stack:
-        client = await stack.enter_async_context(ChatClient(
-            endpoint.base_url, endpoint.model, endpoint.api_key, request_timeout=settings.request_timeout,
-            policy=policy))
-        judge_client = None if judge is None else await stack.enter_async_context(ChatClient(
-            judge.base_url, judge.model, judge.api_key, request_timeout=settings.request_timeout, policy=policy))
+        client = await stack.enter_async_context(endpoint.client(settings.request_timeout, settings.retries))
+        judge_client = None if judge is None else await stack.enter_async_context(
+            judge.client(settings.request_timeout, settings.retries))
 
         async def ask(task: tuple[Item, int]) -> preds.Prediction:
             item, sample = task
@@ -294,9 +291,9 @@ def _evaluate_locked(model: str, rd: RunDir, settings: EvalSettings, *, benchmar
             endpoint = judge = None
             if todo:
                 endpoint = stack.enter_context(settings.endpoint(model, run_dir / ENGINE_LOG))
-                engine_info = _engine_info(settings, preflight(endpoint.base_url, endpoint.api_key,
-                                                                list_models=settings.engine != "transformers",
-                                                                model=endpoint.model))
+                info = preflight(endpoint.base_url, endpoint.api_key, list_models=settings.engine != "transformers")
+                endpoint = replace(endpoint, served_models=info.models)
+                engine_info = _engine_info(settings, info)
                 if endpoint.command:
                     config["engine_command"] = list(endpoint.command)
             if settings.judge_model:
@@ -304,8 +301,8 @@ def _evaluate_locked(model: str, rd: RunDir, settings: EvalSettings, *, benchmar
                     settings.judge_engine, settings.judge_model, log_path=run_dir / JUDGE_ENGINE_LOG,
                     base_url=settings.judge_base_url, api_key_env=settings.judge_api_key_env,
                     engine_python=settings.engine_python, startup_timeout=settings.startup_timeout))
-                preflight(judge.base_url, judge.api_key, list_models=settings.judge_engine == "openai",
-                          model=judge.model if settings.judge_engine == "openai" else None)
+                judge = replace(judge, served_models=preflight(
+                    judge.base_url, judge.api_key, list_models=settings.judge_engine == "openai").models)
             log = stack.enter_context(rd.writer())
             try:
                 if endpoint is not None:
@@ -349,9 +346,7 @@ async def _run_audit(run_dir: Path, items: list[Item], settings: EvalSettings, f
     by_key = {it.key: it for it in items}
     latest = latest_by_key(read_predictions(run_dir / PREDICTIONS), fingerprint)
     chosen = audit_sample((r for r in latest.values() if r["key"] in by_key), settings.judge_audit)
-    policy = RetryPolicy(retries=settings.retries)
-    async with ChatClient(judge.base_url, judge.model, judge.api_key, request_timeout=settings.request_timeout,
-                          policy=policy) as client:
+    async with judge.client(settings.request_timeout, settings.retries) as client:
         verdicts = await asyncio.gather(*(ask_judge(client, by_key[r["key"]], r["response"], seed=settings.seed)
                                           for r in chosen))
     rows = [{"key": r["key"], "sample": r["sample"], "fingerprint": fingerprint, "rule": r["extracted"],

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from anestools.errors import ConfigError
 from anestools.qa.parse import ParseError
-from anestools.runtime.client import ChatClient, Completion, RequestFailed, RetryPolicy
+from anestools.runtime.client import ChatClient, Completion, RequestFailed
 from anestools.runtime.engines import Endpoint
 from anestools.runtime.journal import Journal
 from anestools.runtime.options import AtLeast, checked
@@ -55,16 +55,14 @@ class TeacherSettings(EngineSettings):
 @contextlib.contextmanager
 def teacher(settings: TeacherSettings, out_dir: Path) -> Iterator[tuple[Endpoint, ChatClient, EndpointInfo]]:
     """Start (or reach) the teacher's server, check it answers and serves ``--model`` (preflight:
-    raises ``EndpointUnreachable`` / ``ModelNotServed``, exit 4), yield it, a client and what the
-    endpoint reported.
+    raises ``EndpointUnreachable``, exit 4), yield it, a client (which stops the run with
+    ``ModelNotServed``, exit 4, when the server refuses ``--model``) and what the endpoint reported.
 
     The client is not opened yet: the caller enters it (``async with``) inside its event loop."""
     with settings.endpoint(settings.model, out_dir / ENGINE_LOG) as endpoint:
         # transformers serve answers /v1/models by scanning the whole Hugging Face cache
-        info = preflight(endpoint.base_url, endpoint.api_key, list_models=settings.engine != "transformers",
-                         model=endpoint.model)
-        client = ChatClient(endpoint.base_url, endpoint.model, endpoint.api_key,
-                            request_timeout=settings.request_timeout, policy=RetryPolicy(retries=settings.retries))
+        info = preflight(endpoint.base_url, endpoint.api_key, list_models=settings.engine != "transformers")
+        client = replace(endpoint, served_models=info.models).client(settings.request_timeout, settings.retries)
         yield endpoint, client, info
 
 

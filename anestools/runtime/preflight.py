@@ -5,10 +5,8 @@ its full retry budget (minutes of backoff) before the run admits the endpoint is
 decides in seconds, with one line that names the URL. Used by ``anestools eval`` (its model
 and its judge) and meant for any stage that talks to the same servers (``qa``).
 
-With ``model``, a name that ``/v1/models`` does not list is tried with one 1-token request:
-servers that check the name (vLLM, hosted APIs) answer 404, and the run stops at once (exit
-4) naming the served models, instead of failing every request after its retries; servers that
-serve whatever is asked (SGLang, ``transformers serve``) answer, and the run goes on.
+The served models it lists are what :class:`anestools.runtime.client.ChatClient` names when
+the server refuses the model asked for (:class:`ModelNotServed`, exit 4).
 
 Order: ``/health`` (SGLang, ``transformers serve``, vLLM), then ``/v1/models`` (hosted APIs have
 no ``/health``; it also checks the API key). The engine's version is read where the server
@@ -28,10 +26,6 @@ from anestools.errors import EngineError
 
 class EndpointUnreachable(EngineError):
     """The endpoint did not answer the preflight (exit code 4, like any engine failure)."""
-
-
-class ModelNotServed(EngineError):
-    """The endpoint answers, but ``/v1/models`` does not list the model asked for (exit code 4)."""
 
 
 @dataclass(frozen=True)
@@ -65,29 +59,13 @@ def _get(url: str, api_key: str | None, timeout: float) -> tuple[int, Any]:
         return status, None
 
 
-def _refuses_model(root: str, model: str, api_key: str | None, timeout: float) -> bool:
-    """Whether a 1-token chat request naming ``model`` is refused as an unknown model."""
-    body = json.dumps({"model": model, "messages": [{"role": "user", "content": "ping"}], "max_tokens": 1,
-                       "stream": False}).encode()
-    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {api_key}"} if api_key else {})}
-    req = urllib.request.Request(root + "/v1/chat/completions", data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=max(timeout, 60.0)):  # noqa: S310 - user-given endpoint
-            return False
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(4096).decode("utf-8", "replace").lower()
-        return exc.code == 404 or (exc.code == 400 and "model" in detail)
-    except (urllib.error.URLError, OSError, ValueError):
-        return False  # not conclusive: the run's own requests will tell
-
-
 def _reason(exc: BaseException) -> str:
     inner = getattr(exc, "reason", exc)
     return str(getattr(inner, "strerror", None) or inner) or type(exc).__name__
 
 
 def preflight(base_url: str, api_key: str | None = None, timeout: float = 10.0,
-              list_models: bool = True, model: str | None = None) -> EndpointInfo:
+              list_models: bool = True) -> EndpointInfo:
     """Check ``base_url`` answers; raise :class:`EndpointUnreachable` (one line) when it does not.
 
     The API key, when given, is sent as a bearer token and never appears in a message.
@@ -120,10 +98,6 @@ def preflight(base_url: str, api_key: str | None = None, timeout: float = 10.0,
     models: tuple[str, ...] = ()
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         models = tuple(str(m.get("id")) for m in data["data"] if isinstance(m, dict) and m.get("id"))
-    if model is not None and models and model not in models and _refuses_model(root, model, api_key, timeout):
-        shown = ", ".join(models[:10]) + (f" (+{len(models) - 10} more)" if len(models) > 10 else "")
-        raise ModelNotServed(f"endpoint {root} does not serve model {model!r}; it serves: {shown} "
-                             "(pass one of them as --model)")
     info: dict[str, Any] = {}
     version = None
     for probe in ("/get_server_info", "/version"):  # SGLang, vLLM; others have neither
