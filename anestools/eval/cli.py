@@ -137,13 +137,15 @@ def _load_config(ctx: typer.Context, param, value: str | None) -> str | None:
         raise ConfigError(f"{value}: cannot read YAML ({exc})") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{value}: expected a mapping of option names to values")
-    params = {p.name: p for p in ctx.command.params if p.name not in ("config", "help")}
+    params = {spelling: p for p in ctx.command.params if p.name not in ("config", "help")
+              for spelling in (p.name, *(o.lstrip("-").replace("-", "_") for o in p.opts))}
     defaults = {}
     for key, val in data.items():
-        name = str(key).lstrip("-").replace("-", "_")
-        if name not in params:
+        param = params.get(str(key).lstrip("-").replace("-", "_"))
+        if param is None:
             raise ConfigError(f"{value}: unknown option {key!r}")
-        repeatable = getattr(params[name], "multiple", False)
+        name = param.name
+        repeatable = getattr(param, "multiple", False)
         if repeatable and not isinstance(val, list):
             val = [val]
         elif not repeatable and isinstance(val, list):  # lang: [en, zh] -> "en,zh"
