@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -44,11 +43,12 @@ from typing import Any
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from anestools.common.atomic import atomic_open, remove_stale_temps
+from anestools.common.atomic import atomic_open
 from anestools.common.corpus_marker import MARKER, RUN_RECORD
-from anestools.common.lock import output_lock
+from anestools.common.digest import files_digest
 from anestools.common.proc import forks_die_with_us
-from anestools.errors import AnestoolsError, EngineError, InputError, OutputExistsError
+from anestools.errors import AnestoolsError, EngineError, OutputExistsError
+from anestools.runtime.rundir import RunDir
 
 CONSOLE_LOG = "_logs/console.log"
 SHARD_DIRS = ("en", "zh")
@@ -65,16 +65,7 @@ class Stage:
 
 def content_digest(paths: Sequence[str | os.PathLike[str]]) -> str | None:
     """sha256 of the files' contents (None for no files): a list edited in place changes it."""
-    if not paths:
-        return None
-    h = hashlib.sha256()
-    for p in paths:
-        try:
-            h.update(Path(p).read_bytes())
-        except OSError as exc:
-            raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from exc
-        h.update(b"\0")
-    return h.hexdigest()[:16]
+    return files_digest(paths)
 
 
 def _completed_tasks(out: Path) -> int:
@@ -104,7 +95,7 @@ def _clear(out: Path, managed: Sequence[str]) -> None:
 
 @contextlib.contextmanager
 def locked_output(out: Path, command: str) -> Iterator[Path]:
-    """Hold ``out``'s output lock for a whole run (``anestools.common.lock``); clean stale temps.
+    """Hold ``out``'s output lock for a whole run and clean stale temps (the runtime's ``RunDir``).
 
     A second ``corpus`` run into the same folder is refused (exit 7) while this one, or any
     worker it forked, lives. The temporary files a killed run left (``.NAME.XXXXXXXX.tmp``, at
@@ -112,8 +103,7 @@ def locked_output(out: Path, command: str) -> Iterator[Path]:
     """
     if out.exists() and not out.is_dir():
         raise OutputExistsError(f"{out} exists and is not a directory")
-    with output_lock(out, f"anestools {command} --output {out}"):
-        remove_stale_temps(out, recursive=True)
+    with RunDir(out, f"anestools {command} --output {out}", recursive_temps=True).locked():
         yield out
 
 

@@ -13,11 +13,10 @@ The Chinese prompt is its equivalent for ``zh`` items.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from anestools.common.digest import json_digest
 from anestools.errors import ConfigError
 from anestools.eval.bench import Item
 
@@ -134,5 +133,4 @@ class PromptBuilder:
 
 
 def _digest(obj: object) -> str:
-    blob = json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(blob).hexdigest()[:12]
+    return json_digest(obj, ensure_ascii=False)

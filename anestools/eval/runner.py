@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import re
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from anestools import __version__
+from anestools.common.digest import json_digest
 from anestools.errors import ConfigError
 from anestools.eval import predictions as preds
 from anestools.eval.aggregate import build_summary
@@ -172,8 +172,7 @@ def _fingerprint(model: str, prompt_hash: str, settings: EvalSettings) -> str:
                               "max_new_tokens": settings.max_new_tokens}
     if settings.judge_model:  # a judge decides some answers: runs with another judge do not mix
         fields["judge"] = settings.judge_model
-    blob = json.dumps(fields, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+    return json_digest(fields)
 
 
 def load_dev(settings: EvalSettings) -> tuple[Item, ...]:
@@ -184,7 +183,7 @@ def load_dev(settings: EvalSettings) -> tuple[Item, ...]:
 
 
 def _prompt_hash(messages: list[dict[str, str]]) -> str:
-    return hashlib.sha256(json.dumps(messages, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+    return json_digest(messages, length=16, ensure_ascii=False)
 
 
 async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: PromptBuilder,

@@ -12,7 +12,6 @@ in selection order, when the dataset, drops and summary are rebuilt from the jou
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -20,8 +19,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from anestools.common.digest import files_digest
 from anestools.corpus.anesbench import AnesBenchIndex
-from anestools.errors import ConfigError, InputError
+from anestools.errors import ConfigError
 from anestools.qa import store
 from anestools.qa.checks import (
     LANGUAGE_CHECK_VERSION,
@@ -100,13 +100,7 @@ def load_decontamination(files: Sequence[str]) -> tuple[AnesBenchIndex | None, s
     if not files:
         return None, ""
     index = AnesBenchIndex.from_files(files)  # names the file on unreadable or unrecognised input
-    digest = hashlib.sha256()
-    for f in files:
-        try:
-            digest.update(Path(f).read_bytes())
-        except OSError as exc:
-            raise InputError(f"{f}: cannot read benchmark file ({exc})") from exc
-    return index, digest.hexdigest()[:12]
+    return index, files_digest(files, length=12, separator=b"", what="benchmark file") or ""
 
 
 def selection(settings: GenerateSettings, skipped: dict[str, int]) -> Iterator[Passage]:

@@ -19,7 +19,6 @@ the order in which replies arrived or how many times the run was interrupted.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import sys
 import time
@@ -35,6 +34,7 @@ import pyarrow.parquet as pq
 
 from anestools import __version__
 from anestools.common.atomic import atomic_path, atomic_paths
+from anestools.common.digest import json_digest
 from anestools.errors import InputError
 from anestools.runtime.journal import latest, read_journal
 from anestools.runtime.rundir import RunDir
@@ -91,7 +91,7 @@ class Outcome:
 
 def fingerprint(settings: dict[str, Any]) -> str:
     """A short hash of the settings that shape a run's results: a rerun with other ones is refused."""
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+    return json_digest(settings)
 
 
 class Sink(Protocol):
