@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from anestools.eval.bench import Item
+from anestools.common.anesbench import Item
 from anestools.eval.metrics import ItemResult, summarize
 from anestools.eval.report_parts import summary_extras
 from anestools.eval.summary import Summary

@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from anestools.common.anesbench import LANGUAGES, LETTERS, Item, parse_level
 from anestools.common.langs import normalize_language
 from anestools.errors import ConfigError
-from anestools.eval.bench import LANGUAGES, LETTERS, Item, parse_level
 
 ANSWER_FORMATS = ("auto", "letter", "index", "text")
 KEYS = ("question", "options", "answer", "answer_format", "index_base", "level", "language", "language_field", "id")

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from anestools.common.anesbench import Item
 from anestools.common.digest import json_digest
 from anestools.errors import ConfigError
-from anestools.eval.bench import Item
 
 STYLES = ("cot", "direct")
 

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from anestools.common.anesbench import Item
 from anestools.common.atomic import atomic_path
-from anestools.eval.bench import Item
 from anestools.eval.metrics import LEVEL_NAMES, ItemResult
 
 __all__ = ["LEVEL_NAMES", "model_label", "summary_extras", "truncation_warning", "extra_markdown",

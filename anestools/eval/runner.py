@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from anestools import __version__
+from anestools.common.anesbench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
 from anestools.common.digest import json_digest
 from anestools.errors import ConfigError
 from anestools.eval import predictions as preds
 from anestools.eval.aggregate import build_summary
-from anestools.eval.bench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
 from anestools.eval.custom_bench import BenchMapping
 from anestools.eval.extract import EXTRACTOR_VERSION, extract
 from anestools.eval.judge import agreement, ask_judge, audit_sample

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from anestools.common.anesbench import AnesBenchIndex
 from anestools.common.digest import files_digest
-from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError
 from anestools.qa import store
 from anestools.qa.checks import (

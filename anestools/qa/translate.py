@@ -20,9 +20,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from anestools.common.anesbench import AnesBenchIndex
 from anestools.common.inputs import expand_local
 from anestools.common.langs import normalize_language
-from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
 from anestools.qa import store
 from anestools.qa.checks import LANGUAGE_CHECK_VERSION, LanguageDetector, LengthBounds, cjk_share, latin_share

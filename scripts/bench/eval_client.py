@@ -31,7 +31,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from anestools.eval.bench import load_benchmark
+from anestools.common.anesbench import load_benchmark
 from anestools.eval.prompts import PromptBuilder
 from anestools.runtime.engines import free_port, kill_group
 

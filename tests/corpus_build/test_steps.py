@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from datatrove.data import Document
 
-from anestools.corpus.anesbench import load_benchmark_texts
+from anestools.common.anesbench import load_benchmark_texts
 from anestools.corpus.lexicon import load_lexicon
 from anestools.corpus.steps.decontam import DecontaminationFilter, NGramIndex
 from anestools.corpus.steps.inputs import check_text_key, resolve_input_files, web_readers

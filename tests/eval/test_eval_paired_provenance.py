@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from anestools.eval.bench import Item
+from anestools.common.anesbench import Item
 from anestools.eval.judge import agreement, audit_sample, judge_messages, parse_verdict
 from anestools.eval.paired import compare_pairs, mcnemar_exact, newcombe_paired, paired_score
 from anestools.eval.provenance import items_digest, model_config_digest

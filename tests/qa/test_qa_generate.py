@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from anestools.common.anesbench import AnesBenchIndex
 from anestools.convert.core import convert
-from anestools.corpus.anesbench import AnesBenchIndex
 
 from .conftest import EN_DOCS, ZH_DOCS, write_corpus
 

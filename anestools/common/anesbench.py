@@ -1,4 +1,7 @@
-"""AnesBench loading and validation: both published schemas, files or a Hub dataset id.
+"""The one AnesBench reader: both published schemas, files or a Hub dataset id.
+
+Shared by eval (validated items), and by the corpus decontaminator and ``qa`` (the texts of
+every question and option, :class:`AnesBenchIndex`): stages meet at this file contract.
 
 Why a dedicated loader: the two published schemas disagree on field names (``answer``/``level``
 with ``en_``/``zh_``/``cn_`` prefixes in the seed README, ``target``/``category`` with one
@@ -17,14 +20,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from anestools.common.inputs import expand_local, looks_like_hub_id
 from anestools.common.langs import normalize_language
+from anestools.common.ngrams import NGramIndex
 from anestools.errors import InputError, MissingDependencyError
-
-if TYPE_CHECKING:
-    from anestools.eval.custom_bench import BenchMapping
 
 LETTERS = "ABCDEFGHI"
 LEVELS = (1, 2, 3)
@@ -295,8 +296,15 @@ def _hub_records(dataset_id: str, languages: Sequence[str], mapped: bool = False
         yield f"{spec}[{lang}]", lang, ds
 
 
+class ItemMapping(Protocol):
+    """A custom bank's field mapping (``eval.custom_bench.BenchMapping``): records -> items."""
+
+    def to_items(self, records: Iterable[Mapping[str, Any]], source: str, file_language: str | None,
+                 problems: list[str]) -> Iterator[Item]: ...
+
+
 def load_benchmark(spec: str | Sequence[str] | None = None, languages: Sequence[str] = LANGUAGES,
-                   skip_invalid: bool = False, mapping: BenchMapping | None = None) -> Benchmark:
+                   skip_invalid: bool = False, mapping: ItemMapping | None = None) -> Benchmark:
     """Load and validate a benchmark.
 
     ``spec``: None (embedded sample), JSON/JSONL/parquet files, directories or globs, or a Hub
@@ -333,3 +341,57 @@ def load_benchmark(spec: str | Sequence[str] | None = None, languages: Sequence[
     if not items:
         raise InputError(f"{label}: no valid questions found")
     return Benchmark(source=label, items=items, invalid=problems)
+
+
+# -- texts for decontamination (corpus, qa) -------------------------------------------------
+_TEXT_PREFIXES = ("", "en_", "zh_", "cn_")
+
+
+def _record_texts(rec: Mapping[str, Any]) -> list[str]:
+    """A record's question, each option, and question + all options joined (either schema), so a
+    page copying the whole item is caught as well as one quoting a stem."""
+    out: list[str] = []
+    for prefix in _TEXT_PREFIXES:
+        q = rec.get(f"{prefix}question")
+        opts = [rec.get(f"{prefix}{L}") for L in LETTERS]
+        opts = [str(o) for o in opts if isinstance(o, str | int | float) and str(o).strip()]
+        if isinstance(q, str) and q.strip():
+            out.append(q)
+            if opts:
+                out.append(q + "\n" + "\n".join(opts))
+        out.extend(opts)
+    return out
+
+
+def load_benchmark_texts(path: str | Path) -> list[str]:
+    """All question/option texts of an AnesBench file (error if none is recognised)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: benchmark file not found")
+    texts: list[str] = []
+    for i, rec in enumerate(read_records(p)):
+        if not isinstance(rec, Mapping):
+            raise InputError(f"{p}: record {i} is not an object")
+        texts.extend(_record_texts(rec))
+    if not texts:
+        raise InputError(
+            f"{p}: no AnesBench questions found (expected 'question'/'A'..'I' or 'en_question'/'zh_question' fields)"
+        )
+    return texts
+
+
+class AnesBenchIndex(NGramIndex):
+    """The AnesBench n-gram index, built from benchmark files, queried with ``overlaps(text)``.
+
+    Usage::
+
+        index = AnesBenchIndex.from_files(["anesbench_en.json", "anesbench_zh.json"])
+        index.overlaps(page_text)        # True: the page shares a 13-word / 20-character n-gram
+    """
+
+    @classmethod
+    def from_files(cls, paths: Sequence[str | Path]) -> AnesBenchIndex:
+        texts: list[str] = []
+        for p in paths:
+            texts.extend(load_benchmark_texts(p))
+        return cls.from_texts(texts)
