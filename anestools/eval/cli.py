@@ -1,4 +1,4 @@
-"""``anestools eval``: AnesBench evaluation through SGLang / transformers / OpenAI (issue 6).
+"""``anestools eval``: AnesBench evaluation through SGLang / transformers / OpenAI.
 
 Thin layer over :mod:`anestools.eval.runner` and :mod:`anestools.eval.compare`: parse options,
 draw the progress bar, print the summary table.

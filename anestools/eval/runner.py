@@ -29,7 +29,7 @@ from anestools.eval.predictions import JUDGE_AUDIT, PREDICTIONS, latest_by_key, 
 from anestools.eval.prompts import PromptBuilder
 from anestools.eval.provenance import package_version, provenance
 from anestools.eval.render import write_outputs
-from anestools.eval.rundir import check_run_dir
+from anestools.eval.selection import check_run_dir
 from anestools.eval.summary import SUMMARY
 from anestools.runtime.client import RequestFailed
 from anestools.runtime.engines import ENGINES, Endpoint, check_engine_options, open_endpoint

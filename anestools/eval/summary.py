@@ -68,7 +68,7 @@ def _check_score(score: Any, where: str) -> None:
     _expect(score.get("n", 0), (int,), f"{where}.n")
 
 
-# Optional fields the reports read (#14 provenance/extraction/judge, #15 chance/consistency/length,
+# Optional fields the reports read (provenance/extraction/judge, chance/consistency/length,
 # the trained step of a sweep's final model), checked parent before child: absent or null is fine,
 # a wrong type is one line naming the field instead of a traceback in the report.
 _OPTIONAL_FIELDS: tuple[tuple[str, tuple[type, ...]], ...] = (
@@ -131,7 +131,7 @@ _REPORT_FIELDS: tuple[tuple[str, tuple[type, ...]], ...] = (
     ("model", (str,)), ("samples", (int,)), ("complete", (bool,)),
     *((k, (int,)) for k in ("questions", "answered_questions", "errors", "not_run", "truncated_responses")),
 )
-# The selection ``eval`` compares with the previous run in the same directory (``rundir``).
+# The selection ``eval`` compares with the previous run in the same directory (``selection``).
 _SELECTION_FIELDS: tuple[tuple[str, tuple[type, ...]], ...] = (
     ("languages", (list, _OPT)), ("levels", (list, _OPT)), ("limit", (int, _OPT)), ("samples", (int, _OPT)),
     ("seed", (int, _OPT)), ("benchmark", (str, list, _OPT)),

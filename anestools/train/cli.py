@@ -1,4 +1,4 @@
-"""``anestools train``: launch LLaMA-Factory CPT/SFT recipes (issue 5). Thin layer over ``core``."""
+"""``anestools train``: launch LLaMA-Factory CPT/SFT recipes. Thin layer over ``core``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One run directory holds one run: a second run with other settings is refused unless ``--overwrite``.
+"""One run directory holds one selection: a second run with other settings is refused unless ``--overwrite``.
 
 Why: the predictions' fingerprint covers what changes an answer (model, prompt, temperature,
 max tokens), but not what changes the *summary* — languages, levels, limit, benchmark,
