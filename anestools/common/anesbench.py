@@ -178,14 +178,21 @@ def _make_item(rec: Mapping[str, Any], prefix: str, language: str, answer_field:
                 answer=answer, explanation=_text(rec.get(f"{prefix}explanation")))  # type: ignore[arg-type]
 
 
+def object_rows(records: Iterable[Any], source: str, problems: list[str]
+                ) -> Iterator[tuple[int, str, Mapping[str, Any]]]:
+    """``(row, "SOURCE row N", record)`` for each record that is an object (others are problems)."""
+    for row, rec in enumerate(records, 1):
+        where = f"{source} row {row}"
+        if isinstance(rec, Mapping):
+            yield row, where, rec
+        else:
+            problems.append(f"{where}: not a JSON object")
+
+
 def records_to_items(records: Iterable[Mapping[str, Any]], source: str, language: str | None,
                      problems: list[str]) -> Iterator[Item]:
     """Turn raw records of either schema into items; problems are appended, not raised."""
-    for row, rec in enumerate(records, 1):
-        where = f"{source} row {row}"
-        if not isinstance(rec, Mapping):
-            problems.append(f"{where}: not a JSON object")
-            continue
+    for _row, where, rec in object_rows(records, source, problems):
         prefixes = [p for p in _BILINGUAL_PREFIXES if f"{p}_question" in rec]
         if prefixes:  # seed README: bilingual record, one item per language present
             for p in prefixes:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from anestools.common.anesbench import LANGUAGES, LETTERS, Item, parse_level
+from anestools.common.anesbench import LANGUAGES, LETTERS, Item, object_rows, parse_level
 from anestools.common.langs import normalize_language
 from anestools.errors import ConfigError
 
@@ -180,11 +180,7 @@ class BenchMapping:
     def to_items(self, records: Iterable[Mapping[str, Any]], source: str, file_language: str | None,
                  problems: list[str]) -> Iterator[Item]:
         """Validated items; problems name the file, row and field, and are appended, not raised."""
-        for row, rec in enumerate(records, 1):
-            where = f"{source} row {row}"
-            if not isinstance(rec, Mapping):
-                problems.append(f"{where}: not a JSON object")
-                continue
+        for row, where, rec in object_rows(records, source, problems):
             before = len(problems)
             rid_raw = rec.get(self.id)
             rid = str(rid_raw).strip() if rid_raw is not None and str(rid_raw).strip() else f"row-{row}"

@@ -13,10 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from anestools.errors import InputError, OutputExistsError
-from anestools.eval.summary import check_selection, check_summary
+from anestools.errors import OutputExistsError
+from anestools.eval.summary import SUMMARY, check_selection, read_summary
 
 # What a summary is about. The answer-changing settings (model, prompt, temperature, max
 # tokens, judge) are the predictions' fingerprint, checked by ``predictions.latest_by_key``; the
@@ -31,16 +29,10 @@ def previous_config(run_dir: Path) -> dict[str, Any] | None:
     ``InputError`` naming the file and field, not a traceback in the comparison.
     """
 
-    path = run_dir / "summary.json"
+    path = run_dir / SUMMARY
     if not path.exists():
         return None
-    try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON ({exc}); fix or remove it, or pass --overwrite") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    return check_selection(check_summary(data, path), path)
+    return check_selection(read_summary(path, "; fix or remove it, or pass --overwrite"), path)
 
 
 def _covers(key: str, old: Any, new: Any) -> bool:

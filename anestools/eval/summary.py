@@ -158,14 +158,19 @@ def check_selection(summary: dict[str, Any], path: Path) -> dict[str, Any]:
     return cfg
 
 
+def read_summary(path: Path, hint: str = "") -> dict[str, Any]:
+    """``summary.json`` at ``path``, type-checked (:func:`check_summary`); ``hint`` ends a JSON error."""
+    try:
+        data = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}: invalid JSON ({exc}){hint}") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    return check_summary(data, path)
+
+
 def load_run(run_dir: Path) -> RunInfo:
     path = run_dir / SUMMARY if run_dir.is_dir() else run_dir
     if not path.exists():
         raise InputError(f"{run_dir}: no {SUMMARY} (not an evaluation run directory?)")
-    try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON ({exc})") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    return RunInfo(path.parent, check_summary(data, path))
+    return RunInfo(path.parent, read_summary(path))

@@ -10,20 +10,17 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 
 from anestools.common import console as con
 from anestools.common.langs import normalize_language, parse_languages
 from anestools.errors import ConfigError, IncompleteRunError, NothingKeptError
+from anestools.qa.settings import TeacherSettings
 from anestools.runtime.options import cli_options
 from anestools.runtime.progress import DEFAULT_INTERVAL, check_progress_interval, eval_progress
 from anestools.runtime.replies import empty_warning
-from anestools.runtime.settings import EngineSettings
-
-if TYPE_CHECKING:
-    from anestools.qa.teacher import TeacherSettings
 
 T = TypeVar("T")
 
@@ -39,9 +36,6 @@ app = typer.Typer(
 )
 
 
-Model = Annotated[str, typer.Option("--model", "-m", help="Teacher: checkpoint dir or Hub id (served model name with --base-url).", show_default=False)]
-ParseRetries = Annotated[int, typer.Option(help="Re-asks when a reply is not the expected JSON.")]
-MaxTokens = Annotated[int, typer.Option(help="Maximum tokens per reply.")]
 Decontam = Annotated[list[str] | None, typer.Option("--decontaminate", help="AnesBench file (JSON/JSONL/parquet, either schema; repeatable): pairs sharing a 13-word / 20-character span with it are dropped.", show_default=False)]
 Resume = Annotated[bool, typer.Option("--resume/--no-resume", help="Continue the journal in --output (default).")]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="With --no-resume: delete the previous results and start over.")]
@@ -116,13 +110,12 @@ Examples:
 
 
 @app.command("generate", help=GENERATE_HELP)
-@cli_options("engine", EngineSettings)
+@cli_options("teacher", TeacherSettings)
 def generate_command(
     corpus: Annotated[list[str], typer.Argument(help="AnesCorpus parquet shards, folders or globs.", metavar="CORPUS...", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder (journal, anesqa.parquet, summary).", show_default=False)],
-    model: Model = "",
     *,
-    engine: dict,
+    teacher: dict,
     style: Annotated[str, typer.Option(help="open (question + explained answer) or mcq (4-5 options, answer letter, level System 1/1.x/2).")] = "open",
     lang: Annotated[str, typer.Option("--lang", help="Passage languages: en,zh (cn accepted) or all.")] = "en,zh",
     pairs_per_passage: Annotated[int, typer.Option(help="Pairs asked per passage.")] = 3,
@@ -138,9 +131,6 @@ def generate_command(
     min_answer: Annotated[int, typer.Option(help="Minimum answer length.")] = 2,
     max_answer: Annotated[int, typer.Option(help="Maximum answer length.")] = 4000,
     near_dup: Annotated[float, typer.Option(help="Jaccard similarity of question 3-grams at which a question is a near-duplicate.")] = 0.8,
-    temperature: Annotated[float, typer.Option(help="Sampling temperature of the teacher.")] = 0.7,
-    max_new_tokens: MaxTokens = 2048,
-    parse_retries: ParseRetries = 2,
     resume: Resume = True,
     overwrite: Overwrite = False,
     progress_interval: ProgressInterval = DEFAULT_INTERVAL,
@@ -148,10 +138,8 @@ def generate_command(
 ) -> None:
     from anestools.qa.checks import LengthBounds
     from anestools.qa.generate import GenerateSettings, generate
-    from anestools.qa.teacher import TeacherSettings
 
-    t = _teacher(TeacherSettings(**engine, model=model, temperature=temperature, max_new_tokens=max_new_tokens,
-                                 parse_retries=parse_retries), progress_interval)
+    t = _teacher(TeacherSettings(**teacher), progress_interval)
     settings = GenerateSettings(
         inputs=list(corpus), output=output, teacher=t, style=style, languages=parse_languages(lang),
         pairs_per_passage=pairs_per_passage, chunk_tokens=chunk_tokens, min_tokens=min_tokens, limit=limit,
@@ -196,36 +184,30 @@ Examples:
 
 
 @app.command("translate", help=TRANSLATE_HELP)
-@cli_options("engine", EngineSettings)
+@cli_options("teacher", TeacherSettings, temperature=0.0)
 def translate_command(
     inputs: Annotated[list[str], typer.Argument(help="AnesQA folder(s) or parquet files.", metavar="DIR...", show_default=False)],
     to: Annotated[str, typer.Option("--to", help="Target language: zh (cn) or en.", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.", show_default=False)],
-    model: Model = "",
     *,
-    engine: dict,
+    teacher: dict,
     limit: Annotated[int | None, typer.Option(help="Only the first N pairs (smoke tests).", show_default=False)] = None,
     ratio_min: Annotated[float, typer.Option(help="Minimum translated/source size (a Chinese character counts 3).")] = 0.33,
     ratio_max: Annotated[float, typer.Option(help="Maximum translated/source size.")] = 3.0,
     max_latin: Annotated[float, typer.Option(help="To zh: maximum share of Latin letters (untranslated text).")] = 0.35,
     language_check: Annotated[bool, typer.Option("--language-check/--no-language-check", help="Drop translations not in the target language (langdetect).")] = True,
     decontaminate: Decontam = None,
-    temperature: Annotated[float, typer.Option(help="Sampling temperature of the teacher.")] = 0.0,
-    max_new_tokens: MaxTokens = 2048,
-    parse_retries: ParseRetries = 2,
     resume: Resume = True,
     overwrite: Overwrite = False,
     progress_interval: ProgressInterval = DEFAULT_INTERVAL,
     dry_run: DryRun = False,
 ) -> None:
-    from anestools.qa.teacher import TeacherSettings
     from anestools.qa.translate import TranslateSettings, translate
 
     target = normalize_language(to)
     if target not in ("en", "zh"):
         raise ConfigError(f"--to {to!r}: expected zh (cn) or en")
-    t = _teacher(TeacherSettings(**engine, model=model, temperature=temperature, max_new_tokens=max_new_tokens,
-                                 parse_retries=parse_retries), progress_interval)
+    t = _teacher(TeacherSettings(**teacher), progress_interval)
     settings = TranslateSettings(inputs=list(inputs), output=output, to=target, teacher=t, limit=limit,
                                  ratio_min=ratio_min, ratio_max=ratio_max, max_latin=max_latin,
                                  language_check=language_check, decontaminate=list(decontaminate or []),

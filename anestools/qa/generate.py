@@ -40,7 +40,8 @@ from anestools.qa.prompts import (
     judge_messages,
     text_hash,
 )
-from anestools.qa.teacher import Asker, Later, TeacherSettings, run_journaled
+from anestools.qa.settings import TeacherSettings
+from anestools.qa.teacher import Asker, Later, run_journaled
 from anestools.runtime.client import RequestFailed
 
 ProgressHook = Callable[[str, int], None]  # ("total", N) once, then ("done"|"error", 1) per passage

@@ -13,43 +13,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from anestools.errors import ConfigError
 from anestools.qa.parse import ParseError
+from anestools.qa.settings import TeacherSettings
 from anestools.runtime.client import ChatClient, Completion, RequestFailed
 from anestools.runtime.engines import Endpoint
 from anestools.runtime.journal import Journal
-from anestools.runtime.options import AtLeast, checked
 from anestools.runtime.pool import Later, run_pool
 from anestools.runtime.preflight import EndpointInfo, preflight
 from anestools.runtime.replies import empty_content
-from anestools.runtime.settings import EngineSettings
 
 T = TypeVar("T")
 ENGINE_LOG = "engine.log"
 
 __all__ = ["Asked", "Asker", "Later", "TeacherSettings", "run_journaled", "teacher"]
-
-
-@dataclass
-class TeacherSettings(EngineSettings):
-    """The teacher: the runtime's engine options (same meaning as in eval) plus its sampling."""
-
-    model: str = ""
-    temperature: float = checked(0.7, AtLeast(0))
-    max_new_tokens: int = checked(2048, AtLeast(1))
-    parse_retries: int = checked(2, AtLeast(0))
-
-    def validate(self) -> None:
-        if not self.model:
-            raise ConfigError("--model is required (the teacher model, or the served name with --base-url)")
-        super().validate()
-
-    def describe(self) -> dict[str, Any]:
-        return {"model": self.model, "engine": self.engine, "engine_reason": self.engine_reason,
-                "base_url": self.base_url,
-                "api_key_env": self.api_key_env,  # the variable's name only, never its value
-                "temperature": self.temperature, "max_new_tokens": self.max_new_tokens,
-                "concurrency": self.in_flight, "retries": self.retries, "parse_retries": self.parse_retries}
 
 
 @contextlib.contextmanager

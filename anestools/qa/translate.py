@@ -29,7 +29,8 @@ from anestools.qa.checks import LANGUAGE_CHECK_VERSION, LanguageDetector, Length
 from anestools.qa.generate import ANSWER_LINE, load_decontamination
 from anestools.qa.parse import OPTION_LETTERS, parse_translation
 from anestools.qa.prompts import text_hash, translate_messages, translation_prompts
-from anestools.qa.teacher import Asker, Later, TeacherSettings, run_journaled
+from anestools.qa.settings import TeacherSettings
+from anestools.qa.teacher import Asker, Later, run_journaled
 
 ProgressHook = Callable[[str, int], None]
 _ANSWER_LINE = re.compile(r"\n?\s*(?:Answer:|答案：|答案:)\s*([A-I])\s*$")
