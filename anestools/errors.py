@@ -25,60 +25,50 @@ class ExitCode(IntEnum):
 
 
 class AnestoolsError(Exception):
-    """Base class: an expected failure with a one-line, user-facing message."""
+    """Base class: an expected failure with a one-line, user-facing message.
+
+    A subclass names its code from the table: ``class InputError(AnestoolsError, code=...)``.
+    """
 
     exit_code: int = ExitCode.FAILED
 
+    def __init_subclass__(cls, code: ExitCode | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.exit_code = code
 
-class InputError(AnestoolsError):
+
+class InputError(AnestoolsError, code=ExitCode.BAD_INPUT):
     """Bad or missing input: unreadable file, wrong schema, invalid record."""
 
-    exit_code = ExitCode.BAD_INPUT
 
-
-class OutputExistsError(AnestoolsError):
+class OutputExistsError(AnestoolsError, code=ExitCode.OUTPUT_EXISTS):
     """The output already exists and the user did not pass ``--overwrite`` (or ``--resume``)."""
 
-    exit_code = ExitCode.OUTPUT_EXISTS
 
-
-class ConfigError(AnestoolsError):
+class ConfigError(AnestoolsError, code=ExitCode.BAD_INPUT):
     """Invalid configuration: unknown recipe/key, bad option combination."""
 
-    exit_code = ExitCode.BAD_INPUT
 
-
-class EngineError(AnestoolsError):
+class EngineError(AnestoolsError, code=ExitCode.ENGINE_FAILED):
     """An external engine (LLaMA-Factory, SGLang, transformers serve, datatrove) failed."""
 
-    exit_code = ExitCode.ENGINE_FAILED
 
-
-class IncompleteRunError(AnestoolsError):
+class IncompleteRunError(AnestoolsError, code=ExitCode.INCOMPLETE):
     """A run (eval, qa) finished but some requests still failed after their retries (outputs written; resumable)."""
 
-    exit_code = ExitCode.INCOMPLETE
 
-
-class MissingDependencyError(AnestoolsError):
+class MissingDependencyError(AnestoolsError, code=ExitCode.MISSING_DEPENDENCY):
     """An optional dependency (extra) is not installed in this environment."""
 
-    exit_code = ExitCode.MISSING_DEPENDENCY
 
-
-class OutputLockedError(AnestoolsError):
+class OutputLockedError(AnestoolsError, code=ExitCode.LOCKED):
     """Another process is writing the same output directory (it holds its lock file)."""
 
-    exit_code = ExitCode.LOCKED
 
-
-class OutputWriteError(AnestoolsError):
+class OutputWriteError(AnestoolsError, code=ExitCode.FAILED):
     """Writing an output failed (disk full, file too large, quota): nothing was published."""
 
-    exit_code = ExitCode.FAILED
 
-
-class NothingKeptError(AnestoolsError):
+class NothingKeptError(AnestoolsError, code=ExitCode.FAILED):
     """A run completed, but every record was dropped by its filters (the drops say why)."""
-
-    exit_code = ExitCode.FAILED
