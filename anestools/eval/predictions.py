@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import orjson
 
 from anestools.common.atomic import atomic_path
 from anestools.errors import InputError
-from anestools.runtime.journal import latest, read_journal
+from anestools.runtime.journal import Entry, latest, read_journal
 from anestools.runtime.rundir import RunDir
 
 PREDICTIONS = "predictions.jsonl"
@@ -28,17 +28,15 @@ FINGERPRINT_MISMATCH = (
     "temperature or max tokens); choose another --output, or --no-resume --overwrite to start over")
 
 
-class Prediction(TypedDict, total=False):
+class Prediction(Entry, total=False):
     """One line of ``predictions.jsonl`` (``prompt``/``options`` only with ``--log-samples``,
     ``judge`` only when the judge was asked, ``extract_rule`` only for an answered request)."""
 
-    key: str
     id: str
     language: str
     level: int
     sample: int
     prompt_hash: str
-    fingerprint: str
     request_prompt_hash: str
     seed: int
     prompt: list[dict[str, str]]
@@ -55,7 +53,6 @@ class Prediction(TypedDict, total=False):
     finish_reason: str | None
     latency: float | None
     attempts: int
-    error: str | None
 
 
 def answered(rec: Prediction, *, response: str, extracted: str | None, extracted_by: str, gold: str,

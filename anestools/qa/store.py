@@ -36,7 +36,7 @@ from anestools import __version__
 from anestools.common.atomic import atomic_path, atomic_paths
 from anestools.common.digest import json_digest
 from anestools.errors import InputError
-from anestools.runtime.journal import latest, read_journal
+from anestools.runtime.journal import Entry, latest, read_journal
 from anestools.runtime.rundir import RunDir
 
 DATASET = "anesqa.parquet"
@@ -62,6 +62,17 @@ def run_dir(out: Path, command: str) -> RunDir:
     """A qa output folder: ``_journal.jsonl`` is its journal; ``anesqa.parquet`` is never replaced silently."""
     return RunDir(out, f"anestools {command} --output {out}", owned=(DATASET, DROPPED, SUMMARY, PROMPTS),
                   journal=JOURNAL, final=DATASET)
+
+
+class QARecord(Entry, total=False):
+    """One line of ``_journal.jsonl``: a finished work item (a passage, or a source pair) with the
+    stage's own fields (``pairs`` / ``row`` …), ``requests`` it took, and a reply that did not
+    parse (``malformed``, ``raw``; ``empty`` when it had no content at all)."""
+
+    requests: int
+    malformed: str | None
+    raw: str
+    empty: bool
 
 
 def _check_journal_record(rec: Any, where: str) -> dict[str, Any]:

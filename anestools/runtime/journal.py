@@ -13,7 +13,7 @@ import contextlib
 import os
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import orjson
 
@@ -23,7 +23,17 @@ from anestools.errors import ConfigError, InputError
 K = TypeVar("K", bound=Hashable)
 Check = Callable[[Any, str], dict[str, Any]]
 
-__all__ = ["Journal", "check_object", "latest", "read_journal"]
+__all__ = ["Entry", "Journal", "check_object", "latest", "read_journal"]
+
+
+class Entry(TypedDict, total=False):
+    """What every journal line has: its item's key, the run's fingerprint, and the error of a
+    request that failed after its retries (``None`` for a finished item). Each stage's record
+    type extends it (``eval.predictions.Prediction``, ``qa.store.QARecord``)."""
+
+    key: str
+    fingerprint: str
+    error: str | None
 
 
 def check_object(rec: Any, where: str) -> dict[str, Any]:
