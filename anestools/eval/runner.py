@@ -32,7 +32,7 @@ from anestools.eval.render import write_outputs
 from anestools.eval.selection import check_run_dir
 from anestools.eval.summary import SUMMARY
 from anestools.runtime.client import RequestFailed
-from anestools.runtime.engines import ENGINES, Endpoint, check_engine_options, open_endpoint
+from anestools.runtime.engines import ENGINES, Endpoint, check_engine_options
 from anestools.runtime.journal import Journal
 from anestools.runtime.options import AtLeast, checked
 from anestools.runtime.pool import run_pool
@@ -74,6 +74,13 @@ class EvalSettings(EngineSettings):
     judge_base_url: str | None = None
     judge_api_key_env: str | None = None
     judge_audit: int = checked(0, AtLeast(0))
+
+    def judge_settings(self) -> EngineSettings:
+        """The judge's server: its own engine, endpoint and key; this run's interpreter and timeouts."""
+        return EngineSettings(engine=self.judge_engine, base_url=self.judge_base_url,
+                              api_key_env=self.judge_api_key_env, engine_python=self.engine_python,
+                              retries=self.retries, request_timeout=self.request_timeout,
+                              startup_timeout=self.startup_timeout)
 
     def validate(self) -> None:
         super().validate()  # every declared check, these fields' too
@@ -296,10 +303,8 @@ def _evaluate_locked(model: str, rd: RunDir, settings: EvalSettings, *, benchmar
                 if endpoint.command:
                     config["engine_command"] = list(endpoint.command)
             if settings.judge_model:
-                judge = stack.enter_context(open_endpoint(
-                    settings.judge_engine, settings.judge_model, log_path=run_dir / JUDGE_ENGINE_LOG,
-                    base_url=settings.judge_base_url, api_key_env=settings.judge_api_key_env,
-                    engine_python=settings.engine_python, startup_timeout=settings.startup_timeout))
+                judge = stack.enter_context(settings.judge_settings().endpoint(settings.judge_model,
+                                                                              run_dir / JUDGE_ENGINE_LOG))
                 judge = replace(judge, served_models=preflight(
                     judge.base_url, judge.api_key, list_models=settings.judge_engine == "openai").models)
             log = stack.enter_context(rd.writer())
