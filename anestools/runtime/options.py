@@ -7,10 +7,10 @@ again for ``qa``. Here the field is the declaration::
     retries: int = opt(4, "Retries per request ...", check=AtLeast(0))
 
 - :func:`cli_options` turns the fields of a dataclass into typer parameters of a command, and
-  hands the command one instance built from them;
-- :func:`check_fields` runs every declared check (the dataclass's ``__post_init__`` calls it,
-  so an instance is validated once, wherever it was built: CLI, ``-c`` preset, library);
-- provenance is ``dataclasses.asdict(settings)``.
+  hands the command their values as one dict, ready for ``cls(**values)``;
+- :func:`check_fields` runs every declared check (``EngineSettings.__post_init__`` calls it, so
+  an instance is validated when it is made, wherever it was built: CLI, ``-c`` preset, library);
+- provenance is the fields as they are (``dataclasses.asdict``; ``EngineSettings.engine_fields``).
 
 A check names the flag and the value it refused (``--temperature must be a finite number >= 0,
 got nan``), and is the same for every command that has the option.
