@@ -13,8 +13,8 @@ from anestools.runtime.replies import empty_content
 
 
 def extraction_counts(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Who decided each answered response: a rule, the judge, or nobody (no answer)."""
-    counts = {"rule": 0, "judge": 0, "none": 0}
+    """Who decided each answered response: a rule, the answer pass, the judge, or nobody (no answer)."""
+    counts = {"rule": 0, "answer_pass": 0, "judge": 0, "none": 0}
     for rec in records:
         by = rec.get("extracted_by") or ("rule" if rec.get("extracted") else "none")  # older runs: rules only
         counts[by] = counts.get(by, 0) + 1

@@ -53,6 +53,11 @@ def question_set(run: RunInfo) -> str | None:
     return ((run.summary.get("provenance") or {}).get("question_set") or {}).get("sha256")
 
 
+def extractor_version(run: RunInfo) -> str | None:
+    """``EXTRACTOR_VERSION`` that scored a run (``None`` for runs made before it was recorded)."""
+    return (run.summary.get("provenance") or {}).get("extractor_version")
+
+
 def check_question_sets(runs: Sequence[RunInfo], allow_mismatch: bool) -> bool:
     """True when the runs' question sets differ; an ``InputError`` then, unless ``allow_mismatch``."""
     known = {question_set(r) for r in runs if question_set(r)}
@@ -68,7 +73,7 @@ def check_question_sets(runs: Sequence[RunInfo], allow_mismatch: bool) -> bool:
 def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None, mismatch: bool = False) -> str:
     """Markdown table: one row per run, accuracy (%) [95% interval]."""
     head = ["run", "model", "step", "n", *[group_label(c) for c in COLUMNS],
-            "no-answer %", "majority", "complete", "question set"]
+            "no-answer %", "majority", "complete", "question set", "extractor"]
     lines = ["# AnesBench comparison", "",
              "Accuracy in % [95% Wilson interval].", "",
              "| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|"]
@@ -82,8 +87,12 @@ def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None, m
                "–" if nar is None else f"{100 * nar:.1f}",
                "–" if not maj or maj.get("accuracy") is None else f"{100 * maj['accuracy']:.1f}",
                "yes" if s.get("complete") else "no",
-               ((question_set(r) or "unknown")[:12] + (" ≠" if mismatch else ""))]
+               ((question_set(r) or "unknown")[:12] + (" ≠" if mismatch else "")), extractor_version(r) or "unknown"]
         lines.append("| " + " | ".join(row) + " |")
+    versions = {extractor_version(r) for r in runs}
+    if len(versions) > 1:
+        lines += ["", f"**Warning:** the runs were scored by different extractor versions "
+                  f"({', '.join(sorted(map(str, versions)))}); their answers were read by different rules."]
     hashes = {r.summary["config"].get("prompt_hash") for r in runs}
     if len(hashes) > 1:
         lines += ["", f"**Warning:** the runs used different prompts (hashes {', '.join(sorted(map(str, hashes)))}); "

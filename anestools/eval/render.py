@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from anestools.common.atomic import atomic_path
+from anestools.eval.answer_pass import summary_line as answer_pass_line
 from anestools.eval.metrics import LEVEL_NAMES, group_label
 from anestools.eval.report_parts import (
     LENGTH_PLOT,
@@ -38,6 +39,11 @@ def _extraction_line(summary: dict[str, Any]) -> str:
         line += (f"; judge audit: agrees with the rules on {audit['agree']}/{audit['n']} "
                  f"({100 * audit['rate']:.1f}%)")
     prov = summary.get("provenance") or {}
+    ap_line = answer_pass_line(summary)
+    if ap_line:
+        line += "  \n" + ap_line
+    if prov.get("extractor_version"):
+        line += f"  \n- extractor version {prov['extractor_version']}"
     qs = prov.get("question_set") or {}
     if qs:
         line += f"  \n- question set sha256 {qs['sha256'][:16]}… ({qs['items']} items); seed {prov.get('seed')}"

@@ -19,7 +19,8 @@ from typing import Any
 from anestools import __version__
 from anestools.common.anesbench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
 from anestools.common.digest import json_digest
-from anestools.errors import ConfigError
+from anestools.errors import ConfigError, EngineError
+from anestools.eval import answer_pass
 from anestools.eval import predictions as preds
 from anestools.eval.aggregate import build_summary
 from anestools.eval.custom_bench import BenchMapping
@@ -29,7 +30,7 @@ from anestools.eval.predictions import JUDGE_AUDIT, PREDICTIONS, latest_by_key, 
 from anestools.eval.prompts import PromptBuilder
 from anestools.eval.provenance import package_version, provenance
 from anestools.eval.render import write_outputs
-from anestools.eval.selection import check_run_dir
+from anestools.eval.selection import check_run_dir, previous_config
 from anestools.eval.summary import SUMMARY
 from anestools.runtime.client import RequestFailed
 from anestools.runtime.engines import ENGINES, Endpoint, check_engine_options
@@ -74,6 +75,7 @@ class EvalSettings(EngineSettings):
     judge_base_url: str | None = None
     judge_api_key_env: str | None = None
     judge_audit: int = checked(0, AtLeast(0))
+    answer_pass: str = "fallback"  # off | fallback | always (anestools.eval.answer_pass)
 
     def judge_settings(self) -> EngineSettings:
         """The judge's server: its own engine, endpoint and key; this run's interpreter and timeouts."""
@@ -89,6 +91,8 @@ class EvalSettings(EngineSettings):
                 raise ConfigError(f"--limit {self.limit}: a fraction must be in (0, 1]")
         elif isinstance(self.limit, int) and self.limit < 1:
             raise ConfigError("--limit must be >= 1 (or a fraction such as 0.1)")
+        if self.answer_pass not in answer_pass.MODES:
+            raise ConfigError(f"--answer-pass {self.answer_pass!r}: expected one of {', '.join(answer_pass.MODES)}")
         if self.judge_model:
             if self.judge_engine not in ENGINES:
                 raise ConfigError(f"--judge-engine: unknown engine {self.judge_engine!r}; expected one of "
@@ -195,7 +199,8 @@ def _prompt_hash(messages: list[dict[str, str]]) -> str:
 
 async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: PromptBuilder,
                    settings: EvalSettings, base: dict[str, Any], log: Journal,
-                   hook: ProgressHook | None, judge: Endpoint | None = None) -> int:
+                   hook: ProgressHook | None, judge: Endpoint | None = None,
+                   plan: answer_pass.PassPlan | None = None) -> int:
     async with contextlib.AsyncExitStack() as stack:
         client = await stack.enter_async_context(endpoint.client(settings.request_timeout, settings.retries))
         judge_client = None if judge is None else await stack.enter_async_context(
@@ -217,7 +222,14 @@ async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: Pr
                 return preds.failed(rec, gold=item.answer, attempts=exc.attempts, error=exc.reason)
             got = extract(c.text, item.options)
             pred, by = got.letter, ("rule" if got.letter else "none")
-            rec["extract_rule"] = got.rule
+            rec.update(extract_rule=got.rule, extract_status=got.status, rule_extracted=got.letter)
+            if plan is not None and plan.wanted(got.undecided, c.finish_reason):
+                ap = await answer_pass.ask(client, plan.support, messages, c.text, list(item.options),
+                                           item.language, token_ids=plan.token_ids, seed=seed)
+                rec["answer_pass"] = ap.as_record()
+                if pred is None and ap.letter and plan.usable(got.undecided, c.finish_reason):
+                    pred, by = ap.letter, "answer_pass"
+                    rec["answer_prob"] = rec["answer_pass"]["prob"]
             if pred is None and judge_client is not None and c.text.strip():
                 verdict = await ask_judge(judge_client, item, c.text, seed=settings.seed)
                 rec["judge"] = verdict.as_record()
@@ -277,10 +289,14 @@ def _evaluate_locked(model: str, rd: RunDir, settings: EvalSettings, *, benchmar
         "judge_model": settings.judge_model, "judge_engine": settings.judge_engine if settings.judge_model else None,
         "judge_base_url": settings.judge_base_url, "judge_api_key_env": settings.judge_api_key_env,
         "judge_audit": settings.judge_audit,
+        "answer_pass_mode": settings.answer_pass,
     }
     rd.start(settings.resume, settings.overwrite)
     latest = latest_by_key(read_predictions(rd.journal_path), fingerprint)
     check_run_dir(run_dir, config, settings.overwrite)
+    # what the answer pass's probe found; a resume with nothing left to ask keeps the previous finding
+    previous_pass = (previous_config(run_dir) or {}).get("answer_pass")
+    config["answer_pass"] = previous_pass if isinstance(previous_pass, dict) else None
     todo = [(it, s) for it in items for s in range(settings.samples)
             if (rec := latest.get((it.key, s))) is None or rec.get("error") is not None]
     skipped = len(items) * settings.samples - len(todo)
@@ -294,12 +310,14 @@ def _evaluate_locked(model: str, rd: RunDir, settings: EvalSettings, *, benchmar
     if todo or audit_due:
         run_dir.mkdir(parents=True, exist_ok=True)
         with contextlib.ExitStack() as stack:
-            endpoint = judge = None
+            endpoint = judge = plan = None
             if todo:
                 endpoint = stack.enter_context(settings.endpoint(model, run_dir / ENGINE_LOG))
                 info = preflight(endpoint.base_url, endpoint.api_key, list_models=settings.engine != "transformers")
                 endpoint = replace(endpoint, served_models=info.models)
                 engine_info = _engine_info(settings, info)
+                plan, support = _answer_pass_plan(settings, endpoint)
+                config["answer_pass"] = answer_pass.describe(settings.answer_pass, support)
                 if endpoint.command:
                     config["engine_command"] = list(endpoint.command)
             if settings.judge_model:
@@ -310,7 +328,7 @@ def _evaluate_locked(model: str, rd: RunDir, settings: EvalSettings, *, benchmar
             log = stack.enter_context(rd.writer())
             try:
                 if endpoint is not None:
-                    written = asyncio.run(_ask_all(todo, endpoint, builder, settings, base, log, hook, judge))
+                    written = asyncio.run(_ask_all(todo, endpoint, builder, settings, base, log, hook, judge, plan))
                 if audit_due and judge is not None:
                     asyncio.run(_run_audit(run_dir, items, settings, fingerprint, judge))
             except KeyboardInterrupt:
@@ -318,6 +336,31 @@ def _evaluate_locked(model: str, rd: RunDir, settings: EvalSettings, *, benchmar
                 raise
     summary, outputs = _finish(run_dir, items, settings, config, started, bench, engine_info)
     return EvalOutcome(model, run_dir, summary, outputs, written, skipped)
+
+
+def _answer_pass_plan(settings: EvalSettings, endpoint: Endpoint
+                      ) -> tuple[answer_pass.PassPlan | None, answer_pass.PassSupport | None]:
+    """Probe the endpoint for the constrained answer pass: (plan or ``None`` when off or not
+    supported, what the probe found).
+
+    ``--answer-pass always`` on an endpoint that cannot constrain is an engine error (exit 4):
+    the user asked for it explicitly. ``fallback`` (the default) then runs without it and the
+    summary says why.
+    """
+    if settings.answer_pass == "off":
+        return None, None
+    token_ids = answer_pass.letter_token_ids(endpoint.model, [*"ABCDEFGHI", answer_pass.PROBE_LETTER])
+
+    async def probe() -> answer_pass.PassSupport:
+        async with endpoint.client(min(settings.request_timeout, 120.0), min(settings.retries, 1)) as client:
+            return await answer_pass.detect(client, settings.engine, token_ids)
+
+    support = asyncio.run(probe())
+    if not support.supported and settings.answer_pass == "always":
+        raise EngineError(f"--answer-pass always: this endpoint cannot run the constrained answer pass "
+                          f"({support.reason}); use --answer-pass fallback or off")
+    plan = answer_pass.PassPlan(settings.answer_pass, support, token_ids) if support.supported else None
+    return plan, support
 
 
 def _engine_info(settings: EvalSettings, info: EndpointInfo) -> dict[str, Any]:
@@ -371,6 +414,9 @@ def _finish(run_dir: Path, items: list[Item], settings: EvalSettings, config: di
                   "samples": settings.samples, "prompt": settings.prompt, "shots": settings.shots},
         seed=settings.seed, extractor_version=EXTRACTOR_VERSION)
     summary["provenance"]["engine"]["version_source"] = (engine_info or {}).get("version_source")
+    answered = [r for it in items for s in range(settings.samples)
+                if (r := latest.get((it.key, s))) is not None and r.get("error") is None]
+    summary["answer_pass"] = answer_pass.summarize(answered, config.get("answer_pass"))
     if settings.judge_model:
         audit = [r for r in read_predictions(run_dir / JUDGE_AUDIT) if r.get("fingerprint") == config["fingerprint"]]
         summary["judge"] = {"model": settings.judge_model, "engine": settings.judge_engine,
