@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from anestools.common.atomic import atomic_paths, check_writable
+from anestools.common.paths import Output, check_io
 from anestools.errors import InputError
 from anestools.eval.compare import check_question_sets, comparison_document, is_sweep, load_runs, plot_sweep
-from anestools.eval.predictions import jsonl_bytes
+from anestools.eval.predictions import PREDICTIONS, jsonl_bytes
+from anestools.eval.summary import SUMMARY
 
 
 def write_comparison(run_dirs: Sequence[str | Path], output: Path | None, overwrite: bool = False,
@@ -45,6 +47,9 @@ def write_comparison(run_dirs: Sequence[str | Path], output: Path | None, overwr
         if key in seen:
             raise InputError(f"{seen[key]} and {flag} would both be written to {p}; give them different names")
         seen[key] = flag
+    # no output file is a file the report reads (a run's summary.json or predictions.jsonl)
+    read = [f for d in map(Path, run_dirs) for f in ([d] if d.is_file() else [d / SUMMARY, d / PREDICTIONS])]
+    check_io(read, [Output.file(p) for p in paths.values()], "eval report")
     for p in paths.values():
         check_writable(p, overwrite)
     text, rows = comparison_document(runs, plot.name if plot else None, mismatch, diff.name if diff else None)

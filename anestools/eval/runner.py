@@ -19,6 +19,7 @@ from typing import Any
 from anestools import __version__
 from anestools.common.anesbench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
 from anestools.common.digest import json_digest
+from anestools.common.paths import Output, check_io
 from anestools.errors import ConfigError, EngineError
 from anestools.eval import answer_pass
 from anestools.eval import predictions as preds
@@ -255,6 +256,11 @@ def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchma
     (it would ask the same questions again and append duplicates).
     """
     settings = settings.resolved()  # validated when it was made
+    bench_specs = [settings.benchmark] if isinstance(settings.benchmark, str) else list(settings.benchmark or [])
+    local_model = [model] if Path(model).expanduser().exists() else []
+    # before --overwrite can clear anything: the run directory is no input (benchmark, dev set, model)
+    check_io([*bench_specs, *([settings.dev_file] if settings.dev_file else []), *local_model],
+             [Output.run_dir(run_dir)], "eval")
     with preds.run_dir(run_dir, f"anestools eval --model {model}").locked() as rd:
         return _evaluate_locked(model, rd, settings, benchmark=benchmark, hook=hook)
 

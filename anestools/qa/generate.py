@@ -21,6 +21,7 @@ from typing import Any
 
 from anestools.common.anesbench import AnesBenchIndex
 from anestools.common.digest import files_digest
+from anestools.common.paths import Output, check_io
 from anestools.errors import ConfigError
 from anestools.qa import store
 from anestools.qa.checks import (
@@ -105,7 +106,7 @@ def load_decontamination(files: Sequence[str]) -> tuple[AnesBenchIndex | None, s
 
 
 def selection(settings: GenerateSettings, skipped: dict[str, int]) -> Iterator[Passage]:
-    files = corpus_files(settings.inputs)
+    files = corpus_files(settings.inputs, [Output.run_dir(settings.output)])
     chunks = iter_chunks(files, frozenset(settings.languages), settings.chunk_tokens, settings.min_tokens, skipped)
     seen: dict[str, int] = {}
     for p in select_passages(chunks, settings.limit, settings.seed):
@@ -230,6 +231,8 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
     settings.validate()
     t = settings.teacher = settings.teacher.resolved()
     out = settings.output
+    # before anything is written or deleted (--no-resume --overwrite): the output is no input
+    check_io([*settings.inputs, *settings.decontaminate], [Output.run_dir(out)], "qa generate")
     prompts = generation_prompts(settings.style, settings.languages, settings.grounding)
     index, decontam_hash = load_decontamination(settings.decontaminate)
     fingerprint = settings.fingerprint(prompts.hash, decontam_hash)
