@@ -301,7 +301,8 @@ def _evaluate_locked(model: str, rd: RunDir, settings: EvalSettings, *, benchmar
     latest = latest_by_key(read_predictions(rd.journal_path), fingerprint)
     check_run_dir(run_dir, config, settings.overwrite)
     # what the answer pass's probe found; a resume with nothing left to ask keeps the previous finding
-    previous_pass = (previous_config(run_dir) or {}).get("answer_pass")
+    # (not with --overwrite: the previous summary is being replaced, and may be what is broken)
+    previous_pass = None if settings.overwrite else (previous_config(run_dir) or {}).get("answer_pass")
     config["answer_pass"] = previous_pass if isinstance(previous_pass, dict) else None
     todo = [(it, s) for it in items for s in range(settings.samples)
             if (rec := latest.get((it.key, s))) is None or rec.get("error") is not None]
