@@ -35,8 +35,8 @@ import pyarrow.parquet as pq
 
 from anestools import __version__
 from anestools.common.atomic import atomic_path, atomic_paths
+from anestools.common.journal import read_journal
 from anestools.errors import ConfigError, InputError, OutputExistsError
-from anestools.eval.results import read_journal
 
 DATASET = "anesqa.parquet"
 JOURNAL = "_journal.jsonl"
