@@ -121,6 +121,9 @@ class WorkerDiesWithDriver:
     multiprocessing child (Slurm, Ray) both are no-ops.
     """
 
+    def __repr__(self) -> str:  # datatrove logs each pipeline entry
+        return "worker dies with the driver"
+
     def __reduce__(self) -> tuple[Any, tuple]:
         return _revived_in_worker, ()
 

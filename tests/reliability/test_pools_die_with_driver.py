@@ -159,7 +159,7 @@ def test_kill_9_of_corpus_pubmed_takes_datatrove_s_pool_down_whatever_the_start_
     argv = [sys.executable, "-c", PUBMED_DRIVER, str(data), str(out), method]
     driver = subprocess.Popen(argv, env=ENV, start_new_session=True, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
-    shards = out / "_logs" / "1-pubmed" / "logs"
+    shards = out / "_logs" / "1-pubmed-ids" / "logs"  # the first stage
 
     def mid_run(procs) -> bool:  # both tasks started (their logs exist) and still running
         return len(list(shards.glob("task_*.log"))) >= 2 and len(procs) >= 3

@@ -20,6 +20,7 @@ from datatrove.pipeline.filters.base_filter import BaseFilter
 
 from anestools.common.atomic import atomic_open
 from anestools.corpus.pubmed.clean import clean_paragraphs, normalize_paragraph, word_count
+from anestools.corpus.pubmed.dedup import ORDER, record_order
 from anestools.corpus.pubmed.jats import DROP_ARTICLE_TYPES, JatsRecord, iter_jats
 from anestools.corpus.pubmed.medline import MedlineRecord, iter_medline
 from anestools.corpus.pubmed.select import Selector
@@ -101,7 +102,8 @@ def jats_document(rec: JatsRecord, path: str) -> Document:
 class PubmedReader(PipelineStep):
     """Read MEDLINE (``.xml[.gz]``) and JATS (``.nxml``, ``.xml``, ``.tar.gz``) files.
 
-    Files are split across tasks round-robin (``files[rank::world_size]``). A file that fails
+    Files are split across tasks round-robin (``files[rank::world_size]``); each record gets its
+    ``record_order`` (file index, position in the file: :mod:`anestools.corpus.pubmed.dedup`). A file that fails
     (truncated gzip, malformed XML, another schema) is logged to
     ``<errors_dir>/<rank>.jsonl`` with its error and the number of records read before the
     fault; the task goes on with its other files.
@@ -158,11 +160,13 @@ class PubmedReader(PipelineStep):
         if data:
             yield from data
         self._errors: list[dict] = []
-        for path in self.files[rank::world_size]:
+        for index in range(rank, len(self.files), world_size):
+            path = self.files[index]
             self.stat_update("input_files")
             counter = [0]
             try:
                 for doc in self._read_file(path, counter):
+                    doc.metadata[ORDER] = record_order(index, counter[0])  # its version (dedup.py)
                     self.stat_update("records")
                     self.update_doc_stats(doc)
                     yield doc
