@@ -154,22 +154,24 @@ class PubmedResult:
             )
 
 
-def reader(opts: PubmedOptions, files: Sequence[Path], errors: bool = True) -> PubmedReader:
-    """The reader of both passes over ``files`` (in version order: :func:`dedup.newest_last`)."""
+def reader(opts: PubmedOptions, files: Sequence[Path], ids_only: bool = False) -> PubmedReader:
+    """The reader of both passes over ``files`` (in version order: :func:`dedup.newest_last`);
+    the dedup pass reads the same records but skips the cleaning and logs no errors."""
     return PubmedReader(
         [str(Path(f).resolve()) for f in files],
         sections=opts.sections,
         keep_captions=opts.keep_captions,
-        errors_dir=str((opts.output / LOG_SUBDIR / ERRORS_DIR).resolve()) if errors else None,
+        errors_dir=None if ids_only else str((opts.output / LOG_SUBDIR / ERRORS_DIR).resolve()),
         max_member_bytes=opts.max_member_mb * 2**20,
         huge_tree=opts.huge_xml,
+        ids_only=ids_only,
     )
 
 
 def dedup_pipelines(opts: PubmedOptions, files: Sequence[Path], tasks: int) -> tuple[list, list]:
     """The steps of ``1-pubmed-ids`` and ``2-pubmed-duplicates``."""
     folder = (opts.output / DEDUP_SUBDIR).resolve()
-    return ([reader(opts, files, errors=False), PubmedIdSignatures(folder / "ids")],
+    return ([reader(opts, files, ids_only=True), PubmedIdSignatures(folder / "ids")],
             [PubmedFindDuplicates(folder / "ids", folder / "drop", tasks)])
 
 
