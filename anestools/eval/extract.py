@@ -160,10 +160,15 @@ FALLBACKS: tuple[Fallback, ...] = (
     Fallback("leading_letter", "B. Sugammadex. Unlike A (neostigmine), it works at deep block; C and D do not.", "B"),
     Fallback("leading_letter", "B — A and C lower the pressure.", "B"),
     Fallback("last_line_letter_and_text", "Sugammadex encapsulates rocuronium.\n\nB. Sugammadex", "B"),
+    Fallback("final_letter", "Sugammadex binds it; neostigmine cannot at deep block. The statement is false: B.", "B"),
+    Fallback("final_letter", "A and C do not reverse it. The reversal agent here is B – sugammadex.", "B"),
     Fallback("answer_in_words", "The answer is sugammadex.", "B"),
+    Fallback("answer_in_words", "【答案】\n舒更葡糖钠（B）\n【解析】可包裹罗库溴铵。", "B"),
     Fallback("option_text_commit", "Deep block cannot be reversed by neostigmine. The drug of choice is sugammadex.",
              "B"),
     Fallback("option_text_commit", "深度阻滞时新斯的明无效，应首选舒更葡糖钠进行拮抗。", "B"),
+    Fallback("option_sentence", "A deep block needs an encapsulating agent, given promptly.\n\nSugammadex.", "B"),
+    Fallback("option_sentence", "深度阻滞需要包裹型拮抗剂。\n所以选用的是舒更葡糖钠。", "B"),
     Fallback("one_line_option_text", "Sugammadex", "B"),
 )
 
