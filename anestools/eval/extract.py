@@ -193,8 +193,8 @@ _JSON_TEXT = re.compile(r"[\"'](?:final_answer|answer|choice|correct_answer|opti
 _BRACKET_LETTER = re.compile(r"[\(（]\s*([A-I])\s*[\)）]")
 _DANGLING = re.compile(r"[-–—:：,，(（]\s*$")
 _FINISHED = re.compile(r"[.。!！?？)）\]】\"”}]\s*$")
-_NEGATION = re.compile(r"\b(?:not|no|never|isn't|aren't|cannot|can't|don't|doesn't|wrong|incorrect|avoid)\b"
-                       r"|[不非勿无没]|避免", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:not|no|never|isn't|aren't|cannot|can't|don't|doesn't|wrong|incorrect|avoid"
+                       r"|rul(?:e|ed|ing)\s+out|exclud\w*|eliminat\w*)\b|[不非勿无没]|避免|排除", re.IGNORECASE)
 # A clause that commits to what it names ("X is the most appropriate choice", "the drug of choice is X",
 # "应首选X", "X是最合适的"); the option is then found by its text.
 _COMMIT = re.compile(
@@ -230,11 +230,12 @@ _ZH_ORDINAL = re.compile(r"第\s*([1-9一二三四五六七八九])\s*(?:个选�
 _THINK_OPEN = re.compile(r"<think(?:ing)?>", re.IGNORECASE)
 _THINK_CLOSE = re.compile(r"</think(?:ing)?>", re.IGNORECASE)
 _MARKDOWN = re.compile(r"\*\*|__|`+|\*|^#+\s*", re.MULTILINE)
-# A question stem a base model writes after its answer ("2. … describes:", "第9题 …", "17. …？"); a
+# A question stem a base model writes after its answer (numbered: "2. … describes:", "第9题 …", or a
+# question: "…？"; "Let me list the options:" is not one); a
 # listing "A …\nB …" under it whose texts are not this question's options is a new question.
 _STEM = re.compile(r"^[ \t]*(?:\d+\s*[.、．)]|第\s*\d+\s*题|(?:Question|Q)\s*\d*\s*[:：.]|(?:问题|题目)\s*\d*\s*[:：])"
-                   r"|[?？:：][ \t]*$", re.IGNORECASE)
-_LIST_ITEM = re.compile(r"^[ \t]*[\(（]?([A-I])(?:[\)）.、．:：][ \t]*|[ \t]+)(\S.*?)\s*$")
+                   r"|[?？][ \t]*$", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^[ \t]*[\(（]?([A-I])(?:[\)）.、．:：][ \t]*|[ \t]+(?![a-z]))(\S.*?)\s*$")  # not "A patient…"
 # Retracting what was just said ("答案B。不对，…", "I'd say A. Wait, no…"): the statement no longer stands.
 _RETRACT = re.compile(r"[^\n.。!！?？]{0,40}[.。!！?？,，:：;；]?\s*(?:(?:hmm+|well|oh|um+|嗯|等等)[,，.\s]*)?(?:不对|不，|错了|再想想|重新想|wait\b|no[,.!:]|hmm,?\s+no\b"
                       r"|actually,?\s+no\b|scratch\s+that|on\s+second\s+thought|let\s+me\s+reconsider)", re.IGNORECASE)
@@ -253,7 +254,7 @@ _CONCLUDES = re.compile(r"^(?:so|therefore|thus|hence|overall)\b|\btherefore\b|^
                         re.IGNORECASE)
 # The last sentence's lone letter: after a copula, a conclusion word, a colon or a dash ("…false: B.",
 # "…is B – bupivacaine.", "So A: jaw thrust…", "D.").
-_FINAL_LETTER = re.compile(r"(?:^|[:：—–→-]\s*|\b(?i:is|be|so|thus|therefore|hence|leaves|answer|option|choice)\s+)"
+_FINAL_LETTER = re.compile(r"(?:^|[:：—–→-]\s*|\b(?i:is|be|so|thus|therefore|hence|leaves|answer)\s+)"
                            r"[\(\[（]?([A-I])(?![A-Za-z0-9])[\)\]）]?(.*)$")
 _LONE = re.compile(r"(?<![A-Za-z0-9])[A-I](?![A-Za-z0-9])")
 MULTI = "*"  # internal marker: a statement naming two letters
@@ -453,16 +454,25 @@ def _sentence_option(text: str, options: Mapping[str, str]) -> str | None:
     lines = [ln for ln in text.strip().splitlines() if ln.strip()]
     if not lines or _LIST_ITEM.match(lines[-1]) or _DANGLING.search(lines[-1]):
         return None  # "C. Ketamine -": an option listing cut short
-    sentences = [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
-    if not sentences:
+    stripped = text.strip()
+    ends = [0] + [m.end() for m in _SENTENCE.finditer(stripped)] + [len(stripped)]
+    spans = [(a, b) for a, b in zip(ends, ends[1:]) if stripped[a:b].strip(" \n.。!！;；")]
+    if not spans:
         return None
-    for sent in (sentences[-1], re.split(r"[，,]", sentences[-1])[-1], sentences[0]):
-        bare = _ZH_MARKER.sub("", _EN_MARKER.sub("", sent)).strip(" .。,，:：")
+    sentences = [stripped[a:b].strip() for a, b in spans]
+    clause = re.split(r"[，,]\s*", sentences[-1])[-1]
+    candidates = [sentences[-1], sentences[0]]
+    if _EN_MARKER.match(clause) or _ZH_MARKER.match(clause):
+        candidates.append(clause)  # "…，所以以上都是。"
+    for sent in candidates:
+        if sent.rstrip().endswith(("?", "？")):
+            continue  # "Neostigmine?" asks, it does not answer
+        bare = _ZH_MARKER.sub("", _EN_MARKER.sub("", sent)).strip(" .。,，:：!！;；")
         exact = [k for k, v in options.items() if _norm(v) and _norm(v) == _norm(bare)]
         if len(exact) == 1:
             return exact[0]
-    last = sentences[-1].rstrip(" .。")
-    if not _CONCLUDES.search(last):
+    last = sentences[-1].rstrip(" .。!！;；")
+    if last.endswith(("?", "？")) or not _CONCLUDES.search(last):
         return None
     named = _mentions(last, options)
     if len(named) != 1:
@@ -498,7 +508,7 @@ def _leading_letter(lines: list[str], options: Mapping[str, str]) -> Extraction 
     m = _LEADING.match(lines[0]) if lines else None
     if not m or m.group(1) not in options:
         return None
-    if sum(bool(_LINE_LETTER.match(ln)) for ln in lines) > 1:  # "A. …\nB. …": a listing, not an answer
+    if sum(bool(_LINE_LETTER.match(ln) or _LIST_ITEM.match(ln)) for ln in lines) > 1:  # "A. …\nB. …": a listing
         return None
     rest = m.group(2).strip()
     if not rest and len(lines) == 1:
@@ -552,7 +562,8 @@ def _fallback(text: str, masked: str, options: Mapping[str, str]) -> Extraction:
     answers = list(_ANSWER_TEXT.finditer(stripped)) + list(_JSON_TEXT.finditer(stripped))
     if answers:
         phrase = re.split(r"[.。;；,，]\s|\n", max(answers, key=lambda a: a.start()).group(1))[0]
-        letter = None if phrase.lstrip().startswith(("【", "[")) else _option_from_text(phrase, options)
+        asks = phrase.lstrip().startswith(("【", "[")) or re.search(r"[?？吗]", phrase)  # a header, a question
+        letter = None if asks else _option_from_text(phrase, options)
         if letter:
             quoted = _BRACKET_LETTER.search(phrase)
             if quoted and quoted.group(1) != letter:
@@ -569,7 +580,7 @@ def _fallback(text: str, masked: str, options: Mapping[str, str]) -> Extraction:
             # A sentence around the option text: it must be finished ("…encapsulates" is cut
             # off) and must not negate it ("不选A，丙泊酚…", "Propofol is not indicated.").
             rest = re.sub(re.escape(options[letter]), " ", stripped, flags=re.IGNORECASE)
-            if not _FINISHED.search(stripped) or _NEGATION.search(rest):
+            if not _FINISHED.search(stripped) or _NEGATION.search(rest) or stripped.endswith(("?", "？")):
                 letter = None
         if letter:
             return Extraction(letter, "one_line_option_text", ANSWER)

@@ -419,6 +419,16 @@ ZH_LAST = {"A": "新斯的明", "B": "舒更葡糖钠", "C": "阿托品", "D": "
     ("I would not reach for atropine; sugammadex is the one.", EN, "B"),
     ("For educational purposes only, the textbook answer to this question is B.", EN, "B"),
     ("我倾向于 B (舒更葡糖钠)，因为它直接包裹罗库溴铵。", ZH, "B"),
+    # what does not commit: a question, a listing with dashes, a letter ruled out, a walk-through
+    ("Neostigmine? It is too slow at deep block, and atropine only treats bradycardia.", EN, None),
+    ("So neostigmine?", EN, None),
+    ("所以答案可能是阿托品吗？", ZH, None),
+    ("A – neostigmine\nB – sugammadex\nC – atropine\nD – naloxone", EN, None),
+    ("Let's consider option B.", EN, None),
+    ("The one I'd rule out first is B.", EN, None),
+    ("Let me go through them:\nA. Too slow here\nB. Encapsulates rocuronium\nC. Only for bradycardia\nSo B.", EN, "B"),
+    ("The answer is B.\n\nExplanation: A and C are wrong.", EN, "B"),
+    ("答案：B\n解析：A项错误，C项只用于心动过缓。", ZH, "B"),
 ])
 def test_v5_mechanisms(response, options, expected):
     assert extract_answer(response, options) == expected
