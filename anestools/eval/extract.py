@@ -235,6 +235,7 @@ _MARKDOWN = re.compile(r"\*\*|__|`+|\*|^#+\s*", re.MULTILINE)
 # listing "A …\nB …" under it whose texts are not this question's options is a new question.
 _STEM = re.compile(r"^[ \t]*(?:\d+\s*[.、．)]|第\s*\d+\s*题|(?:Question|Q)\s*\d*\s*[:：.]|(?:问题|题目)\s*\d*\s*[:：])"
                    r"|[?？][ \t]*$", re.IGNORECASE)
+_LISTING_START = re.compile(r"^[ \t]*[\(（]?A\b[^\n]*\n[ \t]*[\(（]?B\b", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^[ \t]*[\(（]?([A-I])(?:[\)）.、．:：][ \t]*|[ \t]+(?![a-z]))(\S.*?)\s*$")  # not "A patient…"
 # Retracting what was just said ("答案B。不对，…", "I'd say A. Wait, no…"): the statement no longer stands.
 _RETRACT = re.compile(r"[^\n.。!！?？]{0,40}[.。!！?？,，:：;；]?\s*(?:(?:hmm+|well|oh|um+|嗯|等等)[,，.\s]*)?(?:不对|不，|错了|再想想|重新想|wait\b|no[,.!:]|hmm,?\s+no\b"
@@ -294,8 +295,11 @@ def _strip_reasoning(text: str) -> str | None:
     return text
 
 
+_NON_WORD = re.compile(r"[\s\W_]+")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"[\s\W_]+", " ", text.casefold()).strip()
+    return _NON_WORD.sub(" ", text.casefold()).strip()
 
 
 def _mentions(text: str, options: Mapping[str, str]) -> list[str]:
@@ -381,6 +385,8 @@ def _new_question_at(text: str, options: Mapping[str, str]) -> int | None:
     whose texts are not this question's options (its own options restated are not a new question)."""
     m = _NEW_QUESTION.search(text)
     cut = m.start() if m else None
+    if not _LISTING_START.search(text):
+        return cut
     lines = text.splitlines(keepends=True)
     starts = [0]
     for ln in lines:
