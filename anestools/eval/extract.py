@@ -24,7 +24,13 @@ How a response is read:
    answer given in words that names exactly one option, a clause with a commit phrase ("is the
    most appropriate", "drug of choice", "首选") that names one option by its text and does not
    negate it, or a one-line finished sentence naming one option.
-4. Anything else is ``None``, scored wrong and reported as the no-answer rate, never a guess.
+   Also (v5): the last sentence's lone letter in a concluding position ("…is false: B.", "…is B –
+   bupivacaine."), and an option text standing as the first or last sentence ("None of the above.").
+4. Abstaining beats guessing (the extractor is also the RL reward): a conclusion taken back with
+   nothing after it ("答案B。不对，…"), or offered next to another letter ("…maybe C. Or B if…",
+   "可能是A，也可能是B"), is *undecided*; a base model's new question is found by its option
+   listing, whose texts are not this question's, under a numbered or question stem.
+5. Anything else is ``None``, scored wrong and reported as the no-answer rate, never a guess.
    :class:`Extraction` says whether it is an explicit non-answer (a refusal or "none of the
    options", :data:`REFUSALS`; a text cut off mid-sentence; two letters…) or *undecided* — the
    only case the constrained answer pass (:mod:`anestools.eval.answer_pass`) may ask the model.

@@ -129,7 +129,7 @@ def _rate_table(rows: list[dict]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, nargs="+", default=DATA, help="labelled .jsonl files (default: both sets)")
+    ap.add_argument("--data", type=Path, nargs="+", default=DATA, help="labelled .jsonl files (default: the in-sample sets)")
     ap.add_argument("--misses", action="store_true", help="list the responses each extractor gets wrong")
     ap.add_argument("--rates", action="store_true", help="false no-answer / false commit / accuracy bias per "
                     "family and language, rules alone and rules + the stand-in answer pass")
