@@ -52,7 +52,7 @@ EXTRACTOR_VERSION = "5"  # bump whenever a rule changes: it is recorded in summa
 # joined by or/and/、/和/或 (a non-answer).
 _OPEN = r"[\(\[（【\"'“]?\s*"
 _CLOSE = r"\s*[\)\]）】\"'”]?"
-_JOIN = r"\s*(?:\bor\b|\band\b|/|,|、|和|或者|或|与|及|&)\s*"
+_JOIN = r"\s*(?:\bor\b|\band\b|/|,|、|和|或者|或|还是|与|及|&)\s*"
 CLAIM = (_OPEN + r"(?P<x>[A-Ia-i])(?![A-Za-z0-9])" + _CLOSE
          + r"(?P<more>" + _JOIN + r"[\(\[（【\"']?\s*[A-Ia-i](?![A-Za-z0-9]))?")
 _SEP = r"\s*[\]】]?\s*[:：=\-–—→]*\s*"
@@ -99,7 +99,7 @@ RULES: tuple[Rule, ...] = (
          "The correct option is (c) atropine.", "C"),
     Rule("choice_or_conclusion", _rx(r"\b(?:choice|conclusion|final)\s*[:：]\s*" + _LETTER_WORD + CLAIM),
          "Conclusion: (C)", "C"),
-    Rule("letter_is_correct", _rx(r"(?<![A-Za-z])" + _LETTER_WORD + CLAIM + r"(?:\s*\([^)\n]{1,80}\))?\s+is\s+"
+    Rule("letter_is_correct", _rx(r"(?<![A-Za-z])" + _LETTER_WORD + CLAIM + r"(?:\s*\([^)\n]{1,80}\))?,?\s+is\s+"
                                   r"(?:the\s+)?(?:correct|right|best|answer|most\s+(?:appropriate|suitable|likely"
                                   r"|accurate))\b"),
          "Therefore option C is the answer.", "C"),
@@ -141,6 +141,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 # A claimed letter followed by these is discussed, not chosen ("Answer A is wrong", "答案A错误").
+_ASKED = re.compile(r"[^.。!！;；\n]{0,30}?[?？]")
 _NEGATED = re.compile(r"\s*(?:is\s+(?:not|wrong|incorrect|false|unlikely)|isn't|are\b|项?\s*(?:也|都)?\s*(?:是)?"
                       r"\s*(?:错误|不正确|不对|不符合|不是|错|不选))", re.IGNORECASE)
 # "The answer is a drug…", "Answer: I think…": a word, not a letter.
@@ -186,12 +187,13 @@ REFUSALS: tuple[Fallback, ...] = (
     Fallback("none_of_the_options", "以上选项均不正确。", None),
 )
 
-_BARE = re.compile(r"^\s*(?:(?:probably|likely|most\s+likely|maybe|perhaps|definitely|answer)\s*[:,]?\s*)?"
+_BARE = re.compile(r"^\s*(?:(?:probably|likely|most\s+likely|maybe|perhaps|definitely|answer|option|choice)\s*[:,]?\s*)?"
                    r"[\(\[（]?\s*([A-Ia-i])\s*[\)\]）]?\s*[.。:：,，]?\s*$", re.IGNORECASE)
 _LINE_LETTER = re.compile(r"^\s*[\(\[（]?([A-I])[\)\]）.。:：]\s*(.*?)\s*[.。]?\s*$")
 # A first line that opens with a letter and goes on ("B. Sugammadex. Unlike A…", "B — A and C…", "B。舒更…").
 _LEADING = re.compile(r"^\s*[\(\[（]?([A-I])(?:[\)\]）]\s*|\s*[.。:：、]\s*|\s+[—–-]\s+|\s*$)(.*)$")
 _ANSWER_TEXT = re.compile(r"(?:(?:correct\s+|best\s+|final\s+)?answer(?:\s+is)?|best\s+choice\s+is|"
+                          r"\b(?:best|final|choice|conclusion)\s*[:：]|"
                           r"(?:正确|最终)?答案\s*(?:是|为|应为)?)\s*[\]】]?\s*[:：]?\s*(.+)", re.IGNORECASE)
 # A JSON answer field holding an option's text ({"choice": "False"}).
 _JSON_TEXT = re.compile(r"[\"'](?:final_answer|answer|choice|correct_answer|option|答案)[\"']\s*:\s*[\"']([^\"'\n]+)[\"']",
@@ -207,7 +209,8 @@ _COMMIT = re.compile(
     r"\b(?:is|would\s+be|remains)\s+(?:the\s+)?(?:most\s+(?:appropriate|suitable|likely|accurate)|best|correct|right"
     r"|preferred|ideal|first[-\s]line|answer)\b|\b(?:drug|agent|treatment|answer|option|choice)\s+of\s+choice\b"
     r"|\b(?:is|are)\s+the\s+(?:answer|choice|one)\b"
-    r"|\bI(?:\s+would|'d|'ll|\s+will)\s+(?:choose|select|pick|use|give|go\s+with|reach\s+for|opt\s+for|start\s+with)\b"
+    r"|\bI(?:\s+would|'d|'ll|\s+will)\s+(?:choose|select|pick|use|give|go\s+with|reach\s+for|opt\s+for|start\s+with"
+    r"|say)\b"
     r"|最合适|最佳|首选|应选|宜选|宜用|最恰当|最适合|正确答案|是正确的", re.IGNORECASE)
 _CLAUSE = re.compile(r"[.;!?。；！？，,]\s*|\n")
 _REFUSAL = re.compile(
@@ -227,7 +230,9 @@ _ORDINALS = {w: i for i, w in enumerate(("first", "second", "third", "fourth", "
                                          "eighth", "ninth"), 1)}
 _ORDINALS.update({f"{i}{suf}": i for i, suf in zip(range(1, 10), ("st", "nd", "rd", "th", "th", "th", "th", "th",
                                                                      "th"))})
-_EN_ORDINAL = re.compile(r"\b(?:(?:option|choice)\s+(?:number\s+|no\.?\s*|#)?([1-9])(?![\d.,]\d)\b"
+_NUMBER_WORDS = {w: i for i, w in enumerate(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"), 1)}
+_EN_ORDINAL = re.compile(r"\b(?:(?:option|choice)\s*(?:number\s+|no\.?\s*|#)?([1-9]|" + "|".join(_NUMBER_WORDS)
+                         + r")(?![\d.,]\d)\b"
                          r"|(?:the\s+)?(" + "|".join(_ORDINALS) + r")\s+(?:option|choice|answer|one)\b"
                          r"|(?:the\s+)?(last)\s+(?:option|choice)\b)",
                          re.IGNORECASE)
@@ -261,7 +266,7 @@ _CONCLUDES = re.compile(r"^(?:so|therefore|thus|hence|overall)\b|\btherefore\b|^
                         re.IGNORECASE)
 # The last sentence's lone letter: after a copula, a conclusion word, a colon or a dash ("…false: B.",
 # "…is B – bupivacaine.", "So A: jaw thrust…", "D.").
-_FINAL_LETTER = re.compile(r"(?:^|[:：—–→-]\s*|\b(?i:is|be|so|thus|therefore|hence|leaves|answer)\s+)"
+_FINAL_LETTER = re.compile(r"(?:^|[:：—–→-]\s*|\b(?i:is|be|so|thus|therefore|hence|leaves|answer|probably|likely|definitely)\s+)"
                            r"[\(\[（]?([A-I])(?![A-Za-z0-9])[\)\]）]?(.*)$")
 _LONE = re.compile(r"(?<![A-Za-z0-9])[A-I](?![A-Za-z0-9])")
 MULTI = "*"  # internal marker: a statement naming two letters
@@ -373,7 +378,8 @@ def _ordinals_to_letters(text: str, options: Mapping[str, str]) -> str:
     def en(m: re.Match[str]) -> str:
         if m.group(3):
             return f"option {last}"
-        n = int(m.group(1)) if m.group(1) else _ORDINALS[m.group(2).lower()]
+        d = m.group(1)
+        n = (int(d) if d.isdigit() else _NUMBER_WORDS[d.lower()]) if d else _ORDINALS[m.group(2).lower()]
         return f"option {chr(ord('A') + n - 1)}"
 
     def zh(m: re.Match[str]) -> str:
@@ -439,8 +445,8 @@ def _final_letter(masked: str, lines: list[str], options: Mapping[str, str]) -> 
     if not lines or _LINE_LETTER.match(lines[-1]):
         return None  # "B. Sugammadex" / a listing line: the last-line fallback decides
     sentences = [s for s in _SENTENCE.split(masked.strip()) if s.strip()]
-    if not sentences:
-        return None
+    if not sentences or masked.rstrip().endswith(("?", "？")):
+        return None  # "The answer is B?" asks
     last = sentences[-1].strip()
     letters = [m for m in _LONE.finditer(last)
                if not (m.group() == "A" and re.match(r"\s+[a-z]", last[m.end():]))]
@@ -507,6 +513,8 @@ def _statements(text: str, options: Mapping[str, str]) -> list[tuple[int, str, s
                 continue
             if _NEGATED.match(text, m.end()) or _NEGATED.match(rest):
                 continue
+            if _ASKED.match(rest):
+                continue  # "答案是B还是…？", "The answer is B?": asked, not stated
             if m.group("more"):
                 letter = MULTI
             elif _quoted_other(text, end, letter.upper(), options):

@@ -434,6 +434,34 @@ def test_v5_mechanisms(response, options, expected):
     assert extract_answer(response, options) == expected
 
 
+IND2 = {"A": "Propofol", "B": "Ketamine", "C": "Etomidate", "D": "Thiopental", "E": "Midazolam"}
+ZH2 = {"A": "丙泊酚", "B": "氯胺酮", "C": "依托咪酯", "D": "硫喷妥钠", "E": "咪达唑仑"}
+
+
+@pytest.mark.parametrize(("response", "options", "expected"), [
+    ("答案是B还是C呢？我也说不准。", ZH2, None),  # asked, not stated; "还是" joins two letters
+    ("The answer is B?", IND2, None),
+    ("I'm torn between B and C.", IND2, None),
+    ("Either ketamine or etomidate would be reasonable.", IND2, None),
+    ("Not B.", IND2, None),
+    ("Options A, C and D all drop the pressure. The remaining one, B, is the answer.", IND2, "B"),
+    ("| Drug | BP |\n|---|---|\n| Propofol | ↓ |\n| Ketamine | ↑ |\n\nBest: **Ketamine (B)**", IND2, "B"),
+    ("It's not propofol. It's not thiopental either. I'd say ketamine.", IND2, "B"),
+    ("The correct response: option five.", IND2, "E"),
+    ("Choice #2.", IND2, "B"),
+    ("Definitely not A or D. Probably B.", IND2, "B"),
+    ("The answer is (B) ketamine, although (C) etomidate is an alternative.", IND2, "B"),
+    ("Ketamine. Next question: which drug causes adrenal suppression?\nA. Propofol\nB. Etomidate\nAnswer: B",
+     IND2, "B"),
+    ("丙泊酚会引起低血压，不宜使用；依托咪酯抑制肾上腺；应选用氯胺酮。", ZH2, "B"),
+    ("综上，选第二项。", ZH2, "B"),
+    ("正确答案：氯胺酮（B）", ZH2, "B"),
+    ("答案为A、C", ZH2, None),
+])
+def test_v5_commitments_and_non_commitments(response, options, expected):
+    assert extract_answer(response, options) == expected
+
+
 @pytest.mark.parametrize(("response", "reason"), [
     ("The answer is B. Or C if the block is shallow.", "alternatives"),
     ("答案：B。不对，再想想。", "retracted"),
