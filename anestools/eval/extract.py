@@ -237,7 +237,7 @@ _EN_ORDINAL = re.compile(r"\b(?:(?:option|choice)\s*(?:number\s+|no\.?\s*|#)?([1
                          r"|(?:the\s+)?(last)\s+(?:option|choice)\b)",
                          re.IGNORECASE)
 _ZH_NUM = "一二三四五六七八九"
-_ZH_ORDINAL = re.compile(r"第\s*([1-9一二三四五六七八九])\s*(?:个选项|个|项|选项)|(最后一个选项|最后一项|最后一个)")
+_ZH_ORDINAL = re.compile(r"第\s*([1-9一二三四五六七八九])\s*(?:个选项|个|项|选项)|(最后一个选项|最后一项|最后一个(?=\s*(?:[，。,.；;！!]|$)))")
 _THINK_OPEN = re.compile(r"<think(?:ing)?>", re.IGNORECASE)
 _THINK_CLOSE = re.compile(r"</think(?:ing)?>", re.IGNORECASE)
 _MARKDOWN = re.compile(r"\*\*|__|`+|\*|^#+\s*", re.MULTILINE)
@@ -289,7 +289,7 @@ class Extraction:
     letter: str | None
     rule: str | None
     status: str = UNDECIDED
-    reason: str | None = None  # why a response with no rule is no answer: refusal, cut_off, empty…
+    reason: str | None = None  # no answer: refusal, cut_off, empty…; undecided: retracted, alternatives
 
     @property
     def undecided(self) -> bool:
