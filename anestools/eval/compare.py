@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from anestools.common.atomic import atomic_paths, check_writable
+from anestools.common.paths import Output, check_io
 from anestools.errors import InputError
 from anestools.eval.metrics import group_label
 from anestools.eval.paired import compare_pairs, paired_markdown, question_outcomes
 from anestools.eval.report_parts import model_label
 from anestools.eval.results import (
     PREDICTIONS,
+    SUMMARY,
     RunInfo,
     jsonl_bytes,
     latest_by_key,
@@ -234,6 +236,9 @@ def write_comparison(run_dirs: Sequence[str | Path], output: Path | None, overwr
         if key in seen:
             raise InputError(f"{seen[key]} and {flag} would both be written to {p}; give them different names")
         seen[key] = flag
+    # no output file is a file the report reads (a run's summary.json or predictions.jsonl)
+    read = [f for d in map(Path, run_dirs) for f in ([d] if d.is_file() else [d / SUMMARY, d / PREDICTIONS])]
+    check_io(read, [Output.file(p) for p in paths.values()], "eval report")
     for p in paths.values():
         check_writable(p, overwrite)
     text, rows = comparison_document(runs, plot.name if plot else None, mismatch, diff.name if diff else None)

@@ -21,6 +21,7 @@ from typing import Any
 from anestools import __version__
 from anestools.common.atomic import remove_stale_temps
 from anestools.common.lock import output_lock
+from anestools.common.paths import Output, check_io
 from anestools.errors import ConfigError, EngineError
 from anestools.eval import answer_pass
 from anestools.eval.auto_engine import AUTO, choose_engine
@@ -308,6 +309,11 @@ def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchma
     """
     settings = settings.resolved()
     settings.validate()
+    bench_specs = [settings.benchmark] if isinstance(settings.benchmark, str) else list(settings.benchmark or [])
+    local_model = [model] if Path(model).expanduser().exists() else []
+    # before --overwrite can clear anything: the run directory is no input (benchmark, dev set, model)
+    check_io([*bench_specs, *([settings.dev_file] if settings.dev_file else []), *local_model],
+             [Output.run_dir(run_dir)], "eval")
     with output_lock(run_dir, f"anestools eval --model {model}"):
         remove_stale_temps(run_dir)
         return _evaluate_locked(model, run_dir, settings, benchmark=benchmark, hook=hook)
