@@ -35,7 +35,7 @@ from anestools.eval.selection import check_run_dir, previous_config
 from anestools.eval.summary import SUMMARY
 from anestools.runtime.client import RequestFailed
 from anestools.runtime.engines import ENGINES, Endpoint, check_engine_options
-from anestools.runtime.journal import Journal
+from anestools.runtime.journal import JournalWriter
 from anestools.runtime.options import AtLeast, checked
 from anestools.runtime.pool import run_pool
 from anestools.runtime.preflight import EndpointInfo, preflight
@@ -199,7 +199,7 @@ def _prompt_hash(messages: list[dict[str, str]]) -> str:
 
 
 async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: PromptBuilder,
-                   settings: EvalSettings, base: dict[str, Any], log: Journal,
+                   settings: EvalSettings, base: dict[str, Any], log: JournalWriter,
                    hook: ProgressHook | None, judge: Endpoint | None = None,
                    plan: answer_pass.PassPlan | None = None) -> int:
     async with contextlib.AsyncExitStack() as stack:

@@ -17,7 +17,7 @@ from anestools.qa.parse import ParseError
 from anestools.qa.settings import TeacherSettings
 from anestools.runtime.client import ChatClient, Completion, RequestFailed
 from anestools.runtime.engines import Endpoint
-from anestools.runtime.journal import Journal
+from anestools.runtime.journal import JournalWriter
 from anestools.runtime.pool import Later, run_pool
 from anestools.runtime.preflight import EndpointInfo, preflight
 from anestools.runtime.replies import empty_content
@@ -115,7 +115,7 @@ def run_journaled(items: Iterable[T], work: Callable[[Asker], Callable[[T], Awai
     first = next(it, None)
     if first is None:
         return 0
-    with Journal(journal_path) as journal, teacher(settings, out_dir) as (_endpoint, client, _info):
+    with JournalWriter(journal_path) as journal, teacher(settings, out_dir) as (_endpoint, client, _info):
 
         def record(rec: dict[str, Any]) -> None:
             journal.append(rec)

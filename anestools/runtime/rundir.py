@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from anestools.common.atomic import remove_stale_temps
 from anestools.common.lock import output_lock
 from anestools.errors import OutputExistsError
-from anestools.runtime.journal import Check, Journal, latest, read_journal
+from anestools.runtime.journal import Check, JournalWriter, latest, read_journal
 
 K = TypeVar("K", bound=Hashable)
 
@@ -81,6 +81,6 @@ class RunDir:
         """The record that counts per key; a record with another fingerprint is refused (``mismatch``)."""
         return latest(self.records(check), key, fingerprint=fingerprint, mismatch=mismatch)
 
-    def writer(self) -> Journal:
+    def writer(self) -> JournalWriter:
         """The journal, opened for appending (a torn last line trimmed)."""
-        return Journal(self.journal_path)
+        return JournalWriter(self.journal_path)

@@ -9,7 +9,7 @@ import inspect
 import pytest
 
 from anestools.errors import ConfigError, OutputExistsError, OutputLockedError
-from anestools.runtime.journal import Journal, latest, read_journal
+from anestools.runtime.journal import JournalWriter, latest, read_journal
 from anestools.runtime.options import AtLeast, cli_options, opt
 from anestools.runtime.pool import Later, run_pool
 from anestools.runtime.rundir import RunDir
@@ -100,7 +100,7 @@ def test_journal_trims_a_torn_tail_and_latest_prefers_the_last_success(tmp_path)
     path = tmp_path / "j.jsonl"
     path.write_bytes(b'{"key": "a", "error": null}\n{"key": "b", "err')
     assert [r["key"] for r in read_journal(path)] == ["a"]
-    with Journal(path) as j:
+    with JournalWriter(path) as j:
         j.append({"key": "b", "error": "x"})
         j.append({"key": "a", "error": "later failure"})
     recs = latest(read_journal(path), lambda r: r["key"])
