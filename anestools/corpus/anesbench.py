@@ -20,10 +20,10 @@ This is a small independent reader (the eval stage has its own): stages meet onl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from anestools.common.jsonio import iter_jsonl, read_json
 from anestools.corpus.steps.decontam import NGramIndex
 from anestools.errors import InputError
 
@@ -52,24 +52,13 @@ def _records(path: Path) -> list[dict]:
             import pyarrow.parquet as pq
 
             return pq.read_table(path).to_pylist()
-        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read benchmark file ({exc})") from exc
     except Exception as exc:  # pyarrow errors
         raise InputError(f"{path}: not a readable parquet file ({exc})") from exc
     if name.endswith((".jsonl", ".ndjson")):
-        rows = []
-        for i, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{i}: invalid JSON ({exc})") from exc
-        return rows
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON ({exc})") from exc
+        return [rec for _, rec in iter_jsonl(path)]
+    data = read_json(path)
     if isinstance(data, dict):
         data = data.get("data", data.get("test", [data]))
     if not isinstance(data, list):

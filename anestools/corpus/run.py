@@ -44,6 +44,7 @@ from typing import Any
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from anestools.common import jsonio
 from anestools.common.atomic import atomic_open, remove_stale_temps
 from anestools.common.corpus_marker import MARKER, RUN_RECORD
 from anestools.common.lock import output_lock
@@ -131,8 +132,8 @@ def prepare_output(out: Path, identity: dict, overwrite: bool, managed: Sequence
         _clear(out, managed)
     elif record.is_file():
         try:
-            previous = json.loads(record.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            previous = jsonio.read_json(record)
+        except InputError:
             previous = None
         written = _completed_tasks(out) > 0 or bool(_shards(out))
         if previous == identity:

@@ -9,7 +9,6 @@ in 1/2/3, unique id) and invalid records stop the run with their ids unless ``sk
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter, defaultdict
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from anestools.common.inputs import expand_local, looks_like_hub_id
+from anestools.common.jsonio import iter_jsonl, read_json
 from anestools.common.langs import normalize_language
 from anestools.errors import InputError, MissingDependencyError
 
@@ -237,18 +237,9 @@ def read_records(path: Path) -> Iterator[Mapping[str, Any]]:
             except pa.ArrowException as exc:
                 raise InputError(f"{path}: not a readable parquet file ({exc})") from exc
         elif name.endswith(".jsonl"):
-            with open(path, encoding="utf-8") as fh:
-                for lineno, line in enumerate(fh, 1):
-                    if line.strip():
-                        try:
-                            yield json.loads(line)
-                        except json.JSONDecodeError as exc:
-                            raise InputError(f"{path} line {lineno}: invalid JSON ({exc.msg})") from exc
+            yield from (rec for _, rec in iter_jsonl(path))
         else:
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}: invalid JSON ({exc})") from exc
+            data = read_json(path)
             if isinstance(data, dict):
                 arrays = [v for v in data.values() if isinstance(v, list)]
                 if len(arrays) != 1:

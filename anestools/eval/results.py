@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from anestools.common import jsonio
 from anestools.common.atomic import atomic_path, write_error
 from anestools.errors import ConfigError, InputError, OutputExistsError
 from anestools.eval.bench import Item
@@ -89,11 +90,7 @@ def read_journal(path: Path, check: Callable[[Any, str], dict[str, Any]] | None 
                 if not line.endswith(b"\n"):
                     return  # torn write from a hard kill; trimmed by PredictionLog
                 if line.strip():
-                    try:
-                        rec = orjson.loads(line)
-                    except orjson.JSONDecodeError as exc:
-                        raise InputError(f"{path} line {lineno}: invalid JSON ({exc})") from exc
-                    yield check(rec, f"{path} line {lineno}")
+                    yield check(jsonio.parse(line, str(path), line=lineno), f"{path} line {lineno}")
         except OSError as exc:  # a directory named predictions.jsonl, an I/O error
             raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
@@ -509,10 +506,5 @@ def load_run(run_dir: Path) -> RunInfo:
     path = run_dir / SUMMARY if run_dir.is_dir() else run_dir
     if not path.exists():
         raise InputError(f"{run_dir}: no {SUMMARY} (not an evaluation run directory?)")
-    try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON ({exc})") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    data = jsonio.read_json(path)
     return RunInfo(path.parent, check_summary(data, path))

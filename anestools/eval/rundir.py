@@ -13,8 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from anestools.common import jsonio
 from anestools.errors import InputError, OutputExistsError
 
 # What a summary is about. The answer-changing settings (model, prompt, temperature, max
@@ -35,11 +34,9 @@ def previous_config(run_dir: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON ({exc}); fix or remove it, or pass --overwrite") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+        data = jsonio.read_json(path)
+    except InputError as exc:
+        raise InputError(f"{exc}; fix or remove it, or pass --overwrite") from None
     return check_selection(check_summary(data, path), path)
 
 

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from anestools import __version__
+from anestools.common import jsonio
 from anestools.common.atomic import remove_stale_temps
 from anestools.common.lock import output_lock
-from anestools.errors import ConfigError
+from anestools.errors import ConfigError, InputError
 from anestools.eval.auto_engine import AUTO, choose_engine
 from anestools.eval.bench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
 from anestools.eval.client import ChatClient, RequestFailed, RetryPolicy
@@ -175,9 +176,9 @@ def trained_step(model: str) -> int | None:
     Lets a sweep's chart place the final model after its checkpoints.
     """
     try:
-        state = json.loads((Path(model) / "trainer_state.json").read_text(encoding="utf-8"))
+        state = jsonio.read_json(Path(model) / "trainer_state.json")
         return int(state["global_step"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (InputError, ValueError, KeyError, TypeError):
         return None
 
 

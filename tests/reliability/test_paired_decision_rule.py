@@ -30,25 +30,25 @@ def _consistent(s) -> None:
 
 
 def test_verdict_interval_and_p_agree_on_every_small_table():
-    for only_a, only_b in itertools.product(range(41), repeat=2):
-        for both, neither in ((0, 0), (7, 3), (200, 50)):
-            if only_a + only_b + both + neither == 0:
-                assert _table(0, 0, 0, 0).verdict == "no shared questions"
-                continue
+    assert _table(0, 0, 0, 0).verdict == "no shared questions"
+    margins = itertools.cycle(((0, 0), (7, 3), (200, 50)))
+    for only_a, only_b in itertools.product(range(31), repeat=2):
+        both, neither = next(margins)
+        if only_a + only_b + both + neither:
             _consistent(_table(both, only_a, only_b, neither))
 
 
 def test_verdict_interval_and_p_agree_on_random_large_tables():
     rng = random.Random(27)
-    for _ in range(300):
+    for _ in range(150):
         d = rng.choice([50, 120, 500, 1500])
         only_b = rng.randint(0, d)
         _consistent(_table(rng.randint(0, 3000), d - only_b, only_b, rng.randint(0, 1000)))
 
 
 def test_tables_right_at_the_threshold_agree():
-    # The discordant splits whose exact p straddles 0.05 for each discordant count up to 200.
-    for d in range(1, 201):
+    # The discordant splits whose exact p straddles 0.05 for each discordant count up to 120.
+    for d in range(1, 121):
         ps = [(x, Fraction(mcnemar_exact(d - x, x))) for x in range(d + 1)]
         edge = [x for x, p in ps if p < ALPHA]
         for x in {min(edge, default=0), max(edge, default=0), d // 2}:
