@@ -229,6 +229,10 @@ def eval_command(
     bench = load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid, settings.mapping)
     if bench.invalid:
         con.console.print(f"[yellow]skipped {len(bench.invalid)} invalid record(s)[/]; first: {bench.invalid[0]}")
+    if bench.assumed_language and not con.quiet():
+        lang = bench.assumed_language
+        con.console.print(f"language: {lang} for the questions that state none (no language field or file-name "
+                          f"token; from --lang {lang})", markup=False, highlight=False, soft_wrap=True)
     model = expand_models(model)
     dirs = run_dirs(model, output)
     old = signal.signal(signal.SIGTERM, _raise_interrupt)
