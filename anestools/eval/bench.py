@@ -195,8 +195,8 @@ def _options(rec: Mapping[str, Any], prefix: str, where: str, problems: list[str
     if raw_num is not None:
         num = _integer(raw_num)
         if num is None:
-            problems.append(f"{where}: field 'choice_num' = {_short(raw_num)} is {type_name(raw_num)}, "
-                            "expected an integer")
+            problems.append(f"{where}: field 'choice_num' = {_short(raw_num)} is not an integer "
+                            f"({type_name(raw_num)})")
             return {}
         if not 2 <= num <= len(LETTERS):
             problems.append(f"{where}: field 'choice_num' = {num} outside 2..{len(LETTERS)}")

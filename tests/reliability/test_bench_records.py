@@ -25,7 +25,7 @@ def _bank(tmp_path, *records, name="bank_en.jsonl"):
 @pytest.mark.parametrize(("change", "needle"), [
     ({"question": ["Which drug", "reverses rocuronium?"]}, "field 'question' is a list"),
     ({"C": 3}, "option 'C' is an integer (3), expected a string"),
-    ({"choice_num": "4"}, "field 'choice_num' = '4' is a string, expected an integer"),
+    ({"choice_num": "4"}, "field 'choice_num' = '4' is not an integer (a string)"),
     ({"category": "2"}, "field 'category' = '2' is not a level"),
     ({"category": "pharmacology"}, "field 'category' = 'pharmacology' is not a level"),
     ({"C": "sugammadex "}, "'B' and 'C' have the same text"),
