@@ -6,8 +6,11 @@ Every ``AnestoolsError`` raised below becomes one ``error: ...`` line on stderr 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sys
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -109,16 +112,55 @@ def hoist_global_flags(argv: list[str]) -> list[str]:
     return head + rest
 
 
+#: Help width when stdout is not a terminal (a pipe, a CI log, docs): rich would use 80 columns,
+#: and the option table then cuts long option names (``--pairs-per-pas…``).
+HELP_WIDTH = 120
+
+
+def _untyped_flags(command, ctx) -> None:
+    """No type column for flags: typer's rich help prints ``<bool>`` beside every flag (``--help``
+    included) because its type display does not look at ``is_flag``; an empty metavar is the
+    parameter's own public setting for "show nothing". Walks every subcommand once."""
+    help_option = command.get_help_option(ctx)
+    for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        if (getattr(param, "is_flag", False) or getattr(param, "count", False)) and param.metavar is None:
+            param.metavar = ""
+    for name, sub in (getattr(command, "commands", None) or {}).items():
+        _untyped_flags(sub, sub.context_class(sub, info_name=name, parent=ctx, **sub.context_settings))
+
+
+def build_command():
+    """The click command tree of ``app``, with the help fixes above applied."""
+    command = typer.main.get_command(app)
+    _untyped_flags(command, command.context_class(command, info_name="anestools", **command.context_settings))
+    return command
+
+
+@contextlib.contextmanager
+def _help_width() -> Iterator[None]:
+    """A wider help table when not writing to a terminal (rich reads ``COLUMNS`` for each console
+    typer makes); an explicit ``COLUMNS`` always wins, and the variable is restored afterwards."""
+    if "COLUMNS" in os.environ or sys.stdout.isatty():
+        yield
+        return
+    os.environ["COLUMNS"] = str(HELP_WIDTH)
+    try:
+        yield
+    finally:
+        os.environ.pop("COLUMNS", None)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, turning typed errors into one-line messages."""
     args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     try:
-        rc = app(args=args, prog_name="anestools", standalone_mode=False)
+        with _help_width():
+            rc = build_command().main(args=args, prog_name="anestools", standalone_mode=False)
     except AnestoolsError as exc:
         con.console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return exc.exit_code
-    except KeyboardInterrupt:
-        con.console.print("[yellow]interrupted[/]")
+    except KeyboardInterrupt:  # every command: finished work is kept (journals, datatrove tasks, atomic outputs)
+        con.console.print("[yellow]interrupted[/]: rerun the same command to resume", highlight=False)
         return 130
     except typer.Exit as exc:
         return exc.exit_code

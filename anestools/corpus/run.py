@@ -49,7 +49,7 @@ from anestools.common.atomic import atomic_open, remove_stale_temps
 from anestools.common.corpus_marker import MARKER, RUN_RECORD
 from anestools.common.lock import output_lock
 from anestools.common.proc import forks_die_with_us
-from anestools.errors import AnestoolsError, EngineError, InputError, OutputExistsError
+from anestools.errors import AnestoolsError, EngineError, InputError, OutputExistsError, OutputWriteError
 
 CONSOLE_LOG = "_logs/console.log"
 SHARD_DIRS = ("en", "zh")
@@ -269,8 +269,9 @@ def worker_error(exc: BaseException, out: Path) -> AnestoolsError:
         if isinstance(e, AnestoolsError):
             return e
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            return EngineError(f"no space left to write the corpus ({e.strerror}: {e.filename or out}); "
-                               "free some space and rerun the same command to resume")
+            # a write failure (exit 1, as everywhere), not an engine failure: datatrove ran fine
+            return OutputWriteError(f"no space left to write the corpus ({e.strerror}: {e.filename or out}); "
+                                    "free some space and rerun the same command to resume")
         e = e.__cause__ or e.__context__
         seen += 1
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

@@ -106,7 +106,7 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
         med = s["response_tokens_median"]
         row.append("–" if med is None else f"{med:.0f}")
         table.add_row(*row)
-    con.out.print(table)
+    con.summary(table)
     warning = truncation_warning(summary)
     if warning:
         con.console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)

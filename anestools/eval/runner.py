@@ -310,7 +310,8 @@ def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, bench
     if not items:
         raise ConfigError(f"no questions in {bench.source} for --lang {','.join(settings.languages)} "
                           f"--levels {','.join(map(str, settings.levels))}")
-    builder = PromptBuilder(style=settings.prompt, shots=settings.shots, dev=load_dev(settings))
+    builder = PromptBuilder(style=settings.prompt, shots=settings.shots, dev=load_dev(settings),
+                            languages=tuple(sorted({it.language for it in items})))
     fingerprint = _fingerprint(model, builder.hash, settings)
     config = {
         "model": model,
