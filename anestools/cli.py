@@ -1,7 +1,7 @@
 """``anestools`` root command: one Typer sub-app per stage, thin wrappers over library code.
 
 Every ``AnestoolsError`` raised below becomes one ``error: ...`` line on stderr and its
-``exit_code``; Ctrl-C exits 130 without a traceback.
+``exit_code``; Ctrl-C exits 130 with one line saying to rerun the same command to resume.
 """
 
 from __future__ import annotations
@@ -112,6 +112,10 @@ def hoist_global_flags(argv: list[str]) -> list[str]:
     return head + rest
 
 
+#: Exit code of Ctrl-C. Typer catches a KeyboardInterrupt raised in a command and returns this code
+#: (the exception never reaches ``main``), so the one line below keys on the code, for every command.
+INTERRUPTED = 130
+
 #: Help width when stdout is not a terminal (a pipe, a CI log, docs): rich would use 80 columns,
 #: and the option table then cuts long option names (``--pairs-per-pas…``).
 HELP_WIDTH = 120
@@ -159,11 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     except AnestoolsError as exc:
         con.console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return exc.exit_code
-    except KeyboardInterrupt:  # every command: finished work is kept (journals, datatrove tasks, atomic outputs)
-        con.console.print("[yellow]interrupted[/]: rerun the same command to resume", highlight=False)
-        return 130
+    except KeyboardInterrupt:  # outside a command (typer turns one inside a command into exit 130)
+        rc = INTERRUPTED
     except typer.Exit as exc:
-        return exc.exit_code
+        rc = exc.exit_code
     except typer.Abort:
         con.console.print("[yellow]aborted[/]")
         return 1
@@ -178,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         con.console.print(f"[bold red]error:[/] {escape(exc.filename or 'write failed')}: {escape(exc.strerror or str(exc))}",
                           highlight=False, soft_wrap=True)
         return 1
+    if rc == INTERRUPTED:  # every command: finished work is kept (journals, datatrove tasks, atomic outputs)
+        con.console.print("[yellow]interrupted[/]: rerun the same command to resume", highlight=False)
     return rc if isinstance(rc, int) else 0
 
 

@@ -96,7 +96,7 @@ def check_known_fields(cfg: dict[str, Any], origin: dict[str, str]) -> None:
     for key, rule in KNOWN_FIELDS.items():
         value = cfg.get(key)
         if value is not None and not rule.accepts(value):
-            raise ConfigError(f"{key} = {value!r} (from {origin.get(key, 'the recipe')}): expected "
+            raise ConfigError(f"rejected key {key!r} (from {origin.get(key, 'the recipe')}): {value!r} is not "
                               f"{rule.describe()}")
 
 
