@@ -24,6 +24,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from anestools.common import jsonio
 from anestools.common.inputs import expand_local, is_remote
 from anestools.errors import InputError
 
@@ -94,8 +95,6 @@ def resolve_input_files(specs: Sequence[str], exclude: Path | None = None) -> li
 def _first_record_fields(path: str) -> dict[str, str] | None:
     """Column / field names of a local input shard and their types ("string" for text), or None
     if it cannot be told cheaply (remote). Parquet: the schema; JSONL: the first record."""
-    import orjson
-
     if is_remote(path):
         return None
     try:
@@ -112,14 +111,16 @@ def _first_record_fields(path: str) -> dict[str, str] | None:
             return {f.name: kind(f.type) for f in pq.ParquetFile(path).schema_arrow}
         from datatrove.io import open_file
 
-        with open_file(path, "rt", compression="infer") as fh:
-            for line in fh:
+        with open_file(path, "rb", compression="infer") as fh:
+            for lineno, line in enumerate(fh, 1):
                 if line.strip():
-                    rec = orjson.loads(line)
+                    rec = jsonio.parse(line, path, line=lineno)
                     if not isinstance(rec, dict):
                         return {}
                     return {k: "string" if isinstance(v, str) or v is None else type(v).__name__  # null: one empty row
                             for k, v in rec.items()}
+    except InputError:
+        raise
     except Exception as exc:  # unreadable: say so now, in one line, rather than in a worker
         raise InputError(f"{path}: unreadable input shard ({type(exc).__name__}: {str(exc)[:200]})") from exc
     return None
