@@ -266,9 +266,9 @@ def report_command(
     """Compare evaluation runs side by side (accuracy per language/level, plot vs checkpoint step).
 
     With exactly two runs (A then B) a paired comparison follows: delta accuracy per level x
-    language with a paired 95% interval [low, high], McNemar's exact p-value, and changes
-    inside the noise labelled "within noise". Runs on different question sets are refused
-    unless --allow-mismatch.
+    language, McNemar's exact p-value and the 95% interval [low, high] that inverts it; one
+    rule decides the verdict (p < 0.05: "B better" / "A better", else "within noise"), so the
+    two never disagree. Runs on different question sets are refused unless --allow-mismatch.
 
     Examples:
 
