@@ -1,6 +1,18 @@
 """Input discovery: files, directories (recursive) and globs, plus remote ``hf://`` paths.
 
-Shared by every stage that takes ``INPUT...`` arguments so that they all accept the same forms.
+Shared by every stage that takes ``INPUT...`` arguments so that they all accept the same forms,
+and the one place that knows which files found in a folder are *not* inputs:
+
+* the current command's own outputs (:class:`anestools.common.paths.Output`): a run directory
+  inside the input folder, or the named files it is about to replace (``convert in -o in``);
+* bookkeeping of any anestools run: names starting with ``.`` or ``_`` (temporary files
+  ``.NAME.XXXXXXXX.tmp``, the lock ``.anestools.lock``, ``_logs``, ``_work``, ``_journal.jsonl``,
+  ``_dropped.jsonl``, ``_SUCCESS``, a partial QA set ``_anesqa.partial.parquet``);
+* a LLaMA-Factory data folder's ``dataset_info.json`` and the files it registers (what
+  ``convert`` wrote: its records are training data, not AnesCorpus/AnesQA rows).
+
+A file named explicitly is taken as given (the user meant it), and every file found, named or
+not, must belong to a finished run (:func:`anestools.common.corpus_marker.check_complete`).
 """
 
 from __future__ import annotations
@@ -10,6 +22,8 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from anestools.common.corpus_marker import check_complete
+from anestools.common.paths import Output, check_io, excluded, real
 from anestools.errors import InputError
 
 REMOTE_PREFIXES = ("hf://", "s3://", "gs://", "gcs://", "az://", "abfs://", "http://", "https://")
@@ -61,14 +75,56 @@ def _check_name(path: str) -> None:
         raise InputError(f"{shown}: the file name is not valid UTF-8; rename it") from None
 
 
-def expand_local(specs: Iterable[str], suffixes: Sequence[str]) -> list[Path]:
+DATASET_INFO = "dataset_info.json"
+
+
+class _Registered:
+    """Files a LLaMA-Factory ``dataset_info.json`` registers, per folder (read once per folder)."""
+
+    def __init__(self) -> None:
+        self._by_folder: dict[Path, frozenset[str]] = {}
+
+    def __call__(self, f: Path) -> bool:
+        folder = f.parent
+        if folder not in self._by_folder:
+            self._by_folder[folder] = _registered_names(folder / DATASET_INFO)
+        names = self._by_folder[folder]
+        return f.name in names
+
+
+def _registered_names(info: Path) -> frozenset[str]:
+    """``file_name`` values of ``info`` (a non-empty set marks the folder as a LLaMA-Factory one)."""
+    import json
+
+    try:
+        data = json.loads(info.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    if not isinstance(data, dict):
+        return frozenset()
+    names = {v.get("file_name") for v in data.values() if isinstance(v, dict)}
+    return frozenset(n for n in names if isinstance(n, str)) | {DATASET_INFO}
+
+
+def _scan_ok(f: Path, root: Path | None, outputs: Sequence[Output], registered: _Registered) -> bool:
+    """A file found in a folder scan or a glob is an input (see the module docstring)."""
+    if root is not None and _hidden(f, root):
+        return False
+    if f.name.startswith((".", "_")):
+        return False
+    return not excluded(real(f), outputs) and not registered(f)
+
+
+def expand_local(specs: Iterable[str], suffixes: Sequence[str], outputs: Sequence[Output] = ()) -> list[Path]:
     """Resolve files, directories (searched recursively) and globs to a sorted file list.
 
-    Directories yield files whose name ends with one of ``suffixes`` and skip hidden/underscore
-    entries (temporary files, ``_logs``). Explicit files are taken as given. A spec that matches
-    nothing is an error naming it.
+    Directories yield files whose name ends with one of ``suffixes``; directories and globs skip
+    what is not an input (``outputs`` of the current run, bookkeeping, LLaMA-Factory files: the
+    module docstring). Explicit files are taken as given. A spec that matches nothing is an
+    error naming it; so is a file of an unfinished corpus or QA run.
     """
     out: list[Path] = []
+    registered = _Registered()
     for spec in specs:
         _check_name(spec)
         p = Path(spec).expanduser()
@@ -76,10 +132,12 @@ def expand_local(specs: Iterable[str], suffixes: Sequence[str]) -> list[Path]:
             found = sorted(
                 f
                 for f in p.rglob("*")
-                if f.is_file() and f.name.endswith(tuple(suffixes)) and not _hidden(f, p)
+                if f.is_file() and f.name.endswith(tuple(suffixes)) and _scan_ok(f, p, outputs, registered)
             )
             if not found:
-                raise InputError(f"{spec}: directory contains no {'/'.join(suffixes)} files")
+                mine = outputs and any(excluded(real(f), outputs) for f in p.rglob("*") if f.is_file())
+                raise InputError(f"{spec}: directory contains no {'/'.join(suffixes)} files"
+                                 + (" besides this command's own outputs" if mine else ""))
             for f in found:
                 _check_name(str(f))
             out.extend(found)
@@ -87,7 +145,7 @@ def expand_local(specs: Iterable[str], suffixes: Sequence[str]) -> list[Path]:
             out.append(p)
         elif any(c in spec for c in "*?["):
             found = sorted(Path(f) for f in glob.glob(os.path.expanduser(spec), recursive=True))
-            found = [f for f in found if f.is_file()]
+            found = [f for f in found if f.is_file() and _scan_ok(f, None, outputs, registered)]
             if not found:
                 raise InputError(f"{spec}: glob matches no files")
             for f in found:
@@ -95,6 +153,8 @@ def expand_local(specs: Iterable[str], suffixes: Sequence[str]) -> list[Path]:
             out.extend(found)
         else:
             raise InputError(f"{spec}: no such file or directory")
+    for f in out:
+        check_complete(f)
     # De-duplicate while keeping order (a file named twice is read once).
     seen: set[Path] = set()
     unique = []
@@ -104,3 +164,13 @@ def expand_local(specs: Iterable[str], suffixes: Sequence[str]) -> list[Path]:
             seen.add(key)
             unique.append(f)
     return unique
+
+
+def resolve_inputs(specs: Sequence[str], suffixes: Sequence[str], outputs: Sequence[Output],
+                   command: str) -> list[Path]:
+    """:func:`check_io` on ``specs``, then :func:`expand_local` leaving ``outputs`` out.
+
+    The entry point of every command that reads local ``INPUT...`` and writes ``outputs``.
+    """
+    check_io(specs, outputs, command)
+    return expand_local(specs, suffixes, outputs)

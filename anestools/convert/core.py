@@ -22,6 +22,7 @@ from anestools.common.dataset_info import read_dataset_info, render_dataset_info
 from anestools.common.langs import canonical_split, language_from_path, normalize_language, split_to_languages
 from anestools.common.lock import output_lock
 from anestools.common.memory import tune_malloc_for_streaming
+from anestools.common.paths import Output
 from anestools.convert.sources import Source, resolve_sources
 from anestools.convert.writers import FORMATS, write_records
 from anestools.errors import ConfigError, InputError
@@ -327,7 +328,9 @@ def _convert(
         raise InputError(f"{out_dir}: --output must be a directory")
 
     result = ConvertResult()
-    plans = [plan_input(s, kind, languages, split_name) for s in resolve_sources(inputs)]
+    # the files this run may write: never inputs (refused when named, left out of folder scans)
+    mine = Output.files(out_dir, [f"{stem}_{split_name}.{fmt}" for stem in STEMS.values()] + [DATASET_INFO])
+    plans = [plan_input(s, kind, languages, split_name) for s in resolve_sources(inputs, [mine])]
     by_kind: dict[str, list[InputPlan]] = defaultdict(list)
     for p in plans:
         if p.skip_reason:

@@ -1,4 +1,7 @@
-"""Streaming row sources for ``convert``: local parquet, ``hf://`` parquet, Hub dataset ids.
+"""Streaming row sources for ``convert``: local parquet and JSON lines, ``hf://`` parquet, Hub ids.
+
+JSON lines may be compressed (``.jsonl.gz`` as ``corpus build --format jsonl`` writes them,
+``.bz2``, ``.zst``): :mod:`anestools.common.jsonl` streams them block by block.
 
 Every source yields pyarrow ``RecordBatch``es holding only the requested columns, so memory is
 bounded by the batch size whatever the input size. Local and fsspec parquet files are read with
@@ -17,15 +20,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from anestools.common.corpus_marker import check_complete
-from anestools.common.inputs import expand_local, is_remote, looks_like_hub_id
+from anestools.common.inputs import is_remote, looks_like_hub_id, resolve_inputs
+from anestools.common.jsonl import JSONL_SUFFIXES, is_jsonl, jsonl_batches, jsonl_schema
+from anestools.common.paths import Output
 from anestools.errors import InputError
 
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 2048
 READ_BUFFER = 1 << 20
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 
 @dataclass
@@ -46,21 +49,12 @@ class Source:
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"{self.name}: not a readable parquet file ({exc})") from exc
 
-    def _open_jsonl(self):
-        """JSON lines through pyarrow's dataset reader (schema inferred from the first block)."""
-        import pyarrow.dataset as pads
-
-        try:
-            return pads.dataset(self.path, format="json")
-        except (pa.ArrowException, OSError) as exc:
-            raise InputError(f"{self.name}: not a readable JSON lines file ({exc})") from exc
-
     def schema(self) -> pa.Schema:
         """Arrow schema of the source (read from the footer / dataset features only)."""
         if self.kind == "parquet":
             return self._open_parquet().schema_arrow
         if self.kind == "jsonl":
-            return self._open_jsonl().schema
+            return jsonl_schema(self.path)
         ds = _load_hub(self.path, self.hub_split)
         features = ds.features
         if features is None:  # pragma: no cover - streaming datasets without metadata
@@ -85,11 +79,7 @@ class Source:
             return
         if self.kind == "jsonl":
             # pyarrow's JSON reader does not check UTF-8 either: the same full validation as parquet.
-            batches = self._open_jsonl().to_batches(columns=list(columns), batch_size=BATCH_ROWS)
-            try:
-                yield from prefetch(_validated(batches, self.name))
-            except (pa.ArrowException, OSError) as exc:
-                raise InputError(f"{self.name}: invalid JSON lines ({str(exc).strip()})") from exc
+            yield from prefetch(_validated(jsonl_batches(self.path, columns), self.name))
             return
         ds = _load_hub(self.path, self.hub_split).select_columns(list(columns))
         buf: list[dict] = []
@@ -218,8 +208,12 @@ def _remote_sources(spec: str) -> list[Source]:
     return [Source(name=f"{protocol}://{f}", kind="parquet", path=f, fs=fs) for f in files]
 
 
-def resolve_sources(inputs: Sequence[str]) -> list[Source]:
-    """Turn ``INPUT...`` into sources: local files/dirs/globs, fsspec URLs, Hub ids (``id[:split]``)."""
+def resolve_sources(inputs: Sequence[str], outputs: Sequence[Output] = ()) -> list[Source]:
+    """Turn ``INPUT...`` into sources: local files/dirs/globs, fsspec URLs, Hub ids (``id[:split]``).
+
+    ``outputs``: the files this run writes; the shared check refuses an input that is one of them
+    and leaves them out of the folders it scans (``convert in -o in`` reads the same rows each time).
+    """
     if not inputs:
         raise InputError("no input given: pass parquet files, directories, globs or a Hub dataset id")
     sources: list[Source] = []
@@ -233,8 +227,8 @@ def resolve_sources(inputs: Sequence[str]) -> list[Source]:
         else:
             local.append(spec)
     if local:
-        for f in expand_local(local, suffixes=(".parquet", ".pq", *JSONL_SUFFIXES)):
-            check_complete(f)  # a corpus build/pubmed output whose run has not finished
-            kind = "jsonl" if f.name.endswith(JSONL_SUFFIXES) else "parquet"
+        # unfinished corpus or QA runs are refused there too (common.corpus_marker.check_complete)
+        for f in resolve_inputs(local, (".parquet", ".pq", *JSONL_SUFFIXES), outputs, "convert"):
+            kind = "jsonl" if is_jsonl(f.name) else "parquet"
             sources.append(Source(name=str(f), kind=kind, path=str(f)))
     return sources

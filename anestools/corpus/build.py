@@ -261,11 +261,14 @@ def prepare_build(cfg: BuildConfig) -> tuple[BuildConfig, list[str], Path, str]:
     """Validate the settings and resolve the inputs (nothing is written)."""
     _validate(cfg)
     check_runnable(cfg.executor)
+    from anestools.common.paths import Output, check_io
     from anestools.corpus.steps.inputs import check_text_key, resolve_input_files
 
     out = Path(cfg.output).expanduser().resolve()
     inputs = cfg.inputs or [str(sample_path())]
-    files = resolve_input_files(inputs, exclude=out)
+    outputs = [Output.run_dir(out)] + ([Output.run_dir(cfg.keep_excluded)] if cfg.keep_excluded else [])
+    check_io([*cfg.decontaminate, *cfg.lexicon], outputs, "corpus build")
+    files = resolve_input_files(inputs, outputs, "corpus build")
     if not files:
         raise InputError(f"no input shards found in {', '.join(inputs)} (outside the output folder {out})")
     check_text_key(files[0], cfg.text_key)

@@ -191,6 +191,7 @@ def eval_command(
     judge_base_url: Annotated[str | None, typer.Option(help="Endpoint of the judge for --judge-engine openai.", show_default=False)] = None,
     judge_api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the judge's API key.", show_default=False)] = None,
     judge_audit: Annotated[int, typer.Option(help="Also judge K rule-extracted responses and report the judge's agreement with the rules.")] = 0,
+    answer_pass: Annotated[str, typer.Option("--answer-pass", help="Constrained answer pass: where the rules leave a response undecided, ask the same model to finish it after 'Therefore, the answer is (' with one valid letter (SGLang regex, vLLM guided_choice, or logit_bias). off | fallback (default: where the endpoint supports it) | always (every response; an endpoint without support is an error).")] = "fallback",
     config: Annotated[str | None, typer.Option("--config", "-c", is_eager=True, callback=_load_config, help=f"Preset: a shipped name ({', '.join(preset_names())}) or a YAML file of these options; command-line options override it.", show_default=False)] = None,
 ) -> None:
     from anestools.eval.runner import (  # aiohttp: load only when used
@@ -215,7 +216,7 @@ def eval_command(
         overwrite=overwrite, skip_invalid=skip_invalid, retries=retries, request_timeout=request_timeout,
         startup_timeout=startup_timeout, seed=seed, log_samples=log_samples,
         judge_model=judge_model, judge_engine=judge_engine, judge_base_url=judge_base_url,
-        judge_api_key_env=judge_api_key_env, judge_audit=judge_audit,
+        judge_api_key_env=judge_api_key_env, judge_audit=judge_audit, answer_pass=answer_pass,
     )
     settings.validate()
     if progress_interval <= 0:

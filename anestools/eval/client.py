@@ -20,6 +20,7 @@ that question), never a value written to disk. Every recorded text passes throug
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 from dataclasses import dataclass, replace
@@ -49,6 +50,8 @@ class Completion:
     finish_reason: str | None
     latency: float
     attempts: int
+    logprob: float | None = None  # the first token's, when the request asked for logprobs
+    top_logprobs: dict[str, float] | None = None  # the first token's alternatives: token -> logprob
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,21 @@ def parse_completion(data: Any, latency: float, attempts: int) -> Completion:
         usage = {}
     if not isinstance(usage, dict):
         raise MalformedResponse(f"usage is {type(usage).__name__}, expected an object")
+    logprob, top = _first_token_logprobs(choice.get("logprobs"))
     return Completion(text=text, completion_tokens=_field(usage, "completion_tokens", "usage", (int,)),
                       prompt_tokens=_field(usage, "prompt_tokens", "usage", (int,)), finish_reason=finish,
-                      latency=latency, attempts=attempts)
+                      latency=latency, attempts=attempts, logprob=logprob, top_logprobs=top)
+
+
+def _first_token_logprobs(data: Any) -> tuple[float | None, dict[str, float] | None]:
+    """``choices[0].logprobs.content[0]`` as (logprob, {token: logprob}); anything malformed is unknown."""
+    try:
+        first = data["content"][0]
+        logprob = float(first["logprob"])
+        top = {str(t["token"]): float(t["logprob"]) for t in first.get("top_logprobs") or []}
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None, None
+    ok = [v for v in (logprob, *top.values()) if math.isfinite(v) or v == -math.inf]
+    if len(ok) != 1 + len(top):
+        return None, None
+    return (logprob if math.isfinite(logprob) else None), (top or None)

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from anestools.common.atomic import atomic_paths, check_writable
+from anestools.common.paths import Output, check_io
 from anestools.errors import InputError
 from anestools.eval.metrics import group_label
 from anestools.eval.paired import compare_pairs, paired_markdown, question_outcomes
 from anestools.eval.report_parts import model_label
 from anestools.eval.results import (
     PREDICTIONS,
+    SUMMARY,
     RunInfo,
     jsonl_bytes,
     latest_by_key,
@@ -60,6 +62,11 @@ def question_set(run: RunInfo) -> str | None:
     return ((run.summary.get("provenance") or {}).get("question_set") or {}).get("sha256")
 
 
+def extractor_version(run: RunInfo) -> str | None:
+    """``EXTRACTOR_VERSION`` that scored a run (``None`` for runs made before it was recorded)."""
+    return (run.summary.get("provenance") or {}).get("extractor_version")
+
+
 def check_question_sets(runs: Sequence[RunInfo], allow_mismatch: bool) -> bool:
     """True when the runs' question sets differ; an ``InputError`` then, unless ``allow_mismatch``."""
     known = {question_set(r) for r in runs if question_set(r)}
@@ -75,7 +82,7 @@ def check_question_sets(runs: Sequence[RunInfo], allow_mismatch: bool) -> bool:
 def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None, mismatch: bool = False) -> str:
     """Markdown table: one row per run, accuracy (%) [95% interval]."""
     head = ["run", "model", "step", "n", *[group_label(c) for c in COLUMNS],
-            "no-answer %", "majority", "complete", "question set"]
+            "no-answer %", "majority", "complete", "question set", "extractor"]
     lines = ["# AnesBench comparison", "",
              "Accuracy in % [95% Wilson interval].", "",
              "| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|"]
@@ -89,8 +96,12 @@ def comparison_markdown(runs: Sequence[RunInfo], plot_name: str | None = None, m
                "–" if nar is None else f"{100 * nar:.1f}",
                "–" if not maj or maj.get("accuracy") is None else f"{100 * maj['accuracy']:.1f}",
                "yes" if s.get("complete") else "no",
-               ((question_set(r) or "unknown")[:12] + (" ≠" if mismatch else ""))]
+               ((question_set(r) or "unknown")[:12] + (" ≠" if mismatch else "")), extractor_version(r) or "unknown"]
         lines.append("| " + " | ".join(row) + " |")
+    versions = {extractor_version(r) for r in runs}
+    if len(versions) > 1:
+        lines += ["", f"**Warning:** the runs were scored by different extractor versions "
+                  f"({', '.join(sorted(map(str, versions)))}); their answers were read by different rules."]
     hashes = {r.summary["config"].get("prompt_hash") for r in runs}
     if len(hashes) > 1:
         lines += ["", f"**Warning:** the runs used different prompts (hashes {', '.join(sorted(map(str, hashes)))}); "
@@ -225,6 +236,9 @@ def write_comparison(run_dirs: Sequence[str | Path], output: Path | None, overwr
         if key in seen:
             raise InputError(f"{seen[key]} and {flag} would both be written to {p}; give them different names")
         seen[key] = flag
+    # no output file is a file the report reads (a run's summary.json or predictions.jsonl)
+    read = [f for d in map(Path, run_dirs) for f in ([d] if d.is_file() else [d / SUMMARY, d / PREDICTIONS])]
+    check_io(read, [Output.file(p) for p in paths.values()], "eval report")
     for p in paths.values():
         check_writable(p, overwrite)
     text, rows = comparison_document(runs, plot.name if plot else None, mismatch, diff.name if diff else None)

@@ -8,8 +8,17 @@ With ``--vague N`` every N-th question (by a hash of its text) gets a response n
 ("It is between X and the next one…"), which the judge tests need. A judge prompt
 (:mod:`anestools.eval.judge`) is answered with one letter chosen the same way.
 
+With ``--constrained sglang|vllm|openai`` it also honours the constrained answer pass the way
+those servers document it (:mod:`anestools.eval.answer_pass`): ``sglang`` takes ``regex`` and
+``continue_final_message``; ``vllm`` takes ``guided_choice`` and ``continue_final_message`` (refused
+unless ``add_generation_prompt`` is false); ``openai`` takes ``logit_bias`` (token ids of
+``--tokenizer``'s ``tokenizer.json``) and refuses ``continue_final_message`` with a 400. All three
+return ``logprobs`` when asked. Without it, constraint fields are ignored, as a server that does
+not know them would. The letter a constrained answer gives is the first allowed letter the
+response being finished names, else one chosen from the question.
+
 Run: ``python -m anestools.eval.fake_server --port 8123 --delay 0.5 [--fail-status 500] [--vague N]
-[--truncate]``.
+[--truncate] [--constrained sglang|vllm|openai [--tokenizer DIR]]``.
 Only binds loopback addresses.
 """
 
@@ -17,10 +26,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import re
 import time
 import zlib
 from collections import Counter
+from pathlib import Path
 
 from aiohttp import web
 
@@ -36,6 +47,10 @@ def choose_letter(text: str) -> str:
 
 
 VERSION = "fake-1.0"
+# Fields of a constrained answer-pass request; such requests are counted apart (``pass_requests``,
+# ``pass_with_api_key``, ``pass_failed``, ``pass_answered``), so ``requests``, ``with_seed``,
+# ``with_api_key``, ``failed`` and ``answered`` count question (and judge) requests.
+PASS_FIELDS = ("regex", "guided_choice", "logit_bias")
 
 
 def is_vague(text: str, vague: int) -> bool:
@@ -48,8 +63,31 @@ def completion_tokens(text: str) -> int:
     return 8 + zlib.crc32(text.encode()) % 56
 
 
+def _allowed_letters(body: dict, constrained: str | None, token_letters: dict[int, str]) -> list[str] | None:
+    """The letters a constrained request allows under ``constrained``'s documented field, else None."""
+    if constrained == "sglang" and isinstance(body.get("regex"), str):
+        return re.findall(r"[A-Z]", body["regex"])
+    if constrained == "vllm" and isinstance(body.get("guided_choice"), list):
+        return [str(c) for c in body["guided_choice"]]
+    if constrained == "openai" and isinstance(body.get("logit_bias"), dict):
+        return [token_letters[int(k)] for k, v in body["logit_bias"].items() if v > 0 and int(k) in token_letters]
+    return None
+
+
+def _logprobs(letter: str, allowed: list[str]) -> dict:
+    """A deterministic distribution over the allowed letters: 0.7 on the chosen one."""
+    if len(allowed) == 1:
+        top = [{"token": letter, "logprob": 0.0}]
+    else:
+        rest = math.log(0.3 / (len(allowed) - 1))
+        top = [{"token": k, "logprob": math.log(0.7) if k == letter else rest} for k in allowed]
+    return {"content": [{"token": letter, "logprob": next(t["logprob"] for t in top if t["token"] == letter),
+                         "top_logprobs": top}]}
+
+
 def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0,
-             vague: int = 0, truncate: bool = False) -> web.Application:
+             vague: int = 0, truncate: bool = False, constrained: str | None = None,
+             token_letters: dict[int, str] | None = None, pass_delay: float | None = None) -> web.Application:
     """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do;
     ``vague``: every N-th question gets an unreadable answer; ``truncate``: every answer is cut at
     the token limit (``finish_reason: length``, no answer line). Judge prompts are never cut."""
@@ -58,20 +96,46 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
 
     async def chat(request: web.Request) -> web.Response:
         body = await request.json()
-        stats["requests"] += 1
-        if body.get("seed") is not None:
-            stats["with_seed"] += 1
-        if request.headers.get("Authorization", "").startswith("Bearer "):
-            stats["with_api_key"] += 1
-        if fail_status or stats["requests"] <= fail_first:
-            stats["failed"] += 1
+        keyed = request.headers.get("Authorization", "").startswith("Bearer ")
+        is_pass = any(k in body for k in PASS_FIELDS)
+        if is_pass:  # the answer pass (and its probe): counted apart
+            stats["pass_requests"] += 1
+            stats["pass_with_api_key"] += keyed
+        else:
+            stats["requests"] += 1
+            if body.get("seed") is not None:
+                stats["with_seed"] += 1
+            if keyed:
+                stats["with_api_key"] += 1
+        if fail_status or stats["requests"] + stats["pass_requests"] <= fail_first:
+            stats["pass_failed" if is_pass else "failed"] += 1
             return web.json_response({"error": {"message": "injected failure"}},
                                      status=fail_status or 500)
-        await asyncio.sleep(delay)
+        allowed = _allowed_letters(body, constrained, token_letters or {})
+        if body.get("continue_final_message") and constrained == "openai":
+            return web.json_response({"error": {"message": "Unrecognized request argument supplied: "
+                                                           "continue_final_message"}}, status=400)
+        if constrained == "vllm" and body.get("continue_final_message") and body.get("add_generation_prompt", True):
+            return web.json_response({"error": {"message": "Cannot set both `continue_final_message` and "
+                                                           "`add_generation_prompt` to True."}}, status=400)
+        honoured = bool(allowed)
+        # a cached prefix + one token is cheaper than an answer: --pass-delay models it
+        await asyncio.sleep(pass_delay if honoured and pass_delay is not None else delay)
         user = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
         finish = "stop"
         tokens = completion_tokens(user)
-        if "Response to grade:" in user:
+        logprobs = None
+        if allowed:
+            stats["answer_pass"] += 1
+            said = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "assistant"), "")
+            named = [x for x in re.findall(r"\b([A-I])\b", said) if x in allowed]
+            first_user = next((m["content"] for m in body["messages"] if m["role"] == "user"), "")
+            answer = named[0] if named else (choose_letter(first_user) if choose_letter(first_user) in allowed
+                                             else allowed[0])
+            tokens = 1
+            if body.get("logprobs"):
+                logprobs = _logprobs(answer, allowed)
+        elif "Response to grade:" in user:
             stats["judged"] += 1
             answer = choose_letter(user)
         elif truncate:
@@ -80,11 +144,11 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
             answer = f"It is between {choose_letter(user)} and the option after it; hard to say."
         else:
             answer = f"Reasoning about the options.\nAnswer: {choose_letter(user)}"
-        stats["answered"] += 1
+        stats["pass_answered" if is_pass else "answered"] += 1
         return web.json_response({
             "id": f"fake-{stats['requests']}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model"),
-            "choices": [{"index": 0, "finish_reason": finish,
+            "choices": [{"index": 0, "finish_reason": finish, "logprobs": logprobs,
                          "message": {"role": "assistant", "content": answer}}],
             "usage": {"prompt_tokens": len(user) // 4, "completion_tokens": tokens,
                       "total_tokens": len(user) // 4 + tokens},
@@ -119,8 +183,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fail-first", type=int, default=0, help="fail the first N requests (HTTP 500)")
     parser.add_argument("--vague", type=int, default=0, help="every N-th question gets an unreadable answer")
     parser.add_argument("--truncate", action="store_true", help="cut every answer at the token limit")
+    parser.add_argument("--constrained", choices=("sglang", "vllm", "openai"), default=None,
+                        help="honour the answer pass's constraint fields the way this server documents them")
+    parser.add_argument("--tokenizer", default=None, help="model dir whose tokenizer.json maps logit_bias ids")
+    parser.add_argument("--pass-delay", type=float, default=None,
+                        help="seconds before a constrained answer-pass reply (default: --delay)")
     args = parser.parse_args(argv)
-    web.run_app(make_app(args.delay, args.fail_status, args.fail_first, args.vague, args.truncate),
+    token_letters: dict[int, str] = {}
+    if args.tokenizer:
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(Path(args.tokenizer) / "tokenizer.json"))
+        for letter in "ABCDEFGHIQ":
+            ids = tok.encode(letter, add_special_tokens=False).ids
+            if len(ids) == 1:
+                token_letters[ids[0]] = letter
+    web.run_app(make_app(args.delay, args.fail_status, args.fail_first, args.vague, args.truncate,
+                         args.constrained, token_letters, args.pass_delay),
                 host=args.host, port=args.port,
                 print=None, backlog=4096, access_log=None)
 

@@ -21,6 +21,7 @@ import orjson
 from anestools.common import jsonio
 from anestools.common.atomic import atomic_path, write_error
 from anestools.errors import ConfigError, InputError, OutputExistsError
+from anestools.eval.answer_pass import summary_line as answer_pass_line
 from anestools.eval.bench import Item
 from anestools.eval.metrics import LEVEL_NAMES, ItemResult, group_label, summarize
 from anestools.eval.report_parts import (
@@ -168,8 +169,8 @@ def write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def extraction_counts(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Who decided each answered response: a rule, the judge, or nobody (no answer)."""
-    counts = {"rule": 0, "judge": 0, "none": 0}
+    """Who decided each answered response: a rule, the answer pass, the judge, or nobody (no answer)."""
+    counts = {"rule": 0, "answer_pass": 0, "judge": 0, "none": 0}
     for rec in records:
         by = rec.get("extracted_by") or ("rule" if rec.get("extracted") else "none")  # older runs: rules only
         counts[by] = counts.get(by, 0) + 1
@@ -276,6 +277,11 @@ def _extraction_line(summary: dict[str, Any]) -> str:
         line += (f"; judge audit: agrees with the rules on {audit['agree']}/{audit['n']} "
                  f"({100 * audit['rate']:.1f}%)")
     prov = summary.get("provenance") or {}
+    ap_line = answer_pass_line(summary)
+    if ap_line:
+        line += "  \n" + ap_line
+    if prov.get("extractor_version"):
+        line += f"  \n- extractor version {prov['extractor_version']}"
     qs = prov.get("question_set") or {}
     if qs:
         line += f"  \n- question set sha256 {qs['sha256'][:16]}… ({qs['items']} items); seed {prov.get('seed')}"

@@ -19,7 +19,8 @@ from anestools.errors import InputError, OutputExistsError
 # What a summary is about. The answer-changing settings (model, prompt, temperature, max
 # tokens, judge) are the predictions' fingerprint, checked by ``results.latest_by_key``; the
 # request seed is recorded in the provenance block, so a run with another seed is another run.
-SUMMARY_KEYS = ("benchmark", "benchmark_mapping", "languages", "levels", "limit", "samples", "seed")
+SUMMARY_KEYS = ("benchmark", "benchmark_mapping", "languages", "levels", "limit", "samples", "seed",
+                "answer_pass_mode")  # the answer pass decides some answers: a run with another mode is another run
 
 
 def previous_config(run_dir: Path) -> dict[str, Any] | None:

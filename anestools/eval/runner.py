@@ -22,7 +22,9 @@ from anestools import __version__
 from anestools.common import jsonio
 from anestools.common.atomic import remove_stale_temps
 from anestools.common.lock import output_lock
-from anestools.errors import ConfigError, InputError
+from anestools.common.paths import Output, check_io
+from anestools.errors import ConfigError, EngineError, InputError
+from anestools.eval import answer_pass
 from anestools.eval.auto_engine import AUTO, choose_engine
 from anestools.eval.bench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
 from anestools.eval.client import ChatClient, RequestFailed, RetryPolicy
@@ -45,7 +47,7 @@ from anestools.eval.results import (
     write_jsonl,
     write_outputs,
 )
-from anestools.eval.rundir import check_run_dir
+from anestools.eval.rundir import check_run_dir, previous_config
 
 ENGINE_LOG = "engine.log"
 JUDGE_ENGINE_LOG = "judge_engine.log"
@@ -88,6 +90,7 @@ class EvalSettings:
     judge_base_url: str | None = None
     judge_api_key_env: str | None = None
     judge_audit: int = 0
+    answer_pass: str = "fallback"  # off | fallback | always (anestools.eval.answer_pass)
 
     @property
     def in_flight(self) -> int:
@@ -122,6 +125,8 @@ class EvalSettings:
             raise ConfigError("--limit must be >= 1 (or a fraction such as 0.1)")
         if self.retries < 0:
             raise ConfigError("--retries must be >= 0")
+        if self.answer_pass not in answer_pass.MODES:
+            raise ConfigError(f"--answer-pass {self.answer_pass!r}: expected one of {', '.join(answer_pass.MODES)}")
         if self.engine != AUTO:
             check_engine_options(self.engine, self.base_url, self.api_key_env)
         if self.judge_model:
@@ -233,7 +238,8 @@ def _prompt_hash(messages: list[dict[str, str]]) -> str:
 
 async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: PromptBuilder,
                    settings: EvalSettings, base: dict[str, Any], log: PredictionLog,
-                   hook: ProgressHook | None, judge: Endpoint | None = None) -> int:
+                   hook: ProgressHook | None, judge: Endpoint | None = None,
+                   plan: answer_pass.PassPlan | None = None) -> int:
     queue: asyncio.Queue[tuple[Item, int]] = asyncio.Queue()
     for t in todo:
         queue.put_nowait(t)
@@ -269,7 +275,14 @@ async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: Pr
                 else:
                     got = extract(c.text, item.options)
                     pred, by = got.letter, ("rule" if got.letter else "none")
-                    rec["extract_rule"] = got.rule
+                    rec.update(extract_rule=got.rule, extract_status=got.status, rule_extracted=got.letter)
+                    if plan is not None and plan.wanted(got.undecided, c.finish_reason):
+                        ap = await answer_pass.ask(client, plan.support, messages, c.text, list(item.options),
+                                                   item.language, token_ids=plan.token_ids, seed=seed)
+                        rec["answer_pass"] = ap.as_record()
+                        if pred is None and ap.letter and plan.usable(got.undecided, c.finish_reason):
+                            pred, by = ap.letter, "answer_pass"
+                            rec["answer_prob"] = rec["answer_pass"]["prob"]
                     if pred is None and judge_client is not None and c.text.strip():
                         verdict = await ask_judge(judge_client, item, c.text, seed=settings.seed)
                         rec["judge"] = verdict.as_record()
@@ -297,6 +310,11 @@ def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchma
     """
     settings = settings.resolved()
     settings.validate()
+    bench_specs = [settings.benchmark] if isinstance(settings.benchmark, str) else list(settings.benchmark or [])
+    local_model = [model] if Path(model).expanduser().exists() else []
+    # before --overwrite can clear anything: the run directory is no input (benchmark, dev set, model)
+    check_io([*bench_specs, *([settings.dev_file] if settings.dev_file else []), *local_model],
+             [Output.run_dir(run_dir)], "eval")
     with output_lock(run_dir, f"anestools eval --model {model}"):
         remove_stale_temps(run_dir)
         return _evaluate_locked(model, run_dir, settings, benchmark=benchmark, hook=hook)
@@ -336,11 +354,15 @@ def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, bench
         "judge_model": settings.judge_model, "judge_engine": settings.judge_engine if settings.judge_model else None,
         "judge_base_url": settings.judge_base_url, "judge_api_key_env": settings.judge_api_key_env,
         "judge_audit": settings.judge_audit,
+        "answer_pass_mode": settings.answer_pass,
     }
     prepare_output(run_dir, settings.resume, settings.overwrite)
     pred_path = run_dir / PREDICTIONS
     latest = latest_by_key(read_predictions(pred_path), fingerprint)
     check_run_dir(run_dir, config, settings.overwrite)
+    # what the answer pass's probe found; a resume with nothing left to ask keeps the previous finding
+    previous_pass = (previous_config(run_dir) or {}).get("answer_pass")
+    config["answer_pass"] = previous_pass if isinstance(previous_pass, dict) else None
     todo = [(it, s) for it in items for s in range(settings.samples)
             if (rec := latest.get((it.key, s))) is None or rec.get("error") is not None]
     skipped = len(items) * settings.samples - len(todo)
@@ -354,14 +376,16 @@ def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, bench
     if todo or audit_due:
         run_dir.mkdir(parents=True, exist_ok=True)
         with contextlib.ExitStack() as stack:
-            endpoint = judge = None
+            endpoint = judge = plan = None
             if todo:
                 endpoint = stack.enter_context(open_endpoint(
                     settings.engine, model, log_path=run_dir / ENGINE_LOG, base_url=settings.base_url,
                     api_key_env=settings.api_key_env, engine_python=settings.engine_python, dp=settings.dp,
                     tp=settings.tp, engine_args=settings.engine_args, startup_timeout=settings.startup_timeout))
-                engine_info = _engine_info(settings, preflight(endpoint.base_url, endpoint.api_key,
-                                                                list_models=settings.engine != "transformers"))
+                info = preflight(endpoint.base_url, endpoint.api_key, list_models=settings.engine != "transformers")
+                engine_info = _engine_info(settings, info)
+                plan, support = _answer_pass_plan(settings, endpoint)
+                config["answer_pass"] = answer_pass.describe(settings.answer_pass, support)
                 if endpoint.command:
                     config["engine_command"] = list(endpoint.command)
             if settings.judge_model:
@@ -373,7 +397,7 @@ def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, bench
             log = stack.enter_context(PredictionLog(pred_path))
             try:
                 if endpoint is not None:
-                    written = asyncio.run(_ask_all(todo, endpoint, builder, settings, base, log, hook, judge))
+                    written = asyncio.run(_ask_all(todo, endpoint, builder, settings, base, log, hook, judge, plan))
                 if audit_due and judge is not None:
                     asyncio.run(_run_audit(run_dir, items, settings, fingerprint, judge))
             except KeyboardInterrupt:
@@ -381,6 +405,33 @@ def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, bench
                 raise
     summary, outputs = _finish(run_dir, items, settings, config, started, bench, engine_info)
     return EvalOutcome(model, run_dir, summary, outputs, written, skipped)
+
+
+def _answer_pass_plan(settings: EvalSettings, endpoint: Endpoint
+                      ) -> tuple[answer_pass.PassPlan | None, answer_pass.PassSupport | None]:
+    """Probe the endpoint for the constrained answer pass: (plan or ``None`` when off or not
+    supported, what the probe found).
+
+    ``--answer-pass always`` on an endpoint that cannot constrain is an engine error (exit 4):
+    the user asked for it explicitly. ``fallback`` (the default) then runs without it and the
+    summary says why.
+    """
+    if settings.answer_pass == "off":
+        return None, None
+    token_ids = answer_pass.letter_token_ids(endpoint.model, [*"ABCDEFGHI", answer_pass.PROBE_LETTER])
+
+    async def probe() -> answer_pass.PassSupport:
+        async with ChatClient(endpoint.base_url, endpoint.model, endpoint.api_key,
+                              request_timeout=min(settings.request_timeout, 120.0),
+                              policy=RetryPolicy(retries=min(settings.retries, 1))) as client:
+            return await answer_pass.detect(client, settings.engine, token_ids)
+
+    support = asyncio.run(probe())
+    if not support.supported and settings.answer_pass == "always":
+        raise EngineError(f"--answer-pass always: this endpoint cannot run the constrained answer pass "
+                          f"({support.reason}); use --answer-pass fallback or off")
+    plan = answer_pass.PassPlan(settings.answer_pass, support, token_ids) if support.supported else None
+    return plan, support
 
 
 def _engine_info(settings: EvalSettings, info: EndpointInfo) -> dict[str, Any]:
@@ -436,6 +487,9 @@ def _finish(run_dir: Path, items: list[Item], settings: EvalSettings, config: di
                   "samples": settings.samples, "prompt": settings.prompt, "shots": settings.shots},
         seed=settings.seed, extractor_version=EXTRACTOR_VERSION)
     summary["provenance"]["engine"]["version_source"] = (engine_info or {}).get("version_source")
+    answered = [r for it in items for s in range(settings.samples)
+                if (r := latest.get((it.key, s))) is not None and r.get("error") is None]
+    summary["answer_pass"] = answer_pass.summarize(answered, config.get("answer_pass"))
     if settings.judge_model:
         audit = [r for r in read_predictions(run_dir / JUDGE_AUDIT) if r.get("fingerprint") == config["fingerprint"]]
         summary["judge"] = {"model": settings.judge_model, "engine": settings.judge_engine,

@@ -94,7 +94,9 @@ def _report(summary: dict, out: Path, unit: str) -> None:
     items = summary[unit]
     con.out.print(f"{summary['kept']} pairs kept of {summary['pairs']['generated']} "
                   f"({unit}: {items['done']} done, {items['errors']} errors, {items['not_run']} not run) -> "
-                  f"{out / 'anesqa.parquet'}", highlight=False, soft_wrap=True)
+                  f"{summary['outputs']['dataset']}" + ("" if summary["complete"] else
+                                                         " (incomplete: not published as anesqa.parquet)"),
+                  highlight=False, soft_wrap=True)
     con.out.print(f"dropped: {reasons_line(summary['dropped'])}; details: {out / '_dropped.jsonl'}",
                   highlight=False, soft_wrap=True)
     if items["errors"]:

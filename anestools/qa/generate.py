@@ -22,6 +22,7 @@ from typing import Any
 
 from anestools.common.atomic import remove_stale_temps
 from anestools.common.lock import output_lock
+from anestools.common.paths import Output, check_io
 from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
 from anestools.eval.client import RequestFailed
@@ -112,7 +113,7 @@ def load_decontamination(files: Sequence[str]) -> tuple[AnesBenchIndex | None, s
 
 
 def selection(settings: GenerateSettings, skipped: dict[str, int]) -> Iterator[Passage]:
-    files = corpus_files(settings.inputs)
+    files = corpus_files(settings.inputs, [Output.run_dir(settings.output)])
     chunks = iter_chunks(files, frozenset(settings.languages), settings.chunk_tokens, settings.min_tokens, skipped)
     seen: dict[str, int] = {}
     for p in select_passages(chunks, settings.limit, settings.seed):
@@ -238,6 +239,8 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
     t = settings.teacher
     t.resolve()
     out = settings.output
+    # before anything is written or deleted (--no-resume --overwrite): the output is no input
+    check_io([*settings.inputs, *settings.decontaminate], [Output.run_dir(out)], "qa generate")
     prompts = generation_prompts(settings.style, settings.languages, settings.grounding)
     index, decontam_hash = load_decontamination(settings.decontaminate)
     fingerprint = settings.fingerprint(prompts.hash, decontam_hash)

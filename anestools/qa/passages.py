@@ -23,8 +23,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from anestools.common.inputs import expand_local
+from anestools.common.inputs import resolve_inputs
+from anestools.common.jsonl import JSONL_SUFFIXES, is_jsonl, jsonl_batches
 from anestools.common.langs import language_from_path, normalize_language
+from anestools.common.paths import Output
 from anestools.errors import InputError
 
 BATCH_ROWS = 1024
@@ -93,11 +95,20 @@ def _join(parts: Sequence[str]) -> str:
     return joined
 
 
-def corpus_files(specs: Sequence[str]) -> list[Path]:
-    return expand_local(specs, (".parquet",))
+CORPUS_SUFFIXES = (".parquet", ".pq", *JSONL_SUFFIXES)
+COLUMNS = ("text", "id", "language")
+
+
+def corpus_files(specs: Sequence[str], outputs: Sequence[Output] = ()) -> list[Path]:
+    """AnesCorpus shards: parquet, or JSON lines as ``corpus build --format jsonl`` writes them
+    (``.jsonl.gz``; also ``.bz2``/``.zst``). ``outputs``: the run's folder, never an input."""
+    return resolve_inputs(specs, CORPUS_SUFFIXES, outputs, "qa generate")
 
 
 def _batches(path: Path) -> Iterator[pa.RecordBatch]:
+    if is_jsonl(path.name):
+        yield from _jsonl_batches(path)
+        return
     try:
         pf = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:
@@ -105,11 +116,25 @@ def _batches(path: Path) -> Iterator[pa.RecordBatch]:
     names = set(pf.schema_arrow.names)
     if "text" not in names:
         raise InputError(f"{path}: no 'text' column (expected an AnesCorpus shard)")
-    columns = [c for c in ("text", "id", "language") if c in names]
+    columns = [c for c in COLUMNS if c in names]
     try:
         yield from pf.iter_batches(batch_size=BATCH_ROWS, columns=columns)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: corrupt parquet data ({exc})") from exc
+
+
+def _jsonl_batches(path: Path) -> Iterator[pa.RecordBatch]:
+    """A JSON-lines shard, streamed; an ``id`` that is a number becomes its text."""
+    first = True
+    for batch in jsonl_batches(path, COLUMNS):
+        if first and "text" not in batch.schema.names:
+            raise InputError(f"{path}: no 'text' field (expected an AnesCorpus shard)")
+        first = False
+        for name in ("id", "language"):
+            i = batch.schema.get_field_index(name)
+            if i >= 0 and not pa.types.is_string(batch.schema.field(i).type):
+                batch = batch.set_column(i, name, batch.column(i).cast(pa.string()))
+        yield batch
 
 
 def iter_chunks(files: Iterable[Path], languages: frozenset[str], budget: int, min_tokens: int,

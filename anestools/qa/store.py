@@ -2,7 +2,10 @@
 
 Layout (files starting with ``_`` are skipped when ``anestools convert`` reads the folder)::
 
-    OUT/anesqa.parquet     kept pairs: the AnesQA contract (question, answer, language) + provenance
+    OUT/anesqa.parquet     kept pairs: the AnesQA contract (question, answer, language) + provenance;
+                           only once the run is complete (every selected item done, none failed)
+    OUT/_anesqa.partial.parquet   the kept pairs of an incomplete run (interrupted, or items failed):
+                           never under the final name, so no later stage mistakes it for the set
     OUT/_journal.jsonl     append-only, one line per finished work item (passage or source pair)
     OUT/_dropped.jsonl     every dropped pair / unusable reply, with its reason, for inspection
     OUT/summary.json       counts per drop reason, settings, prompt hash
@@ -14,6 +17,11 @@ stage's append-only log, reused: a torn last line from ``kill -9`` is trimmed), 
 only for what is missing; the parquet and drops are written in selection order as the run goes
 (:class:`Rebuild`, temp files published together at the end), so they are the same whatever
 the order in which replies arrived or how many times the run was interrupted.
+
+Why a partial name: outputs appear under their final names only when complete (docs/
+reliability.md). A rerun resumes from the journal and publishes ``anesqa.parquet`` once nothing
+is missing; an incomplete one removes a stale ``anesqa.parquet`` of an earlier selection, so
+the folder never holds a final set that its ``summary.json`` does not describe.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import sys
 import time
 from collections import Counter, deque
@@ -34,11 +43,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from anestools import __version__
-from anestools.common.atomic import atomic_path, atomic_paths
+from anestools.common.atomic import atomic_path, atomic_paths, write_error
 from anestools.errors import ConfigError, InputError, OutputExistsError
 from anestools.eval.results import read_journal
 
 DATASET = "anesqa.parquet"
+PARTIAL = "_anesqa.partial.parquet"
 JOURNAL = "_journal.jsonl"
 DROPPED = "_dropped.jsonl"
 SUMMARY = "summary.json"
@@ -64,7 +74,7 @@ def prepare_output(out: Path, resume: bool, overwrite: bool) -> None:
         if not overwrite:
             raise OutputExistsError(f"{journal} already exists: resume it (default), or pass --no-resume "
                                     "--overwrite to start over")
-        for name in (JOURNAL, DATASET, DROPPED, SUMMARY, PROMPTS):
+        for name in (JOURNAL, DATASET, PARTIAL, DROPPED, SUMMARY, PROMPTS):
             (out / name).unlink(missing_ok=True)
     if not resume or not journal.exists():
         dataset = out / DATASET
@@ -150,7 +160,7 @@ class Rebuild:
 
     def __enter__(self) -> Rebuild:
         with contextlib.ExitStack() as stack:
-            dataset, dropped = stack.enter_context(atomic_paths([self.out / DATASET, self.out / DROPPED],
+            dataset, dropped = stack.enter_context(atomic_paths([self.out / PARTIAL, self.out / DROPPED],
                                                                 overwrite=True))
             self._writer = stack.enter_context(pq.ParquetWriter(dataset, SCHEMA))
             self._drops = stack.enter_context(open(dropped, "wb"))
@@ -167,6 +177,26 @@ class Rebuild:
                 self._stack.__exit__(*sys.exc_info())
                 raise
         self._stack.__exit__(exc_type, exc, tb)
+        if exc_type is None:
+            self._publish()
+
+    def _publish(self) -> None:
+        """The set just written as :data:`PARTIAL` goes under its final name only when complete."""
+        try:
+            if self.complete:
+                os.replace(self.out / PARTIAL, self.out / DATASET)
+            else:
+                (self.out / DATASET).unlink(missing_ok=True)  # a final set this run does not describe
+        except OSError as exc:
+            err = write_error(exc, self.out / DATASET)
+            if err is exc:
+                raise
+            raise err from exc
+
+    @property
+    def dataset(self) -> Path:
+        """Where the kept pairs are: ``anesqa.parquet`` when complete, else the partial name."""
+        return self.out / (DATASET if self.complete else PARTIAL)
 
     def expect(self, key: str) -> None:
         """``key`` is the next one in selection order."""
@@ -191,7 +221,7 @@ class Rebuild:
                 "seconds": round(time.perf_counter() - started, 2),  # requests + publishing the outputs
                 "request_seconds": None if request_seconds is None else round(request_seconds, 2),
                 "prompt_hash": prompt_hash, "fingerprint": fingerprint,
-                "outputs": {"dataset": str(self.out / DATASET), "dropped": str(self.out / DROPPED)},
+                "outputs": {"dataset": str(self.dataset), "dropped": str(self.out / DROPPED)},
                 "anestools_version": __version__}
 
     def drop_summary(self) -> dict[str, dict[str, Any]]:

@@ -21,9 +21,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from anestools.common.atomic import remove_stale_temps
-from anestools.common.inputs import expand_local
+from anestools.common.inputs import resolve_inputs
 from anestools.common.langs import normalize_language
 from anestools.common.lock import output_lock
+from anestools.common.paths import Output, check_io
 from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
 from anestools.qa import store
@@ -75,7 +76,8 @@ class TranslateSettings:
 def source_pairs(settings: TranslateSettings, skipped: dict[str, int]) -> Iterator[dict[str, Any]]:
     """Rows of the input AnesQA parquet files (streamed) not already in the target language."""
     n = 0
-    for path in expand_local(settings.inputs, (".parquet",)):
+    for path in resolve_inputs(settings.inputs, (".parquet", ".pq"), [Output.run_dir(settings.output)],
+                               "qa translate"):
         try:
             pf = pq.ParquetFile(path)
         except (pa.ArrowException, OSError) as exc:
@@ -204,6 +206,8 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
     t = settings.teacher
     t.resolve()
     out = settings.output
+    # before anything is written or deleted (--no-resume --overwrite): the output is no input
+    check_io([*settings.inputs, *settings.decontaminate], [Output.run_dir(out)], "qa translate")
     prompts = translation_prompts(settings.to)
     index, decontam_hash = load_decontamination(settings.decontaminate)
     fingerprint = settings.fingerprint(prompts.hash, decontam_hash)

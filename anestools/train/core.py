@@ -15,6 +15,7 @@ from typing import Any
 
 from anestools.common.atomic import atomic_path, remove_stale_temps
 from anestools.common.lock import output_lock
+from anestools.common.paths import Output, check_io
 from anestools.errors import ConfigError, MissingDependencyError
 from anestools.train import launch, outputs, pretokenize, summary, validate
 from anestools.train.recipes import METHODS, STAGES, Recipe, check_deepspeed, find_recipe
@@ -119,6 +120,13 @@ def _nproc(opts: TrainOptions, cfg: dict[str, Any], cuda: int | None, recipe: Re
     return n
 
 
+def _inputs(cfg: dict[str, Any], opts: TrainOptions) -> list[str]:
+    """The local paths a run reads: data folder, model directory, tokenized data, DeepSpeed config."""
+    paths = [cfg.get("dataset_dir"), cfg.get("model_name_or_path"), cfg.get("deepspeed"),
+             str(opts.tokenized_path) if opts.tokenized_path is not None else None]
+    return [str(p) for p in paths if p and Path(str(p)).expanduser().exists()]
+
+
 def plan_training(opts: TrainOptions) -> TrainPlan:
     """Render and validate; raise a one-line ``AnestoolsError`` on the first problem found."""
     _check_options(opts)
@@ -145,6 +153,8 @@ def plan_training(opts: TrainOptions) -> TrainPlan:
     if "output_dir" not in cfg:
         raise ConfigError("no output directory: pass --output DIR")
     out = Path(cfg["output_dir"])
+    # before --overwrite can clear it: the output directory holds none of the run's inputs
+    check_io(_inputs(cfg, opts), [Output.run_dir(out)], f"train {opts.stage}")
     state = outputs.inspect_output(out)
     resume_from = outputs.resolve_resume(state, opts.resume, opts.overwrite)
     if resume_from is not None:

@@ -27,6 +27,7 @@ from typing import Any
 from anestools.common.atomic import atomic_path, remove_stale_temps
 from anestools.common.dataset_info import read_dataset_info
 from anestools.common.lock import is_lock_file, output_lock
+from anestools.common.paths import Output, check_io
 from anestools.errors import ConfigError, InputError, OutputExistsError
 from anestools.train import launch, validate
 from anestools.train.recipes import Recipe, find_recipe
@@ -108,6 +109,10 @@ def plan_tokenize(opts: TrainOptions) -> TokenizePlan:
     validate.check_datasets(cfg)
     kind = validate.check_model(cfg)
     out = Path(opts.tokenized_path).expanduser().resolve()
+    # its publish step empties the folder: none of the inputs (data folder, model) may be in it
+    inputs = [str(p) for p in (cfg.get("dataset_dir"), cfg.get("model_name_or_path"))
+              if p and Path(str(p)).expanduser().exists()]
+    check_io(inputs, [Output.run_dir(out)], "train tokenize")
     launcher = validate.find_launcher(opts.launcher)
     plan = TokenizePlan(recipe=recipe, config=cfg, output=out, python=validate.launcher_python(launcher),
                         launcher=launcher, sources=_dataset_files(cfg), overwrite=opts.overwrite)

@@ -31,7 +31,7 @@ def fake_server():
     procs: list[subprocess.Popen] = []
 
     def start(delay: float = 0.0, fail_status: int | None = None, fail_first: int = 0, vague: int = 0,
-              truncate: bool = False) -> str:
+              truncate: bool = False, constrained: str | None = None, tokenizer: str | None = None) -> str:
         port = free_port()
         argv = [sys.executable, "-m", "anestools.eval.fake_server", "--port", str(port), "--delay", str(delay),
                 "--fail-first", str(fail_first), "--vague", str(vague)]
@@ -39,6 +39,10 @@ def fake_server():
             argv += ["--fail-status", str(fail_status)]
         if truncate:
             argv.append("--truncate")
+        if constrained:
+            argv += ["--constrained", constrained]
+        if tokenizer:
+            argv += ["--tokenizer", tokenizer]
         proc = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL)
         procs.append(proc)
         _wait(f"http://127.0.0.1:{port}/health", proc)

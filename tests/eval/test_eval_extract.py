@@ -147,7 +147,7 @@ def test_each_rule_decides_its_example(rule):
 
 @pytest.mark.parametrize("fallback", FALLBACKS, ids=[f.name for f in FALLBACKS])
 def test_each_fallback_decides_its_example(fallback):
-    got = extract(fallback.example, EN)
+    got = extract(fallback.example, ZH if any("\u4e00" <= ch <= "\u9fff" for ch in fallback.example) else EN)
     assert (got.letter, got.rule) == (fallback.expected, fallback.name)
 
 
@@ -276,3 +276,91 @@ def test_blind_set_is_read_by_the_table():
     assert wrong_letter == []  # precision: never a wrong letter
     right = [extract_answer(r["response"], r["options"]) == r["label"] for r in rows]
     assert sum(right) / len(rows) >= 0.97
+
+
+# -- v4: refusals, status, and the formats of issue 25 (tests/eval/data/extraction_dev2.jsonl) -----
+
+from anestools.eval.extract import ANSWER, NO_ANSWER, REFUSALS, UNDECIDED  # noqa: E402
+
+VIT = {"A": "Vitamin K", "B": "Factor VIII concentrate", "C": "Vitamin B12", "D": "None of the above"}
+HEP = {"A": "Hepatitis A", "B": "Hepatitis B", "C": "Hepatitis C", "D": "Hepatitis E"}
+IND = {"A": "Propofol", "B": "Ketamine", "C": "Thiopental", "D": "Midazolam", "E": "Dexmedetomidine"}
+
+
+@pytest.mark.parametrize("refusal", REFUSALS, ids=[f"{r.name}-{i}" for i, r in enumerate(REFUSALS)])
+def test_each_refusal_is_no_answer_and_not_undecided(refusal):
+    got = extract(refusal.example, ZH if any("\u4e00" <= ch <= "\u9fff" for ch in refusal.example) else EN)
+    assert (got.letter, got.rule, got.status, got.reason) == (None, None, NO_ANSWER, refusal.name)
+
+
+@pytest.mark.parametrize(("response", "status", "reason"), [
+    ("", NO_ANSWER, "empty"),
+    ("<think>Option A seems wrong; the answer is B because", NO_ANSWER, "unclosed_think"),
+    ("Sugammadex binds rocuronium and then the complex is", NO_ANSWER, "cut_off"),  # ends mid-sentence
+    ("The answer is A or C.", NO_ANSWER, None),  # two letters: the statement decides no answer
+    ("Answer: F", NO_ANSWER, None),  # a letter outside the options
+    ("The pharmacology of both drugs is well described in the literature.", UNDECIDED, None),
+    ("Answer: B", ANSWER, None),
+])
+def test_status_separates_non_answers_from_undecided(response, status, reason):
+    got = extract(response, EN)
+    assert (got.status, got.reason) == (status, reason)
+    assert got.undecided == (status == UNDECIDED)
+
+
+@pytest.mark.parametrize(("response", "options", "expected"), [
+    # peers' families, own wording
+    ("Sugammadex binds rocuronium directly.\n\nANSWER: B", EN, "B"),
+    ("ANSWER: B, C", EN, None),
+    (r"The final answer is $\boxed{\text{B}}$.", EN, "B"),
+    ("正确答案是B", ZH, "B"),
+    ("选项B正确。", ZH, "B"),
+    ("B是正确的。", ZH, "B"),
+    # exam-style bracketed headers
+    ("【解析】舒更葡糖钠可包裹罗库溴铵分子。\n【答案】B", ZH, "B"),
+    ("【正确答案】：B", ZH, "B"),
+    ("[Answer] B\n[Explanation] It encapsulates the steroidal relaxant.", EN, "B"),
+    ("**[Final Answer]** B", EN, "B"),
+    # numeric and ordinal references
+    ("The answer is option 2.", EN, "B"),
+    ("The second option is correct.", EN, "B"),
+    ("I would pick the 2nd choice.", EN, "B"),
+    ("答案是第二项。", ZH, "B"),
+    ("应选第2个选项。", ZH, "B"),
+    ("The answer is option 7.", EN, None),  # out of range
+    # hedges that still commit, and one that does not
+    ("Probably B.", EN, "B"),
+    ("I'd lean towards B, though A is sometimes used.", EN, "B"),
+    ("我倾向于选B。", ZH, "B"),
+    ("不太确定，可能是B吧。", ZH, "B"),
+    ("It could be B, or maybe A; I can't decide.", EN, None),
+    # a leading letter, then an explanation naming other letters / starting with the article "A"
+    ("B — A and C drop the blood pressure, D is too slow.", IND, "B"),
+    ("B) Ketamine\n\nA patient in shock needs sympathetic support, which A does not give.", IND, "B"),
+    ("B。舒更葡糖钠。A项新斯的明对深度阻滞无效，C、D无关。", ZH, "B"),
+    ("A. Neostigmine. A cholinesterase inhibitor works once some twitches have returned.", EN, "A"),
+    ("A patient in shock needs an agent that keeps the pressure up: ketamine.", IND, "B"),
+    ("Let's look at each option.\nA. Neostigmine: too slow.\nB. Sugammadex: fits.", EN, None),  # a listing
+    # base models that answer and then write a new question
+    (" B\n\nQuestion: Which drug treats opioid overdose?\nA. Flumazenil\nB. Naloxone\nAnswer: A", EN, "B"),
+    ("答案：B\n\n2. 下列哪种药物可拮抗阿片类呼吸抑制？\nA. 氟马西尼\nB. 纳洛酮\n答案：D", ZH, "B"),
+    ("\n\nQuestion: Which drug reverses benzodiazepines?\nA. Flumazenil\nB. Naloxone\nAnswer: A", EN, None),
+    # option texts that contain letters or "none of the above"
+    ("Vitamin B12 is the answer; it is not a coagulation product.", VIT, "C"),
+    ("Hepatitis B is the answer: it is transmitted by blood.", HEP, "B"),
+    ("None of the above.", VIT, "D"),
+    ("The answer is D, none of the above.", VIT, "D"),
+    ("None of the options is correct; the right drug is not listed.", EN, None),
+    # answers given as option text inside longer responses
+    ("Shock calls for care. Ketamine is the most appropriate choice here because it keeps the tone.", IND, "B"),
+    ("深度阻滞时新斯的明无效，应首选舒更葡糖钠进行拮抗。", ZH, "B"),
+    ("Propofol and thiopental both cause hypotension. It depends on the patient.", IND, None),
+    # a letter that contradicts the option text it quotes is no answer
+    ("The answer is C. Sugammadex", EN, None),
+    ("Answer: (A) Ketamine", IND, None),
+    ("答案：C. 舒更葡糖钠", ZH, None),
+    ("The answer is B. Sugammadex", EN, "B"),
+    ("Answer: B. False", {"A": "True", "B": "False"}, "B"),
+])
+def test_issue25_formats(response, options, expected):
+    assert extract_answer(response, options) == expected

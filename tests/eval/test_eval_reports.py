@@ -138,3 +138,23 @@ def test_html_report_is_one_self_contained_page(cli, fake_server, tmp_path):
     keep = Path(__file__).resolve().parents[2] / ".pytest-artifacts"
     if keep.is_dir():  # let a person look at it: mkdir .pytest-artifacts
         shutil.copy(shot, keep / "eval_report_html.png")
+
+
+def test_report_names_the_extractor_version_of_each_run(cli, fake_server, tmp_path):
+    """An older run's summary says which extractor scored it; `eval report` shows it and warns on a mix."""
+    from anestools.eval.extract import EXTRACTOR_VERSION
+
+    url = fake_server()
+    for name in ("new", "old"):
+        _run(cli, url, tmp_path / name, "--limit", "1")
+    old = tmp_path / "old" / "summary.json"
+    data = json.loads(old.read_text())
+    data["provenance"]["extractor_version"] = "3"  # as an extractor-v3 run recorded it
+    old.write_text(json.dumps(data))
+    assert f"extractor version {EXTRACTOR_VERSION}" in (tmp_path / "new" / "report.md").read_text()
+    out = tmp_path / "cmp.md"
+    assert cli("eval", "report", str(tmp_path / "new"), str(tmp_path / "old"), "--output", str(out))[0] == 0
+    text = out.read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "extractor" not in line]
+    assert rows[0].rstrip(" |").endswith(EXTRACTOR_VERSION) and rows[1].rstrip(" |").endswith("3")
+    assert "different extractor versions (3, " + EXTRACTOR_VERSION + ")" in text

@@ -97,3 +97,24 @@ def test_a_flag_sglang_does_not_know_is_reported():
     bad = engines.sglang_command("/m", python=str(SGLANG_PY), port=1, extra=["--no-such-flag"])
     result = _parse_with_sglang({"bad": bad})["results"]["bad"]
     assert not result["ok"] and "unrecognized arguments: --no-such-flag" in " ".join(result["error"])
+
+
+def test_the_answer_pass_request_validates_against_sglangs_chat_request():
+    """The constrained answer pass's body, read by SGLang's own ChatCompletionRequest: ``regex`` and
+    ``continue_final_message`` land in its fields (not dropped as unknown)."""
+    from anestools.eval.answer_pass import PassSupport, _request_fields, pass_messages
+
+    support = PassSupport(True, "continue_final_message", "regex")
+    body = {"model": "m", "messages": pass_messages([{"role": "user", "content": "Q?"}], "Because X.", "en",
+                                                    support.route or ""),
+            "temperature": 0.0, "max_tokens": 2, **_request_fields(support, ["A", "B", "C"], None)}
+    code = ("import json, sys\n"
+            "from sglang.srt.entrypoints.openai.protocol import ChatCompletionRequest\n"
+            "r = ChatCompletionRequest.model_validate(json.loads(sys.stdin.read()))\n"
+            "print(json.dumps({'regex': r.regex, 'continue': r.continue_final_message, 'logprobs': r.logprobs,"
+            " 'top': r.top_logprobs, 'last': r.messages[-1].role}))")
+    proc = subprocess.run([str(SGLANG_PY), "-c", code], input=json.dumps(body), capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout)
+    assert got == {"regex": "(A|B|C)", "continue": True, "logprobs": True, "top": 3, "last": "assistant"}

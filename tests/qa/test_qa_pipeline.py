@@ -143,7 +143,7 @@ def test_rebuild_in_any_arrival_order_equals_selection_order(tmp_path):
                 rb.expect(extra)
             for r in order:
                 rb.deliver(r)
-        outs.append((pq.read_table(out / store.DATASET).to_pylist(), (out / store.DROPPED).read_bytes(), rb))
+        outs.append((pq.read_table(rb.dataset).to_pylist(), (out / store.DROPPED).read_bytes(), rb))
     (rows_a, drops_a, a), (rows_b, drops_b, b) = outs
     assert rows_a == rows_b and drops_a == drops_b
     assert [r["question"] for r in rows_a] == [f"q{i}" for i in range(60)

@@ -177,10 +177,13 @@ def test_sigterm_stops_cleanly_with_outputs_rebuilt_from_the_journal(teacher_url
         assert "Traceback" not in stderr
         journaled = _journal_ok_keys(out)
         assert 4 <= len(journaled) < 24
-        rows = pq.read_table(out / "anesqa.parquet").to_pylist()
+        # the partial set is published under its partial name only (issue 27 item 4)
+        assert not (out / "anesqa.parquet").exists()
+        rows = pq.read_table(out / "_anesqa.partial.parquet").to_pylist()
         assert sorted({r["source_id"] for r in rows}) == sorted({k.split("#")[0] for k in journaled})
         summary = json.loads((out / "summary.json").read_text())
         assert not summary["complete"] and summary["passages"]["done"] == len(journaled)
+        assert summary["outputs"]["dataset"] == str(out / "_anesqa.partial.parquet")
         assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
 
         rerun = subprocess.run([*args, "-o", str(out), "--base-url", slow_url, "--concurrency", "8"], env=env,

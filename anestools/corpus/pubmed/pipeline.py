@@ -224,7 +224,12 @@ def run_pubmed(opts: PubmedOptions, show_logs: bool = False,
     """
     validate(opts)
     check_runnable(opts.executor)
-    files = discover(opts.inputs)
+    from anestools.common.paths import Output, check_io
+
+    outputs = [Output.run_dir(opts.output)] + ([Output.run_dir(opts.keep_excluded)] if opts.keep_excluded else [])
+    lists = [f for f in (opts.mesh_file, opts.journal_file) if f]
+    check_io([*lists, *opts.lexicon], outputs, "corpus pubmed")
+    files = discover(opts.inputs, outputs)
     tasks = len(files) if opts.executor.tasks == 0 else max(1, min(opts.executor.tasks, len(files)))
     opts.executor.tasks = tasks
     out = opts.output.expanduser().resolve()

@@ -15,7 +15,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Literal
 
-from anestools.common.inputs import expand_local, is_remote
+from anestools.common.inputs import is_remote, resolve_inputs
+from anestools.common.paths import Output
 from anestools.corpus.pubmed.xmlio import describe_error
 from anestools.errors import InputError
 
@@ -29,12 +30,16 @@ MEDLINE_ROOTS = {b"PubmedArticleSet"}
 JATS_ROOTS = {b"article", b"pmc-articleset"}
 
 
-def discover(inputs: Sequence[str]) -> list[Path]:
-    """Expand files, folders (recursive) and globs into the list of files to read."""
+def discover(inputs: Sequence[str], outputs: Sequence[Output] = ()) -> list[Path]:
+    """Expand files, folders (recursive) and globs into the list of files to read.
+
+    ``outputs``: the run's output folder(s), never inputs (the shared check in
+    :func:`anestools.common.inputs.resolve_inputs`).
+    """
     remote = [s for s in inputs if is_remote(s)]
     if remote:
         raise InputError(f"{remote[0]}: remote inputs are not supported by corpus pubmed; download the files first")
-    return expand_local(inputs, SUFFIXES)
+    return resolve_inputs(inputs, SUFFIXES, outputs, "corpus pubmed")
 
 
 def open_binary(path: Path) -> IO[bytes]:

@@ -4,7 +4,7 @@ Usage::
 
     from anestools.corpus.steps.inputs import resolve_input_files, web_readers, check_text_key
 
-    files = resolve_input_files(["data/", "hf://datasets/HuggingFaceFW/fineweb/sample/10BT"], exclude=out)
+    files = resolve_input_files(["data/", "hf://datasets/HuggingFaceFW/fineweb/sample/10BT"], [Output.run_dir(out)])
     check_text_key(files[0], "text")              # one-line error with a --text-key hint
     pipeline = [*web_readers(files, paths_dir, text_key="text", id_key="id", source="fineweb"), ...]
 
@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from anestools.common import jsonio
-from anestools.common.inputs import expand_local, is_remote
+from anestools.common.inputs import is_remote, resolve_inputs
+from anestools.common.paths import Output
 from anestools.errors import InputError
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -44,16 +45,13 @@ def file_format(path: str) -> str:
     raise InputError(f"{path}: unsupported input format (expected {', '.join(ALL_SUFFIXES)})")
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def resolve_input_files(specs: Sequence[str], exclude: Path | None = None) -> list[str]:
+def resolve_input_files(specs: Sequence[str], outputs: Sequence[Output] = (),
+                        command: str = "corpus build") -> list[str]:
     """Expand files, directories, globs and fsspec URLs (``hf://``) to a sorted list of shards.
 
-    ``exclude``: the run's output folder. Files under it are never inputs (an output inside an
-    input folder would otherwise read its own shards back), and an output folder that contains
-    an input is refused.
+    ``outputs``: where the run writes (its output folder, ``--keep-excluded``). The shared check
+    (:func:`anestools.common.inputs.resolve_inputs`) refuses an output that is or contains an
+    input, and leaves an output inside an input folder out of that folder's files.
     """
     out: list[str] = []
     local: list[str] = []
@@ -76,19 +74,11 @@ def resolve_input_files(specs: Sequence[str], exclude: Path | None = None) -> li
             protocol = spec.split("://", 1)[0]
             out.extend(f if "://" in f else f"{protocol}://{f}" for f in files)
         else:
-            if exclude is not None:
-                spec_path = Path(spec).expanduser().resolve()
-                if _inside(spec_path, exclude) and (spec_path.exists() or any(c in spec for c in "*?[")):
-                    raise InputError(f"{spec}: input lies inside the output folder {exclude}; "
-                                     "choose an --output outside the input")
             local.append(spec)
     if local:
-        for f in expand_local(local, suffixes=ALL_SUFFIXES):
-            r = f.resolve()
-            if exclude is not None and _inside(r, exclude):
-                continue  # the output folder inside an input folder: its own shards are no input
+        for f in resolve_inputs(local, ALL_SUFFIXES, outputs, command):
             file_format(str(f))
-            out.append(str(r))
+            out.append(str(f.resolve()))
     return out
 
 
