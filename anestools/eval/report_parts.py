@@ -148,16 +148,14 @@ def length_figure(bins: list[dict[str, Any]], model: str | None):
 
 
 def length_chart_bins(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """The length bins worth a chart: empty unless some language has two bins at different lengths.
+    """The length bins worth a chart: empty below two bins at different lengths.
 
-    Why: with every response the same length (a fixed-length model, one bin) the chart is a single
-    vertical line with its labels printed over each other; it says nothing, so it is left out.
+    Why: with every response the same length (a fixed-length model) every bin sits at one x, and
+    the chart is a single vertical line with its labels printed over each other; it says nothing,
+    so it is left out.
     """
     bins = summary.get("length_vs_accuracy") or []
-    per_lang: dict[str, set[float]] = defaultdict(set)
-    for b in bins:
-        per_lang[b.get("language")].add(b.get("tokens_median"))
-    return bins if any(len(xs) >= 2 for xs in per_lang.values()) else []
+    return bins if len({b.get("tokens_median") for b in bins}) >= 2 else []
 
 
 def plot_length_accuracy(summary: dict[str, Any], path: Path) -> bool:
