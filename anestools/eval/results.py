@@ -9,9 +9,7 @@ so nothing is ever counted twice.
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,8 @@ from typing import Any
 import orjson
 
 from anestools.common import jsonio
-from anestools.common.atomic import atomic_path, write_error
+from anestools.common.atomic import atomic_path
+from anestools.common.journal import JournalWriter, read_journal
 from anestools.errors import ConfigError, InputError, OutputExistsError
 from anestools.eval.answer_pass import summary_line as answer_pass_line
 from anestools.eval.bench import Item
@@ -72,90 +71,8 @@ def read_predictions(path: Path) -> Iterator[dict[str, Any]]:
     return read_journal(path, check_record)
 
 
-def read_journal(path: Path, check: Callable[[Any, str], dict[str, Any]] | None = None) -> Iterator[dict[str, Any]]:
-    """Complete records of an append-only JSONL journal written by :class:`PredictionLog`.
-
-    ``check(record, where)`` validates each record (``read_predictions`` passes the prediction
-    schema; other journals, e.g. ``qa``'s, pass their own); without it a record must be an object.
-    """
-    check = check or _check_object
-    if not path.exists():
-        return
-    try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    with fh:
-        try:
-            for lineno, line in enumerate(fh, 1):
-                if not line.endswith(b"\n"):
-                    return  # torn write from a hard kill; trimmed by PredictionLog
-                if line.strip():
-                    yield check(jsonio.parse(line, str(path), line=lineno), f"{path} line {lineno}")
-        except OSError as exc:  # a directory named predictions.jsonl, an I/O error
-            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-
-
-def _check_object(rec: Any, where: str) -> dict[str, Any]:
-    if not isinstance(rec, dict):
-        raise InputError(f"{where}: expected a JSON object, found {type(rec).__name__}")
-    return rec
-
-
-def _trim_torn_tail(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        fh.seek(0, os.SEEK_END)
-        size = fh.tell()
-        if size == 0:
-            return
-        fh.seek(size - 1)
-        if fh.read(1) == b"\n":
-            return
-        pos = size
-        while pos > 0:
-            step = min(65536, pos)
-            fh.seek(pos - step)
-            chunk = fh.read(step)
-            nl = chunk.rfind(b"\n")
-            if nl >= 0:
-                fh.truncate(pos - step + nl + 1)
-                return
-            pos -= step
-        fh.truncate(0)
-
-
-class PredictionLog:
-    """Append-only writer; each record is one ``write`` of a whole line, flushed at once."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.exists():
-                _trim_torn_tail(path)
-            self._fh = open(path, "ab", buffering=0)  # noqa: SIM115 - closed in close()
-        except OSError as exc:
-            raise _write_failed(exc, path) from exc
-
-    def append(self, record: dict[str, Any]) -> None:
-        line = memoryview(orjson.dumps(record) + b"\n")
-        start = self._fh.tell()
-        try:
-            while line:  # a raw write may be partial (disk full): finish it or undo it
-                line = line[self._fh.write(line):]
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                self._fh.truncate(start)  # never leave a torn line in the middle of the file
-            raise _write_failed(exc, self.path) from exc
-
-    def close(self) -> None:
-        self._fh.close()
-
-    def __enter__(self) -> PredictionLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+#: The predictions file's appender: the project's one journal writer (whole lines or nothing).
+PredictionLog = JournalWriter
 
 
 def jsonl_bytes(rows: Sequence[dict[str, Any]]) -> bytes:
@@ -176,11 +93,6 @@ def extraction_counts(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         counts[by] = counts.get(by, 0) + 1
     total = sum(counts.values())
     return {**counts, "rates": {k: (v / total if total else None) for k, v in counts.items()}}
-
-
-def _write_failed(exc: OSError, path: Path) -> Exception:
-    err = write_error(exc, path)
-    return err if err is not exc else InputError(f"{path}: cannot write ({exc.strerror or exc})")
 
 
 def latest_by_key(records: Iterator[dict[str, Any]], fingerprint: str | None = None

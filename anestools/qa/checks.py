@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING
 
+from anestools.common.proc import die_with_driver
+
 if TYPE_CHECKING:
     from langdetect import DetectorFactory
 
@@ -126,7 +128,8 @@ def _start_worker() -> None:
     throughput work with a backlog to absorb delays; the parent's event loop is latency work (every
     ms it waits is a ms the teacher waits). The parent owns the workers' lifetime (Ctrl-C or scancel
     reach the whole process group; the parent journals, rebuilds and shuts the pool down, without
-    worker tracebacks)."""
+    worker tracebacks); a ``kill -9`` of the parent kills them too (``die_with_driver``)."""
+    die_with_driver()  # spawned: no at-fork hook reaches it, and it ignores SIGTERM (below)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows

@@ -44,8 +44,8 @@ import pyarrow.parquet as pq
 
 from anestools import __version__
 from anestools.common.atomic import atomic_path, atomic_paths, write_error
+from anestools.common.journal import read_journal
 from anestools.errors import ConfigError, InputError, OutputExistsError
-from anestools.eval.results import read_journal
 
 DATASET = "anesqa.parquet"
 PARTIAL = "_anesqa.partial.parquet"

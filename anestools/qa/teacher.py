@@ -224,13 +224,13 @@ def run_journaled(items: Iterable[T], work: Callable[[Asker], Callable[[T], Awai
     the journal already holds every finished item; ``on_interrupt`` rebuilds the outputs, then
     it re-raises.
     """
-    from anestools.eval.results import PredictionLog
+    from anestools.common.journal import JournalWriter
 
     it = iter(items)
     first = next(it, None)
     if first is None:
         return 0
-    with PredictionLog(journal_path) as journal, teacher(settings, out_dir) as (_endpoint, client, _info):
+    with JournalWriter(journal_path) as journal, teacher(settings, out_dir) as (_endpoint, client, _info):
 
         def record(rec: dict[str, Any]) -> None:
             journal.append(rec)
