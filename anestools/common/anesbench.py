@@ -6,23 +6,26 @@ every question and option, :class:`AnesBenchIndex`): stages meet at this file co
 Why a dedicated loader: the two published schemas disagree on field names (``answer``/``level``
 with ``en_``/``zh_``/``cn_`` prefixes in the seed README, ``target``/``category`` with one
 language per file in the Hugging Face release), and a mis-read record silently changes a
-score. Every record is validated (options present, answer letter within ``choice_num``, level
-in 1/2/3, unique id) and invalid records stop the run with their ids unless ``skip_invalid``.
+score. Every record is validated at this boundary, types included (text fields are strings within
+``MAX_QUESTION_CHARS`` / ``MAX_OPTION_CHARS``, ``choice_num`` an integer, options distinct,
+answer letter within ``choice_num``, level 1/2/3, unique id): a list where a question belongs
+would otherwise be asked as its Python repr and scored as if fine. Invalid records stop the run,
+named by file, row and field, unless ``skip_invalid``.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
 from anestools.common.inputs import expand_local, looks_like_hub_id
+from anestools.common.jsonio import iter_jsonl, read_json
 from anestools.common.langs import normalize_language
 from anestools.common.ngrams import NGramIndex
 from anestools.errors import InputError, MissingDependencyError
@@ -33,6 +36,11 @@ LANGUAGES = ("en", "zh")
 SUFFIXES = (".json", ".jsonl", ".parquet")
 SAMPLE = "sample"  # name of the embedded default benchmark
 _BILINGUAL_PREFIXES = ("en", "zh", "cn")
+LANGUAGE_UNKNOWN = "language unknown"  # in every such problem: the error's hint depends on it
+#: Longest question / option accepted (characters). AnesBench's longest question is about 1,500
+#: characters; a clinical vignette of a few pages fits, a pasted document or a runaway field does not.
+MAX_QUESTION_CHARS = 20_000
+MAX_OPTION_CHARS = 2_000
 _LEVEL_WORDS = {"system 1": 1, "system1": 1, "system 1.x": 2, "system1.x": 2, "system 2": 3, "system2": 3}
 
 
@@ -61,6 +69,8 @@ class Benchmark:
     source: str
     items: list[Item]
     invalid: list[str] = field(default_factory=list)
+    #: The one ``--lang`` given to questions that state no language (no field, no file-name token).
+    assumed_language: str | None = None
 
     def select(self, languages: Iterable[str] | None = None, levels: Iterable[int] | None = None,
                limit: int | float | None = None) -> list[Item]:
@@ -101,25 +111,84 @@ def parse_level(value: Any) -> int | None:
     return _LEVEL_WORDS.get(text)
 
 
+def _absent(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)  # NaN from parquet/pandas
+
+
+def type_name(value: Any) -> str:
+    """``a list``, ``an integer``… for messages about a field of the wrong type."""
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+             dict: "an object", tuple: "a list"}
+    return next((n for t, n in names.items() if type(value) is t), f"a {type(value).__name__}")
+
+
+def check_text(value: Any, label: str, where: str, problems: list[str], limit: int) -> str | None:
+    """A required text field: a non-empty string of at most ``limit`` characters, else a problem."""
+    if _absent(value) or (isinstance(value, str) and not value.strip()):
+        problems.append(f"{where}: {label} missing or empty")
+        return None
+    if not isinstance(value, str):
+        problems.append(f"{where}: {label} is {type_name(value)} ({_short(value)}), expected a string")
+        return None
+    text = value.strip()
+    if len(text) > limit:
+        problems.append(f"{where}: {label} is {len(text):,} characters, over the limit of {limit:,}")
+        return None
+    return text
+
+
+def check_distinct(options: Mapping[str, str], label: Callable[[str], str], where: str,
+                   problems: list[str]) -> bool:
+    """Options must differ (case and spacing aside): two equal texts make the gold letter ambiguous."""
+    seen: dict[str, str] = {}
+    for letter, text in options.items():
+        key = " ".join(text.casefold().split())
+        if key in seen:
+            problems.append(f"{where}: {label(seen[key])} and {label(letter)} have the same text {_short(text)}")
+            return False
+        seen[key] = letter
+    return True
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value != value:  # NaN from parquet/pandas
-        return None
-    s = str(value).strip()
-    return s or None
+    """An optional text field (explanation): a string, else nothing."""
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _integer(value: Any) -> int | None:
-    """An integer given as int, integral float (parquet) or digit string; else None (4.5, True, "x")."""
+    """An integer given as int or integral float (parquet); else None (4.5, True, "4")."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    text = str(value).strip()
-    return int(text) if text.lstrip("+-").isdigit() else None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def check_level(value: Any, label: str, where: str, problems: list[str]) -> int | None:
+    """A level: an integer 1/2/3 or the paper's name (System 1 / System 1.x / System 2); a digit string is not."""
+    level = None if isinstance(value, str) and value.strip().isdigit() else parse_level(value)
+    if level is None:
+        problems.append(f"{where}: {label} = {_short(value)} is not a level: expected an integer 1/2/3 or "
+                        "System 1 / System 1.x / System 2")
+    return level
+
+
+def check_id(value: Any, label: str, where: str, problems: list[str]) -> str | None:
+    """An id: a non-empty string or an integer."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    problems.append(f"{where}: {label} " + ("missing" if _absent(value) or isinstance(value, str)
+                                           else f"is {type_name(value)}, expected a string or an integer"))
+    return None
 
 
 def _options(rec: Mapping[str, Any], prefix: str, where: str, problems: list[str]) -> dict[str, str]:
@@ -127,51 +196,56 @@ def _options(rec: Mapping[str, Any], prefix: str, where: str, problems: list[str
     if raw_num is not None:
         num = _integer(raw_num)
         if num is None:
-            problems.append(f"{where}: field 'choice_num' = {raw_num!r} is not an integer")
+            problems.append(f"{where}: field 'choice_num' = {_short(raw_num)} is not an integer "
+                            f"({type_name(raw_num)})")
             return {}
         if not 2 <= num <= len(LETTERS):
             problems.append(f"{where}: field 'choice_num' = {num} outside 2..{len(LETTERS)}")
             return {}
         opts = {}
         for letter in LETTERS[:num]:
-            text = _text(rec.get(f"{prefix}{letter}"))
+            text = check_text(rec.get(f"{prefix}{letter}"), f"option '{prefix}{letter}'", where, problems,
+                              MAX_OPTION_CHARS)
             if text is None:
-                problems.append(f"{where}: option '{prefix}{letter}' missing or empty (choice_num={num})")
+                problems[-1] += f" (choice_num={num})"
             else:
                 opts[letter] = text
-        return opts
+        return opts if len(opts) == num and check_distinct(opts, lambda k: f"'{prefix}{k}'", where, problems) else {}
     opts = {}
     for letter in LETTERS:
-        text = _text(rec.get(f"{prefix}{letter}"))
-        if text is None:
+        value = rec.get(f"{prefix}{letter}")
+        if _absent(value) or (isinstance(value, str) and not value.strip()):
             break
+        text = check_text(value, f"option '{prefix}{letter}'", where, problems, MAX_OPTION_CHARS)
+        if text is None:
+            return {}
         opts[letter] = text
     if len(opts) < 2:
         problems.append(f"{where}: fewer than two options '{prefix}A', '{prefix}B'…")
-    return opts
+        return {}
+    return opts if check_distinct(opts, lambda k: f"'{prefix}{k}'", where, problems) else {}
 
 
 def _make_item(rec: Mapping[str, Any], prefix: str, language: str, answer_field: str, level_field: str,
                where: str, problems: list[str]) -> Item | None:
     before = len(problems)
-    rid = _text(rec.get("id"))
-    if rid is None:
-        problems.append(f"{where}: field 'id' missing")
-        rid = "?"
+    rid = check_id(rec.get("id"), "field 'id'", where, problems) or "?"
     where = f"{where} (id {rid})"
-    question = _text(rec.get(f"{prefix}question"))
-    if question is None:
-        problems.append(f"{where}: field '{prefix}question' missing or empty")
+    question = check_text(rec.get(f"{prefix}question"), f"field '{prefix}question'", where, problems,
+                          MAX_QUESTION_CHARS)
     options = _options(rec, prefix, where, problems)
-    answer = _text(rec.get(answer_field))
-    answer = answer.upper().rstrip(".") if answer else None
-    if answer is None:
+    raw_answer = rec.get(answer_field)
+    answer = None
+    if _absent(raw_answer):
         problems.append(f"{where}: field '{answer_field}' missing")
-    elif options and answer not in options:
-        problems.append(f"{where}: field '{answer_field}' = {answer!r} is not one of {''.join(options)}")
-    level = parse_level(rec.get(level_field))
-    if level is None:
-        problems.append(f"{where}: field '{level_field}' = {rec.get(level_field)!r} is not a level 1/2/3")
+    elif not isinstance(raw_answer, str):
+        problems.append(f"{where}: field '{answer_field}' = {_short(raw_answer)} is {type_name(raw_answer)}, "
+                        "expected a letter")
+    else:  # a lowercase letter or "B." is accepted as B
+        answer = raw_answer.strip().upper().rstrip(".")
+        if options and answer not in options:
+            problems.append(f"{where}: field '{answer_field}' = {raw_answer!r} is not one of {''.join(options)}")
+    level = check_level(rec.get(level_field), f"field '{level_field}'", where, problems)
     if len(problems) > before:
         return None
     return Item(id=rid, language=language, level=level, question=question, options=options,  # type: ignore[arg-type]
@@ -190,8 +264,13 @@ def object_rows(records: Iterable[Any], source: str, problems: list[str]
 
 
 def records_to_items(records: Iterable[Mapping[str, Any]], source: str, language: str | None,
-                     problems: list[str]) -> Iterator[Item]:
-    """Turn raw records of either schema into items; problems are appended, not raised."""
+                     problems: list[str], default_language: str | None = None,
+                     assumed: set[str] | None = None) -> Iterator[Item]:
+    """Turn raw records of either schema into items; problems are appended, not raised.
+
+    ``default_language``: for records whose file states no language and that have no field of
+    their own (the one ``--lang`` asked for); their keys are added to ``assumed``.
+    """
     for _row, where, rec in object_rows(records, source, problems):
         prefixes = [p for p in _BILINGUAL_PREFIXES if f"{p}_question" in rec]
         if prefixes:  # seed README: bilingual record, one item per language present
@@ -209,13 +288,17 @@ def records_to_items(records: Iterable[Mapping[str, Any]], source: str, language
             expected = f"'{language}' (from the file name or config)" if language else "en or zh"
             problems.append(f"{where}: field 'language' = {raw_lang!r}, expected {expected}")
             continue
+        guessed = lang is None and default_language is not None
+        lang = default_language if guessed else lang
         if lang is None:
-            problems.append(f"{where}: language unknown (no 'language' field, not in the file name or config)")
+            problems.append(f"{where}: {LANGUAGE_UNKNOWN} (no 'language' field, not in the file name or config)")
             continue
         answer_field = "target" if "target" in rec else "answer"
         level_field = "category" if "category" in rec else "level"
         item = _make_item(rec, "", lang, answer_field, level_field, where, problems)
         if item:
+            if guessed and assumed is not None:
+                assumed.add(item.key)
             yield item
 
 
@@ -245,18 +328,9 @@ def read_records(path: Path) -> Iterator[Mapping[str, Any]]:
             except pa.ArrowException as exc:
                 raise InputError(f"{path}: not a readable parquet file ({exc})") from exc
         elif name.endswith(".jsonl"):
-            with open(path, encoding="utf-8") as fh:
-                for lineno, line in enumerate(fh, 1):
-                    if line.strip():
-                        try:
-                            yield json.loads(line)
-                        except json.JSONDecodeError as exc:
-                            raise InputError(f"{path} line {lineno}: invalid JSON ({exc.msg})") from exc
+            yield from (rec for _, rec in iter_jsonl(path))
         else:
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}: invalid JSON ({exc})") from exc
+            data = read_json(path)
             if isinstance(data, dict):
                 arrays = [v for v in data.values() if isinstance(v, list)]
                 if len(arrays) != 1:
@@ -321,6 +395,8 @@ def load_benchmark(spec: str | Sequence[str] | None = None, languages: Sequence[
     specs = [spec] if isinstance(spec, str) else list(spec or [])
     problems: list[str] = []
     items: list[Item] = []
+    # One --lang and a file that says nothing: its questions are in that language (printed by the CLI).
+    sole = languages[0] if len(languages) == 1 else None
     if not specs or specs == [SAMPLE]:
         sources = [(str(p), language_from_name(str(p)), read_records(p)) for p in sample_files()]
         label = "embedded sample (anestools/resources/bench)"
@@ -331,10 +407,11 @@ def load_benchmark(spec: str | Sequence[str] | None = None, languages: Sequence[
         files = expand_local(specs, SUFFIXES)
         sources = [(str(p), language_from_name(str(p)), read_records(p)) for p in files]
         label = ", ".join(specs)
+    assumed: set[str] = set()  # item keys that got the sole --lang
     seen: dict[str, str] = {}
     to_items = mapping.to_items if mapping is not None else records_to_items
     for name, lang, records in sources:
-        for item in to_items(records, name, lang, problems):
+        for item in to_items(records, name, lang, problems, sole, assumed):
             if item.key in seen:
                 problems.append(f"{name}: duplicate id {item.id!r} ({item.language}), first in {seen[item.key]}")
                 continue
@@ -344,10 +421,22 @@ def load_benchmark(spec: str | Sequence[str] | None = None, languages: Sequence[
         shown = "; ".join(problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise InputError(f"{len(problems)} invalid benchmark record(s): {shown}{more}; "
-                         "fix them or pass --skip-invalid")
+                         + _hint(problems, mapping is not None))
     if not items:
-        raise InputError(f"{label}: no valid questions found")
-    return Benchmark(source=label, items=items, invalid=problems)
+        raise InputError(f"{label}: no valid questions found"
+                         + (f" ({_hint(problems, mapping is not None)})" if problems else ""))
+    return Benchmark(source=label, items=items, invalid=problems,
+                     assumed_language=sole if any(it.key in assumed for it in items) else None)
+
+
+def _hint(problems: Sequence[str], mapped: bool) -> str:
+    """What to do: skipping is no fix when the records only lack their language (it would skip them all)."""
+    unknown = sum(LANGUAGE_UNKNOWN in p for p in problems)
+    if not unknown:
+        return "fix them or pass --skip-invalid"
+    how = "--bench-field language=en (or zh)" if mapped else "a 'language' field or _en/_zh in the file name"
+    return (f"{unknown} record(s) state no language: pass --lang en (or zh) to evaluate them in that one "
+            f"language, or give it with {how}")
 
 
 # -- texts for decontamination (corpus, qa) -------------------------------------------------

@@ -213,8 +213,9 @@ def stats_command(
     table = Table(title=f"AnesCorpus {st.root}", title_justify="left")
     for col in ("language", "source", "rows", "tokens", "text MB"):
         table.add_column(col, justify="left" if col in ("language", "source") else "right")
-    for (lang, src), g in st.groups.items():
+    for (lang, src), g in sorted(st.groups.items()):
         table.add_row(lang, src, f"{g.rows:,}", tok(g), f"{g.text_bytes / 1e6:,.2f}")
+    table.add_section()  # per-language totals below a rule, never interleaved with the per-source rows
     for lang, g in sorted(by_lang.items()):
         table.add_row(f"[bold]{lang}[/]", "[bold]all[/]", f"{g.rows:,}", tok(g), f"{g.text_bytes / 1e6:,.2f}")
     con.out.print(table)

@@ -43,11 +43,12 @@ from typing import Any
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from anestools.common import jsonio
 from anestools.common.atomic import atomic_open
 from anestools.common.corpus_marker import MARKER, RUN_RECORD
 from anestools.common.digest import files_digest
 from anestools.common.proc import forks_die_with_us
-from anestools.errors import AnestoolsError, EngineError, OutputExistsError
+from anestools.errors import AnestoolsError, EngineError, InputError, OutputExistsError, OutputWriteError
 from anestools.runtime.rundir import RunDir
 
 CONSOLE_LOG = "_logs/console.log"
@@ -121,8 +122,8 @@ def prepare_output(out: Path, identity: dict, overwrite: bool, managed: Sequence
         _clear(out, managed)
     elif record.is_file():
         try:
-            previous = json.loads(record.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            previous = jsonio.read_json(record)
+        except InputError:
             previous = None
         written = _completed_tasks(out) > 0 or bool(_shards(out))
         if previous == identity:
@@ -258,8 +259,9 @@ def worker_error(exc: BaseException, out: Path) -> AnestoolsError:
         if isinstance(e, AnestoolsError):
             return e
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            return EngineError(f"no space left to write the corpus ({e.strerror}: {e.filename or out}); "
-                               "free some space and rerun the same command to resume")
+            # a write failure (exit 1, as everywhere), not an engine failure: datatrove ran fine
+            return OutputWriteError(f"no space left to write the corpus ({e.strerror}: {e.filename or out}); "
+                                    "free some space and rerun the same command to resume")
         e = e.__cause__ or e.__context__
         seen += 1
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

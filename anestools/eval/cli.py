@@ -106,7 +106,7 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
         med = s["response_tokens_median"]
         row.append("–" if med is None else f"{med:.0f}")
         table.add_row(*row)
-    con.out.print(table)
+    con.summary(table)
     for warning in (truncation_warning(summary), empty_warning(summary.get("empty_responses", 0),
                                                                summary.get("responses", 0))):
         if warning:
@@ -223,6 +223,10 @@ def eval_command(
     bench = load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid, settings.mapping)
     if bench.invalid:
         con.console.print(f"[yellow]skipped {len(bench.invalid)} invalid record(s)[/]; first: {bench.invalid[0]}")
+    if bench.assumed_language and not con.quiet():
+        lang = bench.assumed_language
+        con.console.print(f"language: {lang} for the questions that state none (no language field or file-name "
+                          f"token; from --lang {lang})", markup=False, highlight=False, soft_wrap=True)
     model = expand_models(model)
     dirs = run_dirs(model, output)
     old = signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -256,9 +260,9 @@ def report_command(
     """Compare evaluation runs side by side (accuracy per language/level, plot vs checkpoint step).
 
     With exactly two runs (A then B) a paired comparison follows: delta accuracy per level x
-    language with a paired 95% interval [low, high], McNemar's exact p-value, and changes
-    inside the noise labelled "within noise". Runs on different question sets are refused
-    unless --allow-mismatch.
+    language, McNemar's exact p-value and the 95% interval [low, high] that inverts it; one
+    rule decides the verdict (p < 0.05: "B better" / "A better", else "within noise"), so the
+    two never disagree. Runs on different question sets are refused unless --allow-mismatch.
 
     Examples:
 

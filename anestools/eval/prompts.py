@@ -82,6 +82,8 @@ class PromptBuilder:
     style: str = "cot"
     shots: int = 0
     dev: tuple[Item, ...] = ()
+    #: Languages of the questions it will be asked for: only those need K dev examples (empty: the dev set's).
+    languages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.style not in STYLES:
@@ -89,7 +91,7 @@ class PromptBuilder:
         if self.shots < 0:
             raise ConfigError("--shots must be >= 0")
         if self.shots:
-            for lang in {it.language for it in self.dev} or {"en"}:
+            for lang in sorted(set(self.languages) or {it.language for it in self.dev} or {"en"}):
                 have = sum(1 for it in self.dev if it.language == lang)
                 if have < self.shots + 1:
                     raise ConfigError(f"--shots {self.shots} needs at least {self.shots + 1} {lang} dev "

@@ -151,4 +151,6 @@ def write_outputs(run_dir: Path, summary: dict[str, Any]) -> list[Path]:
     plot_summary(summary, paths[2])
     if plot_length_accuracy(summary, run_dir / LENGTH_PLOT):
         paths.append(run_dir / LENGTH_PLOT)
+    else:  # a chart of an earlier pass of this run would be stale beside a report that no longer shows it
+        (run_dir / LENGTH_PLOT).unlink(missing_ok=True)
     return paths

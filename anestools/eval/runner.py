@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from anestools import __version__
+from anestools.common import jsonio
 from anestools.common.anesbench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
 from anestools.common.digest import json_digest
 from anestools.common.paths import Output, check_io
-from anestools.errors import ConfigError, EngineError
+from anestools.errors import ConfigError, EngineError, InputError
 from anestools.eval import answer_pass
 from anestools.eval import predictions as preds
 from anestools.eval.aggregate import build_summary
@@ -144,9 +145,9 @@ def trained_step(model: str) -> int | None:
     Lets a sweep's chart place the final model after its checkpoints.
     """
     try:
-        state = json.loads((Path(model) / "trainer_state.json").read_text(encoding="utf-8"))
+        state = jsonio.read_json(Path(model) / "trainer_state.json")
         return int(state["global_step"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (InputError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -274,7 +275,8 @@ def _evaluate_locked(model: str, rd: RunDir, settings: EvalSettings, *, benchmar
     if not items:
         raise ConfigError(f"no questions in {bench.source} for --lang {','.join(settings.languages)} "
                           f"--levels {','.join(map(str, settings.levels))}")
-    builder = PromptBuilder(style=settings.prompt, shots=settings.shots, dev=load_dev(settings))
+    builder = PromptBuilder(style=settings.prompt, shots=settings.shots, dev=load_dev(settings),
+                            languages=tuple(sorted({it.language for it in items})))
     fingerprint = _fingerprint(model, builder.hash, settings)
     config = {  # summary.json's "config": the settings as they are, plus what was derived from them
         "model": model,

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
-import orjson
-
+from anestools.common import jsonio
 from anestools.errors import InputError
 
 SUMMARY = "summary.json"
@@ -161,11 +160,11 @@ def check_selection(summary: dict[str, Any], path: Path) -> dict[str, Any]:
 def read_summary(path: Path, hint: str = "") -> dict[str, Any]:
     """``summary.json`` at ``path``, type-checked (:func:`check_summary`); ``hint`` ends a JSON error."""
     try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON ({exc}){hint}") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+        data = jsonio.read_json(path)
+    except InputError as exc:
+        if not hint:
+            raise
+        raise InputError(f"{exc}{hint}") from None
     return check_summary(data, path)
 
 

@@ -153,6 +153,7 @@ class Rebuild:
         self._rows: list[dict[str, Any]] = []
         self._drop_counts: Counter[str] = Counter()
         self._drop_details: dict[str, Counter[str]] = {}
+        self._drop_examples: dict[str, str] = {}  # shape -> its first real detail (what is shown)
         self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> Rebuild:
@@ -223,7 +224,9 @@ class Rebuild:
 
     def drop_summary(self) -> dict[str, dict[str, Any]]:
         order = {r: i for i, r in enumerate(REASONS)}
-        return {r: {"count": self._drop_counts[r], "top_details": dict(self._drop_details[r].most_common(3))}
+        return {r: {"count": self._drop_counts[r],
+                    "top_details": {self._drop_examples.get(shape, shape): n
+                                    for shape, n in self._drop_details[r].most_common(3)}}
                 for r in sorted(self._drop_counts, key=lambda r: order.get(r, len(order)))}
 
     # Sink
@@ -234,7 +237,9 @@ class Rebuild:
 
     def drop(self, reason: str, detail: str, record: dict[str, Any]) -> None:
         self._drop_counts[reason] += 1
-        self._drop_details.setdefault(reason, Counter())[_shape(detail)] += 1
+        shape = _shape(detail)
+        self._drop_details.setdefault(reason, Counter())[shape] += 1
+        self._drop_examples.setdefault(shape, detail[:160])
         self._drops.write(orjson.dumps({"reason": reason, "detail": detail, **record}) + b"\n")
 
     def malformed(self, detail: str, record: dict[str, Any]) -> None:
@@ -280,7 +285,11 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def _shape(detail: str) -> str:
-    """Group details that differ only by numbers/ids (``pair 2: ...`` and ``pair 3: ...``)."""
+    """Group details that differ only by numbers/ids (``pair 2: ...`` and ``pair 3: ...``).
+
+    The shape is a counting key only: what is shown is the first real detail of each shape, so a
+    message never reads ``question N < N``.
+    """
     import re
 
     detail = re.sub(r"\b[0-9a-f]{16}\b", "<pair>", detail)

@@ -31,6 +31,7 @@ from typing import Any, TypedDict, TypeVar
 
 import orjson
 
+from anestools.common import jsonio
 from anestools.common.atomic import write_error
 from anestools.errors import ConfigError, InputError
 
@@ -163,11 +164,7 @@ def read_journal(path: Path, check: Callable[[Any, str], dict[str, Any]] | None 
                 if not line.endswith(b"\n"):
                     return  # torn write from a hard kill; trimmed by the next JournalWriter
                 if line.strip():
-                    try:
-                        rec = orjson.loads(line)
-                    except orjson.JSONDecodeError as exc:
-                        raise InputError(f"{path} line {lineno}: invalid JSON ({exc})") from exc
-                    yield check(rec, f"{path} line {lineno}")
+                    yield check(jsonio.parse(line, str(path), line=lineno), f"{path} line {lineno}")
         except OSError as exc:  # a directory named like the journal, an I/O error
             raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 

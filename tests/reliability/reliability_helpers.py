@@ -29,7 +29,8 @@ def chat_server(answer: Callable[[web.Request, int], web.StreamResponse]) -> Ite
     async def chat(request: web.Request) -> web.StreamResponse:
         state["n"] += 1
         await request.read()
-        return answer(request, state["n"])
+        reply = answer(request, state["n"])
+        return await reply if asyncio.iscoroutine(reply) else reply  # an async answer may read the body
 
     async def health(request: web.Request) -> web.StreamResponse:
         return web.Response(text="ok")

@@ -27,9 +27,9 @@ import psutil
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from anestools.runtime.engines import free_port
 
 from anestools.common.proc import kill_group
+from anestools.runtime.engines import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TEACHER = ROOT / "tests" / "qa" / "teacher_server.py"  # the qa tests' deterministic teacher
