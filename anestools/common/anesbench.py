@@ -381,7 +381,8 @@ class ItemMapping(Protocol):
     """A custom bank's field mapping (``eval.custom_bench.BenchMapping``): records -> items."""
 
     def to_items(self, records: Iterable[Mapping[str, Any]], source: str, file_language: str | None,
-                 problems: list[str]) -> Iterator[Item]: ...
+                 problems: list[str], default_language: str | None = None,
+                 assumed: set[str] | None = None) -> Iterator[Item]: ...
 
 
 def load_benchmark(spec: str | Sequence[str] | None = None, languages: Sequence[str] = LANGUAGES,
