@@ -122,7 +122,7 @@ def test_anesbench_errors(tmp_path):
         load_benchmark_texts(bad)
     broken = tmp_path / "broken.json"
     broken.write_text("[{", encoding="utf-8")
-    with pytest.raises(InputError, match=r"broken\.json: invalid JSON"):
+    with pytest.raises(InputError, match=r"broken\.json( line \d+ column \d+)?: invalid JSON"):
         load_benchmark_texts(broken)
 
 
