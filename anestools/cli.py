@@ -1,13 +1,16 @@
 """``anestools`` root command: one Typer sub-app per stage, thin wrappers over library code.
 
 Every ``AnestoolsError`` raised below becomes one ``error: ...`` line on stderr and its
-``exit_code``; Ctrl-C exits 130 without a traceback.
+``exit_code``; Ctrl-C exits 130 with one line saying to rerun the same command to resume.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sys
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -109,19 +112,61 @@ def hoist_global_flags(argv: list[str]) -> list[str]:
     return head + rest
 
 
+#: Exit code of Ctrl-C. Typer catches a KeyboardInterrupt raised in a command and returns this code
+#: (the exception never reaches ``main``), so the one line below keys on the code, for every command.
+INTERRUPTED = 130
+
+#: Help width when stdout is not a terminal (a pipe, a CI log, docs): rich would use 80 columns,
+#: and the option table then cuts long option names (``--pairs-per-pas…``).
+HELP_WIDTH = 120
+
+
+def _untyped_flags(command, ctx) -> None:
+    """No type column for flags: typer's rich help prints ``<bool>`` beside every flag (``--help``
+    included) because its type display does not look at ``is_flag``; an empty metavar is the
+    parameter's own public setting for "show nothing". Walks every subcommand once."""
+    help_option = command.get_help_option(ctx)
+    for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        if (getattr(param, "is_flag", False) or getattr(param, "count", False)) and param.metavar is None:
+            param.metavar = ""
+    for name, sub in (getattr(command, "commands", None) or {}).items():
+        _untyped_flags(sub, sub.context_class(sub, info_name=name, parent=ctx, **sub.context_settings))
+
+
+def build_command():
+    """The click command tree of ``app``, with the help fixes above applied."""
+    command = typer.main.get_command(app)
+    _untyped_flags(command, command.context_class(command, info_name="anestools", **command.context_settings))
+    return command
+
+
+@contextlib.contextmanager
+def _help_width() -> Iterator[None]:
+    """A wider help table when not writing to a terminal (rich reads ``COLUMNS`` for each console
+    typer makes); an explicit ``COLUMNS`` always wins, and the variable is restored afterwards."""
+    if "COLUMNS" in os.environ or sys.stdout.isatty():
+        yield
+        return
+    os.environ["COLUMNS"] = str(HELP_WIDTH)
+    try:
+        yield
+    finally:
+        os.environ.pop("COLUMNS", None)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, turning typed errors into one-line messages."""
     args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     try:
-        rc = app(args=args, prog_name="anestools", standalone_mode=False)
+        with _help_width():
+            rc = build_command().main(args=args, prog_name="anestools", standalone_mode=False)
     except AnestoolsError as exc:
         con.console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return exc.exit_code
-    except KeyboardInterrupt:
-        con.console.print("[yellow]interrupted[/]")
-        return 130
+    except KeyboardInterrupt:  # outside a command (typer turns one inside a command into exit 130)
+        rc = INTERRUPTED
     except typer.Exit as exc:
-        return exc.exit_code
+        rc = exc.exit_code
     except typer.Abort:
         con.console.print("[yellow]aborted[/]")
         return 1
@@ -136,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         con.console.print(f"[bold red]error:[/] {escape(exc.filename or 'write failed')}: {escape(exc.strerror or str(exc))}",
                           highlight=False, soft_wrap=True)
         return 1
+    if rc == INTERRUPTED:  # every command: finished work is kept (journals, datatrove tasks, atomic outputs)
+        con.console.print("[yellow]interrupted[/]: rerun the same command to resume", highlight=False)
     return rc if isinstance(rc, int) else 0
 
 

@@ -7,56 +7,68 @@ the file, row or field at fault. The CLI layer turns any ``AnestoolsError`` into
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The one exit-code table of every command (README, docs/reliability.md)."""
+
+    OK = 0
+    FAILED = 1  # a write failed (disk full), or another failure (e.g. qa kept no pair)
+    BAD_INPUT = 2  # bad input or configuration
+    OUTPUT_EXISTS = 3  # pass --overwrite / --resume
+    ENGINE_FAILED = 4  # engine failed, endpoint unreachable, model not served
+    MISSING_DEPENDENCY = 5
+    INCOMPLETE = 6  # a run finished with requests still failing after --retries (outputs written; resumable)
+    LOCKED = 7  # another run holds the output directory
+    INTERRUPTED = 130
+
 
 class AnestoolsError(Exception):
-    """Base class: an expected failure with a one-line, user-facing message."""
+    """Base class: an expected failure with a one-line, user-facing message.
 
-    exit_code: int = 1
+    A subclass names its code from the table: ``class InputError(AnestoolsError, code=...)``.
+    """
+
+    exit_code: int = ExitCode.FAILED
+
+    def __init_subclass__(cls, code: ExitCode | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.exit_code = code
 
 
-class InputError(AnestoolsError):
+class InputError(AnestoolsError, code=ExitCode.BAD_INPUT):
     """Bad or missing input: unreadable file, wrong schema, invalid record."""
 
-    exit_code = 2
 
-
-class OutputExistsError(AnestoolsError):
+class OutputExistsError(AnestoolsError, code=ExitCode.OUTPUT_EXISTS):
     """The output already exists and the user did not pass ``--overwrite`` (or ``--resume``)."""
 
-    exit_code = 3
 
-
-class ConfigError(AnestoolsError):
+class ConfigError(AnestoolsError, code=ExitCode.BAD_INPUT):
     """Invalid configuration: unknown recipe/key, bad option combination."""
 
-    exit_code = 2
 
-
-class EngineError(AnestoolsError):
+class EngineError(AnestoolsError, code=ExitCode.ENGINE_FAILED):
     """An external engine (LLaMA-Factory, SGLang, transformers serve, datatrove) failed."""
 
-    exit_code = 4
+
+class IncompleteRunError(AnestoolsError, code=ExitCode.INCOMPLETE):
+    """A run (eval, qa) finished but some requests still failed after their retries (outputs written; resumable)."""
 
 
-class IncompleteRunError(AnestoolsError):
-    """A run finished but some requests still failed after their retries (outputs written; resumable)."""
-
-    exit_code = 6
-
-
-class MissingDependencyError(AnestoolsError):
+class MissingDependencyError(AnestoolsError, code=ExitCode.MISSING_DEPENDENCY):
     """An optional dependency (extra) is not installed in this environment."""
 
-    exit_code = 5
 
-
-class OutputLockedError(AnestoolsError):
+class OutputLockedError(AnestoolsError, code=ExitCode.LOCKED):
     """Another process is writing the same output directory (it holds its lock file)."""
 
-    exit_code = 7
 
-
-class OutputWriteError(AnestoolsError):
+class OutputWriteError(AnestoolsError, code=ExitCode.FAILED):
     """Writing an output failed (disk full, file too large, quota): nothing was published."""
 
-    exit_code = 1
+
+class NothingKeptError(AnestoolsError, code=ExitCode.FAILED):
+    """A run completed, but every record was dropped by its filters (the drops say why)."""

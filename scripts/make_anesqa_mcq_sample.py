@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from anestools.eval.bench import Item
+from anestools.common.anesbench import Item
 from anestools.eval.prompts import SHOT_ANSWER, user_message
 
 RESOURCES = Path(__file__).resolve().parents[1] / "anestools" / "resources"

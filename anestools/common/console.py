@@ -54,6 +54,12 @@ def quiet() -> bool:
     return _verbosity < 0
 
 
+def summary(renderable: object) -> None:
+    """A command's summary table (stdout); ``-q`` silences it. Paths of what was written are not summaries."""
+    if not quiet():
+        out.print(renderable)
+
+
 def verbosity() -> int:
     return _verbosity
 

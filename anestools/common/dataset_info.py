@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from anestools.common import jsonio
 from anestools.common.atomic import atomic_path
 from anestools.errors import InputError, OutputExistsError
 
@@ -72,17 +73,14 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON ({exc})") from exc
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     except OSError as exc:  # a directory of that name, no permission...
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
 
 def _parse(text: str, path: Path) -> dict[str, Any]:
     """The file's object, or a one-line ``InputError`` naming it."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON ({exc})") from exc
+    data = jsonio.parse(text, str(path))
     if not isinstance(data, dict):
         raise InputError(f"{path}: not a JSON object")
     return data

@@ -12,6 +12,9 @@ from pathlib import PurePath
 from anestools.errors import ConfigError, InputError
 
 SPLITS = ("en", "cn", "all")
+#: Every accepted split value and its languages: the one table that both parsing and the error use.
+_SPLIT_LANGUAGES = {"en": frozenset({"en"}), "cn": frozenset({"zh"}), "zh": frozenset({"zh"}),
+                    "all": frozenset({"en", "zh"})}
 
 # Every spelling that may appear in data or file names, mapped to the canonical data code.
 _ALIASES = {
@@ -60,13 +63,10 @@ def parse_languages(value: str) -> tuple[str, ...]:
 def split_to_languages(split: str) -> frozenset[str]:
     """``en`` -> {en}, ``cn`` -> {zh}, ``all`` -> {en, zh}; anything else is an error."""
     s = split.strip().lower()
-    if s == "all":
-        return frozenset({"en", "zh"})
-    if s == "en":
-        return frozenset({"en"})
-    if s in ("cn", "zh"):
-        return frozenset({"zh"})
-    raise InputError(f"unknown split {split!r}: expected one of en, cn, all")
+    if s in _SPLIT_LANGUAGES:
+        return _SPLIT_LANGUAGES[s]
+    raise InputError(f"unknown split {split!r}: expected one of {', '.join(_SPLIT_LANGUAGES)} "
+                     "(cn and zh are the same)")
 
 
 def canonical_split(split: str) -> str:

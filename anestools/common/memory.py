@@ -2,8 +2,7 @@
 
 Why: streaming a large file in batches allocates and frees buffers of a few MB per batch. With
 glibc's defaults such buffers are ``mmap``-ed and returned to the kernel on every free, so every
-batch pays page faults again; on a 1 GB conversion that was ~2 s of system time out of ~6 s.
-Raising the mmap and trim thresholds lets the heap reuse those pages. Peak RSS is unchanged
+batch pays page faults again (measured in docs/internals.md). Raising the mmap and trim thresholds lets the heap reuse those pages. Peak RSS is unchanged
 (the same few batches are live at once); the memory is simply kept for the next batch.
 """
 

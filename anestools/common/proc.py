@@ -18,6 +18,9 @@ Processes a library forks for us (datatrove's local worker pool and its ``Manage
 started through :func:`guarded_group`; inside :func:`forks_die_with_us` every ``fork()`` of
 this process gets ``PR_SET_PDEATHSIG`` in the child, so they die with us as well (they share
 our output lock's open file, so a second run is refused until the last of them is gone).
+Exec'ed pool workers (``spawn``, ``forkserver``) run no at-fork hook: every pool worker calls
+:func:`die_with_driver` first (a pool ``initializer``, or :class:`WorkerDiesWithDriver` at the
+head of a datatrove pipeline), whatever its start method.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -64,6 +68,75 @@ def _die_with_parent(parent: int, sig: int):
     return apply
 
 
+_watching = False  # die_with_driver() ran in this process
+
+
+def die_with_driver(sig: int = signal.SIGKILL) -> None:
+    """First call in a worker process a pool started, whatever its start method: die with the driver.
+
+    For ``ProcessPoolExecutor`` / ``multiprocessing.Pool`` ``initializer``s (qa's language pool)
+    and, through :class:`WorkerDiesWithDriver`, for datatrove's local pool, whose ``spawn`` /
+    ``forkserver`` workers are exec'ed: no at-fork hook runs in them. Two mechanisms:
+
+    - ``PR_SET_PDEATHSIG``: the kernel sends ``sig`` when the worker's parent dies, at once
+      even if the worker is busy in C code. The parent is the driver with ``fork`` / ``spawn``;
+      with ``forkserver`` it is the fork server, which waits for its clients (the workers
+      included) to end, so this alone would never fire there;
+    - a daemon thread waits on ``parent_process()`` (the pipe only the driver holds: its end is
+      seen even while the dead driver is not yet reaped) and then sends ``sig`` to the worker.
+      It covers ``forkserver`` and closes the race of a driver that died before the ``prctl``.
+
+    ``SIGKILL`` by default: a worker blocked on a queue whose other end died would wait forever,
+    and qa's workers ignore SIGTERM. Once the workers are gone, multiprocessing's resource
+    tracker (and the fork server) see the end of their pipes and exit by themselves. A no-op
+    outside a multiprocessing child (a one-worker run in the driver itself, a Slurm or Ray
+    task). ``PR_SET_PDEATHSIG`` is Linux-only, and its "parent" is the thread that created the
+    worker: our pools are created by the main thread.
+    """
+    global _watching
+    parents = [p for name in ("multiprocessing", "multiprocess")
+               if (mod := sys.modules.get(name)) is not None and (p := mod.parent_process()) is not None]
+    if not parents or _watching:
+        return
+    _watching = True
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, sig, 0, 0, 0)
+    for parent in parents:
+        threading.Thread(target=_signal_self_after, args=(parent, sig), daemon=True,
+                         name="anestools-die-with-driver").start()
+
+
+def _signal_self_after(parent: Any, sig: int) -> None:
+    parent.join()  # returns once the driver is gone (at once if it already is)
+    os.kill(os.getpid(), sig)
+
+
+class WorkerDiesWithDriver:
+    """A datatrove pipeline entry (a plain callable, so no stats): :func:`die_with_driver` in a pool worker.
+
+    datatrove's ``LocalPipelineExecutor`` takes no pool ``initializer``. A task reaches a worker
+    pickled, pipeline included, so unpickling this object is the first code of ours a worker
+    runs (before the task takes its rank from datatrove's ``Manager``); calling it, first in
+    the pipeline, does it again for a task run in the driver (a no-op there). Outside a
+    multiprocessing child (Slurm, Ray) both are no-ops.
+    """
+
+    def __repr__(self) -> str:  # datatrove logs each pipeline entry
+        return "worker dies with the driver"
+
+    def __reduce__(self) -> tuple[Any, tuple]:
+        return _revived_in_worker, ()
+
+    def __call__(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Any:
+        die_with_driver()
+        return data
+
+
+def _revived_in_worker() -> WorkerDiesWithDriver:
+    die_with_driver()
+    return WorkerDiesWithDriver()
+
+
 _fork_guard: int | None = None  # signal for children forked inside forks_die_with_us()
 _forking_parent = 0
 
@@ -93,7 +166,7 @@ def forks_die_with_us(sig: int = signal.SIGKILL) -> Iterator[None]:
     its API lets us start them through :func:`guarded_group`, but every fork runs the
     interpreter's at-fork hooks. ``SIGKILL`` by default: a pool worker blocked on a queue whose
     other end died would otherwise wait forever. Processes started with ``exec`` (``spawn``,
-    ``forkserver``, ``subprocess``) are not covered. No-op off Linux.
+    ``forkserver``, ``subprocess``) are not covered: pool workers call :func:`die_with_driver`. No-op off Linux.
     """
     global _fork_guard
     previous, _fork_guard = _fork_guard, sig

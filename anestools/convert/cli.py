@@ -64,7 +64,7 @@ def convert_command(
         table.add_row(src, lang, f"{c.read:,}", f"{c.written:,}", f"{c.skipped_empty:,}", f"{c.other_language:,}")
     t = result.totals()
     table.add_row("[bold]total", "", f"{t.read:,}", f"{t.written:,}", f"{t.skipped_empty:,}", f"{t.other_language:,}")
-    con.out.print(table)
+    con.summary(table)
     for src, reason in result.skipped_inputs:
         con.console.print(f"[yellow]skipped input[/] {src}: {reason}", soft_wrap=True)
     for o in result.outputs:

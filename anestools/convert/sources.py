@@ -78,7 +78,8 @@ class Source:
                 raise InputError(f"{self.name}: corrupt parquet data ({exc})") from exc
             return
         if self.kind == "jsonl":
-            yield from prefetch(jsonl_batches(self.path, columns))
+            # pyarrow's JSON reader does not check UTF-8 either: the same full validation as parquet.
+            yield from prefetch(_validated(jsonl_batches(self.path, columns), self.name))
             return
         ds = _load_hub(self.path, self.hub_split).select_columns(list(columns))
         buf: list[dict] = []
@@ -103,11 +104,30 @@ def _validated(batches: Iterable[pa.RecordBatch], name: str) -> Iterator[pa.Reco
         try:
             batch.validate(full=True)
         except pa.ArrowInvalid as exc:
-            bad = next((f.name for f, col in zip(batch.schema, batch.columns) if not _valid(col)), "?")
-            raise InputError(f"{name}: column {bad!r} holds an invalid value in rows {row + 1}-"
-                             f"{row + batch.num_rows} ({str(exc).strip()})") from exc
+            bad = next((i for i, col in enumerate(batch.columns) if not _valid(col)), None)
+            if bad is None:
+                raise InputError(f"{name}: invalid value in rows {row + 1}-{row + batch.num_rows} "
+                                 f"({str(exc).strip()})") from exc
+            at = _first_invalid(batch.column(bad))
+            where = f"row {row + at + 1}" if at is not None else f"rows {row + 1}-{row + batch.num_rows}"
+            raise InputError(f"{name}: column {batch.schema.field(bad).name!r} holds an invalid value in {where} "
+                             f"({str(exc).strip()})") from exc
         row += batch.num_rows
         yield batch
+
+
+def _first_invalid(col: pa.Array) -> int | None:
+    """Index of the first value that does not validate (bisection over slices; error path only)."""
+    lo, hi = 0, len(col)
+    if _valid(col):
+        return None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _valid(col.slice(lo, mid - lo)):
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def _valid(col: pa.Array) -> bool:

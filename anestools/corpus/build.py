@@ -201,7 +201,7 @@ def build_stages(cfg: BuildConfig, files: list[str], out: Path, source: str, lex
     ], n)
     later: list = []
     if cfg.decontaminate:
-        from anestools.corpus.anesbench import AnesBenchIndex
+        from anestools.common.anesbench import AnesBenchIndex
         from anestools.corpus.steps.decontam import DecontaminationFilter
 
         later.append(DecontaminationFilter(AnesBenchIndex.from_files(cfg.decontaminate),

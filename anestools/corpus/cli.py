@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from anestools.common.csv_values import split_csv
 from anestools.common.options import LanguagesAlias, resolve_alias
 from anestools.corpus import cli_common as cc
 from anestools.corpus.pubmed_cli import pubmed_command
@@ -43,13 +44,6 @@ Stages (datatrove's executors, each step with its own stats): read -> anesthesia
 
   anestools corpus build web/ --dedup minhash --decontaminate anesbench_en.json --decontaminate anesbench_zh.json --tokenizer models/qwen2.5-7b --keep-excluded dropped/
 """
-
-
-def _split_csv(values: list[str] | None) -> list[str]:
-    out: list[str] = []
-    for v in values or []:
-        out.extend(x.strip() for x in v.split(",") if x.strip())
-    return out
 
 
 @app.command("build", help=_BUILD_HELP, rich_help_panel=None)
@@ -95,7 +89,7 @@ def build_command(
         inputs=cc.merge_inputs(inputs, input),
         output=output,
         fmt=fmt,
-        languages=tuple(_split_csv([resolve_alias(lang, languages, default="en,zh", name="--lang", old_name="--languages")])),
+        languages=tuple(split_csv([resolve_alias(lang, languages, default="en,zh", name="--lang", old_name="--languages")])),
         lexicon=[str(p) for p in lexicon or []],
         min_terms=DEFAULT_MIN_TERMS if min_terms is None else min_terms,
         min_score=DEFAULT_MIN_SCORE if min_score is None else min_score,
@@ -219,8 +213,9 @@ def stats_command(
     table = Table(title=f"AnesCorpus {st.root}", title_justify="left")
     for col in ("language", "source", "rows", "tokens", "text MB"):
         table.add_column(col, justify="left" if col in ("language", "source") else "right")
-    for (lang, src), g in st.groups.items():
+    for (lang, src), g in sorted(st.groups.items()):
         table.add_row(lang, src, f"{g.rows:,}", tok(g), f"{g.text_bytes / 1e6:,.2f}")
+    table.add_section()  # per-language totals below a rule, never interleaved with the per-source rows
     for lang, g in sorted(by_lang.items()):
         table.add_row(f"[bold]{lang}[/]", "[bold]all[/]", f"{g.rows:,}", tok(g), f"{g.text_bytes / 1e6:,.2f}")
     con.out.print(table)

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from anestools.common.options import AtLeast, checked_option
 from anestools.errors import ConfigError
 
 EXEC = "Execution (local, Slurm, Ray)"
@@ -24,7 +25,7 @@ FormatOpt = Annotated[str, typer.Option("--format", help="Shard format: parquet 
 TokenizerOpt = Annotated[str | None, typer.Option("--tokenizer", help="tokenizer.json, model directory or Hub name: adds token_count.")]
 LexiconOpt = Annotated[list[Path] | None, typer.Option("--lexicon", help="Lexicon file(s) replacing the shipped en/zh lists (repeatable).")]
 MinTermsOpt = Annotated[int | None, typer.Option("--min-terms", help="Lexicon: distinct terms a document needs [default: 3].")]
-MinScoreOpt = Annotated[float | None, typer.Option("--min-score", help="Lexicon: minimum relevance score (weighted distinct terms x density) [default: 2.0].")]
+MinScoreOpt = Annotated[float | None, checked_option("--min-score", AtLeast(0), help="Lexicon: minimum relevance score (weighted distinct terms x density) [default: 2.0].")]
 KeepExcludedOpt = Annotated[Path | None, typer.Option("--keep-excluded", help="Write the documents each filter step drops to DIR/<step>/ (jsonl.gz, with the reason).")]
 
 ExecutorOpt = Annotated[str, typer.Option("--executor", help="local, slurm or ray.", rich_help_panel=EXEC)]

@@ -13,7 +13,9 @@ Stages are chained with ``depends=`` so that calling ``run()`` on the last stage
 earlier ones first (and, on Slurm, submits them with ``afterok`` dependencies).
 
 The executors are datatrove's own classes, unpatched. Local workers are forked on Linux (the
-``start_method`` argument), so they start with what the driver loaded (``warm_up_local``).
+``start_method`` argument), so they start with what the driver loaded (``warm_up_local``). A
+local pipeline starts with ``WorkerDiesWithDriver`` (``anestools.common.proc``): whatever the
+start method, a worker dies with the driver (datatrove's pool takes no ``initializer``).
 
 Slurm: jobs run in the submitting interpreter's environment unless ``slurm_env_command`` /
 ``slurm_venv_path`` say otherwise; every job id is recorded in ``<logging_dir>/../slurm_jobs.jsonl``
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from anestools.common.proc import WorkerDiesWithDriver
 from anestools.common.slurm import LEDGER, JobRecorder, interpreter_env_command, new_run_id
 from anestools.errors import ConfigError, MissingDependencyError
 
@@ -116,8 +119,9 @@ def executor_kwargs(
         "skip_completed": True,
         "depends": depends,
     }
-    if options.kind == "local":
-        return "LocalPipelineExecutor", {**common, "workers": local_workers(options, n),
+    if options.kind == "local":  # each pool worker dies with the driver, whatever the start method
+        return "LocalPipelineExecutor", {**common, "pipeline": [WorkerDiesWithDriver(), *pipeline],
+                                         "workers": local_workers(options, n),
                                          "start_method": local_start_method(options)}
     if options.kind == "slurm":
         kw = {

@@ -119,7 +119,8 @@ def pubmed_command(
         result.submitted = False
         result = collect(result.output, result)
     cc.print_steps(result.steps, "corpus pubmed: documents per step")
-    con.out.print(f"files: {result.files:,}, records read: {result.records:,}")
+    con.out.print(f"files: {result.files:,}, records read: {result.records:,}, "
+                  f"older versions of a PMID/PMCID dropped: {result.duplicates:,}")
     selected = ", ".join(f"{crit} {n:,}" for crit, n in result.selected_by.items() if n)
     if selected:
         con.out.print(f"selected by: {selected}")

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -46,12 +45,21 @@ from typing import Any
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from anestools.common.atomic import atomic_open, remove_stale_temps
+from anestools.common import jsonio
+from anestools.common.atomic import atomic_open
 from anestools.common.corpus_marker import MARKER, RUN_RECORD
-from anestools.common.lock import output_lock
+from anestools.common.digest import files_digest
 from anestools.common.proc import forks_die_with_us
 from anestools.common.slurm import LEDGER, active_tasks
-from anestools.errors import AnestoolsError, EngineError, InputError, OutputExistsError, OutputLockedError
+from anestools.errors import (
+    AnestoolsError,
+    EngineError,
+    InputError,
+    OutputExistsError,
+    OutputLockedError,
+    OutputWriteError,
+)
+from anestools.runtime.rundir import RunDir
 
 CONSOLE_LOG = "_logs/console.log"
 SHARD_DIRS = ("en", "zh")
@@ -68,16 +76,7 @@ class Stage:
 
 def content_digest(paths: Sequence[str | os.PathLike[str]]) -> str | None:
     """sha256 of the files' contents (None for no files): a list edited in place changes it."""
-    if not paths:
-        return None
-    h = hashlib.sha256()
-    for p in paths:
-        try:
-            h.update(Path(p).read_bytes())
-        except OSError as exc:
-            raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from exc
-        h.update(b"\0")
-    return h.hexdigest()[:16]
+    return files_digest(paths)
 
 
 def _completed_tasks(out: Path) -> int:
@@ -107,7 +106,7 @@ def _clear(out: Path, managed: Sequence[str]) -> None:
 
 @contextlib.contextmanager
 def locked_output(out: Path, command: str) -> Iterator[Path]:
-    """Hold ``out``'s output lock for a whole run (``anestools.common.lock``); clean stale temps.
+    """Hold ``out``'s output lock for a whole run and clean stale temps (the runtime's ``RunDir``).
 
     A second ``corpus`` run into the same folder is refused (exit 7) while this one, or any
     worker it forked, lives. The temporary files a killed run left (``.NAME.XXXXXXXX.tmp``, at
@@ -115,9 +114,9 @@ def locked_output(out: Path, command: str) -> Iterator[Path]:
     """
     if out.exists() and not out.is_dir():
         raise OutputExistsError(f"{out} exists and is not a directory")
-    with output_lock(out, f"anestools {command} --output {out}"):
-        refuse_while_jobs_run(out)
-        remove_stale_temps(out, recursive=True)
+    # before the lock's stale-temp cleanup: a running job's temporary files are not stale
+    refuse_while_jobs_run(out)
+    with RunDir(out, f"anestools {command} --output {out}", recursive_temps=True).locked():
         yield out
 
 
@@ -147,8 +146,8 @@ def prepare_output(out: Path, identity: dict, overwrite: bool, managed: Sequence
         _clear(out, managed)
     elif record.is_file():
         try:
-            previous = json.loads(record.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            previous = jsonio.read_json(record)
+        except InputError:
             previous = None
         written = _completed_tasks(out) > 0 or bool(_shards(out))
         if previous == identity:
@@ -284,8 +283,9 @@ def worker_error(exc: BaseException, out: Path) -> AnestoolsError:
         if isinstance(e, AnestoolsError):
             return e
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            return EngineError(f"no space left to write the corpus ({e.strerror}: {e.filename or out}); "
-                               "free some space and rerun the same command to resume")
+            # a write failure (exit 1, as everywhere), not an engine failure: datatrove ran fine
+            return OutputWriteError(f"no space left to write the corpus ({e.strerror}: {e.filename or out}); "
+                                    "free some space and rerun the same command to resume")
         e = e.__cause__ or e.__context__
         seen += 1
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

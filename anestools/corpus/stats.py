@@ -15,12 +15,12 @@ summed here, so it is also available for Slurm/Ray runs without datatrove's merg
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from anestools.common import jsonio
 from anestools.errors import InputError
 
 SHARD_SUFFIXES = (".parquet", ".jsonl", ".jsonl.gz", ".jsonl.zst")
@@ -89,10 +89,7 @@ def read_stage_stats(logs_dir: str | Path) -> list[StepCounts]:
     for stage in stages:
         merged: dict[int, StepCounts] = {}
         for f in sorted((stage / "stats").glob("*.json")):
-            try:
-                data = json.loads(f.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise InputError(f"{f}: unreadable datatrove stats file ({exc})") from exc
+            data = jsonio.read_json(f)
             if not isinstance(data, list) or not all(isinstance(s, dict) for s in data):
                 raise InputError(f"{f}: not a datatrove stats file (expected a list of steps)")
             for i, step in enumerate(data):
@@ -174,19 +171,15 @@ def _batches(pf, cols: list[str], path: Path):
 
 
 def _scan_jsonl(path: Path, groups: dict) -> None:
-    import orjson
     from datatrove.io import open_file
 
     fallback_lang = path.parent.name if path.parent.name in ("en", "zh") else "?"
     try:
-        with open_file(str(path), "rt", compression="infer") as fh:
+        with open_file(str(path), "rb", compression="infer") as fh:
             for i, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
-                try:
-                    rec = orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{i}: invalid JSON ({exc})") from exc
+                rec = jsonio.parse(line, str(path), line=i)
                 if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
                     raise InputError(f"{path}:{i}: not a corpus record (needs a string 'text')")
                 tc = rec.get("token_count")

@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from anestools.eval.client import ChatClient, RequestFailed
+from anestools.runtime.client import ChatClient, RequestFailed
 
 MODES = ("off", "fallback", "always")
 PREFIX = {"en": "Therefore, the answer is (", "zh": "所以答案是（"}

@@ -1,4 +1,4 @@
-"""``anestools eval``: AnesBench evaluation through SGLang / transformers / OpenAI (issue 6).
+"""``anestools eval``: AnesBench evaluation through SGLang / transformers / OpenAI.
 
 Thin layer over :mod:`anestools.eval.runner` and :mod:`anestools.eval.compare`: parse options,
 draw the progress bar, print the summary table.
@@ -14,15 +14,19 @@ import typer
 from rich.table import Table
 
 from anestools.common import console as con
+from anestools.common.anesbench import load_benchmark
+from anestools.common.csv_values import split_csv
 from anestools.common.langs import parse_languages
 from anestools.errors import ConfigError, IncompleteRunError
-from anestools.eval.bench import load_benchmark
 from anestools.eval.custom_bench import BenchMapping
-from anestools.eval.engines import ENGINES
 from anestools.eval.metrics import group_label
 from anestools.eval.presets import preset_names, resolve_preset
-from anestools.eval.progress import DEFAULT_INTERVAL, eval_progress
 from anestools.eval.report_parts import truncation_warning
+from anestools.runtime.engines import ENGINES
+from anestools.runtime.options import cli_options
+from anestools.runtime.progress import DEFAULT_INTERVAL, check_progress_interval, eval_progress
+from anestools.runtime.replies import empty_warning
+from anestools.runtime.settings import EngineSettings
 
 app = typer.Typer(
     help="Evaluate checkpoints on AnesBench.",
@@ -60,13 +64,9 @@ HELP = (
 )
 
 
-def _split_csv(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
-
-
 def _levels(value: str) -> tuple[int, ...]:
     try:
-        levels = tuple(sorted({int(v) for v in _split_csv(value)}))
+        levels = tuple(sorted({int(v) for v in split_csv(value)}))
     except ValueError as exc:
         raise ConfigError(f"--levels: expected numbers such as 1,2,3, got {value!r}") from exc
     return levels
@@ -106,10 +106,11 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
         med = s["response_tokens_median"]
         row.append("–" if med is None else f"{med:.0f}")
         table.add_row(*row)
-    con.out.print(table)
-    warning = truncation_warning(summary)
-    if warning:
-        con.console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    con.summary(table)
+    for warning in (truncation_warning(summary), empty_warning(summary.get("empty_responses", 0),
+                                                               summary.get("responses", 0))):
+        if warning:
+            con.console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     status = "complete" if summary["complete"] else (
         f"[yellow]incomplete[/]: {summary['errors']} errors, {summary['not_run']} not run — re-run to resume")
     rates = (summary.get("extraction") or {}).get("rates") or {}
@@ -121,7 +122,10 @@ def _print_summary(summary: dict, run_dir: Path) -> None:
 
 
 def _load_config(ctx: typer.Context, param, value: str | None) -> str | None:
-    """Eager option: read a YAML preset into click's default_map, so command-line options still win."""
+    """Eager option: read a YAML preset into click's default_map, so command-line options still win.
+
+    The preset's values then go the way of command-line values, into ``EvalSettings`` (validated
+    once, when it is made): a preset cannot set what the command line could not."""
     if value is None:
         return None
     import yaml
@@ -133,16 +137,19 @@ def _load_config(ctx: typer.Context, param, value: str | None) -> str | None:
         raise ConfigError(f"{value}: cannot read YAML ({exc})") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{value}: expected a mapping of option names to values")
-    names = {p.name for p in ctx.command.params if p.name not in ("config", "help")}
+    params = {spelling: p for p in ctx.command.params if p.name not in ("config", "help")
+              for spelling in (p.name, *(o.lstrip("-").replace("-", "_") for o in p.opts))}
     defaults = {}
     for key, val in data.items():
-        name = str(key).lstrip("-").replace("-", "_")
-        if name not in names:
+        param = params.get(str(key).lstrip("-").replace("-", "_"))
+        if param is None:
             raise ConfigError(f"{value}: unknown option {key!r}")
-        if name in ("lang", "levels") and isinstance(val, list):
-            val = ",".join(map(str, val))
-        if name in ("model", "benchmark", "engine_arg", "bench_field") and not isinstance(val, list):
+        name = param.name
+        repeatable = getattr(param, "multiple", False)
+        if repeatable and not isinstance(val, list):
             val = [val]
+        elif not repeatable and isinstance(val, list):  # lang: [en, zh] -> "en,zh"
+            val = ",".join(map(str, val))
         defaults[name] = val
     ctx.default_map = {**(ctx.default_map or {}), **defaults}
     return str(value)
@@ -153,17 +160,12 @@ def _raise_interrupt(signum, frame):  # SIGTERM -> same clean shutdown as Ctrl-C
 
 
 @app.callback(invoke_without_command=True, help=HELP)
+@cli_options("engine", EngineSettings)
 def eval_command(
     ctx: typer.Context,
+    engine: dict,
     model: Annotated[list[str] | None, typer.Option("--model", "-m", help="Checkpoint dir or Hub id (served model name for --engine openai). Repeat, or quote a glob ('outputs/run/checkpoint-*'), for a sweep.", show_default=False)] = None,
     benchmark: Annotated[list[str] | None, typer.Option("--benchmark", "-b", help="JSON/JSONL/parquet files, dirs, globs, or a Hub id (MiliLab/AnesBench). Default: the small embedded sample.", show_default=False)] = None,
-    engine: Annotated[str, typer.Option(help=f"Inference engine: auto, {', '.join(ENGINES)}. auto: sglang if --engine-python imports it, else transformers (GPU if visible, else CPU); openai with --base-url.")] = "auto",
-    base_url: Annotated[str | None, typer.Option(help="Endpoint for --engine openai, e.g. http://127.0.0.1:30000/v1.")] = None,
-    api_key_env: Annotated[str | None, typer.Option(help="Name of the environment variable holding the API key (the key is never written).")] = None,
-    engine_python: Annotated[str | None, typer.Option(help="Python of the engine's own environment (e.g. /opt/sglang-env/bin/python). Default: this one.")] = None,
-    dp: Annotated[str, typer.Option(help="SGLang data-parallel replicas: N or auto (visible GPUs // tp).")] = "auto",
-    tp: Annotated[int, typer.Option(help="SGLang tensor-parallel size per replica.")] = 1,
-    engine_arg: Annotated[list[str] | None, typer.Option("--engine-arg", help="Extra argument passed to the server verbatim (repeatable), e.g. --engine-arg=--mem-fraction-static=0.85.", show_default=False)] = None,
     lang: Annotated[str, typer.Option("--lang", help="Languages: en,zh (cn accepted) or all.")] = "en,zh",
     levels: Annotated[str, typer.Option(help="Cognitive levels to evaluate: 1 (System 1), 2 (System 1.x), 3 (System 2).")] = "1,2,3",
     shots: Annotated[int, typer.Option(help="Prepend K solved examples from --dev-file (never the item itself).")] = 0,
@@ -172,7 +174,6 @@ def eval_command(
     samples: Annotated[int, typer.Option(help="Samples per question; >1 adds majority-vote (self-consistency) accuracy.")] = 1,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.0,
     max_new_tokens: Annotated[int, typer.Option(help="Maximum tokens per response.")] = 2048,
-    concurrency: Annotated[int | None, typer.Option(help="Requests in flight (keep SGLang's batcher full). Default 256; 8 for --engine transformers.", show_default=False)] = None,
     limit: Annotated[str | None, typer.Option(help="Only the first N questions per language (50), or a fraction of each language (0.1).", show_default=False)] = None,
     bench_map: Annotated[Path | None, typer.Option("--bench-map", help="YAML mapping of your own multiple-choice bank's fields (question, options, answer, answer_format, index_base, level, language, language_field, id); see docs/eval.md.", show_default=False)] = None,
     bench_field: Annotated[list[str] | None, typer.Option("--bench-field", help="One mapping entry KEY=VALUE (repeatable; overrides --bench-map), e.g. question=stem, options=opa,opb,opc,opd, answer=cop, answer_format=index.", show_default=False)] = None,
@@ -181,9 +182,6 @@ def eval_command(
     resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip questions already answered in --output.")] = True,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a run already in --output made with other settings; with --no-resume: delete existing predictions and start over.")] = False,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Skip invalid benchmark records instead of stopping.")] = False,
-    retries: Annotated[int, typer.Option(help="Retries per request on 429/5xx/timeouts/connection errors (exponential backoff).")] = 4,
-    request_timeout: Annotated[float, typer.Option(help="Seconds per request attempt.")] = 600.0,
-    startup_timeout: Annotated[float, typer.Option(help="Seconds to wait for the server's /health.")] = 1800.0,
     seed: Annotated[int, typer.Option(help="Seed sent with every request (seed + sample index); recorded in summary.json.")] = 0,
     log_samples: Annotated[bool, typer.Option("--log-samples", help="Also write the full prompt and options on every predictions.jsonl line.")] = False,
     judge_model: Annotated[str | None, typer.Option(help="Judge model asked which option a response chose, only where no extraction rule commits.", show_default=False)] = None,
@@ -207,29 +205,28 @@ def eval_command(
         return
     if not model:
         raise ConfigError("--model is required (or use 'anestools eval report RUN_DIR...')")
-    settings = EvalSettings(
-        benchmark=benchmark or None, engine=engine, base_url=base_url, api_key_env=api_key_env,
-        engine_python=engine_python, dp=dp, tp=tp, engine_args=list(engine_arg or []),
-        languages=parse_languages(lang), levels=_levels(levels), shots=shots, dev_file=dev_file, prompt=prompt,
-        samples=samples, temperature=temperature, max_new_tokens=max_new_tokens, concurrency=concurrency,
+    settings = EvalSettings(  # validated here, once
+        **engine, benchmark=benchmark or None, languages=parse_languages(lang), levels=_levels(levels), shots=shots,
+        dev_file=dev_file, prompt=prompt, samples=samples, temperature=temperature, max_new_tokens=max_new_tokens,
         limit=_limit(limit), mapping=BenchMapping.load(bench_map, bench_field or ()), resume=resume,
-        overwrite=overwrite, skip_invalid=skip_invalid, retries=retries, request_timeout=request_timeout,
-        startup_timeout=startup_timeout, seed=seed, log_samples=log_samples,
+        overwrite=overwrite, skip_invalid=skip_invalid, seed=seed, log_samples=log_samples,
         judge_model=judge_model, judge_engine=judge_engine, judge_base_url=judge_base_url,
         judge_api_key_env=judge_api_key_env, judge_audit=judge_audit, answer_pass=answer_pass,
     )
-    settings.validate()
-    if progress_interval <= 0:
-        raise ConfigError("--progress-interval must be > 0 seconds")
+    check_progress_interval(progress_interval)
     settings = settings.resolved()
     if not con.quiet():
-        con.console.print(f"engine: {settings.engine} ({settings.engine_reason or 'chosen with --engine'})",
+        con.console.print(f"engine: {settings.engine} ({settings.engine_choice})",
                           markup=False, highlight=False, soft_wrap=True)
     if samples > 1 and temperature == 0:
         con.console.print("[yellow]warning:[/] --samples > 1 with --temperature 0 gives identical samples")
     bench = load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid, settings.mapping)
     if bench.invalid:
         con.console.print(f"[yellow]skipped {len(bench.invalid)} invalid record(s)[/]; first: {bench.invalid[0]}")
+    if bench.assumed_language and not con.quiet():
+        lang = bench.assumed_language
+        con.console.print(f"language: {lang} for the questions that state none (no language field or file-name "
+                          f"token; from --lang {lang})", markup=False, highlight=False, soft_wrap=True)
     model = expand_models(model)
     dirs = run_dirs(model, output)
     old = signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -263,9 +260,9 @@ def report_command(
     """Compare evaluation runs side by side (accuracy per language/level, plot vs checkpoint step).
 
     With exactly two runs (A then B) a paired comparison follows: delta accuracy per level x
-    language with a paired 95% interval [low, high], McNemar's exact p-value, and changes
-    inside the noise labelled "within noise". Runs on different question sets are refused
-    unless --allow-mismatch.
+    language, McNemar's exact p-value and the 95% interval [low, high] that inverts it; one
+    rule decides the verdict (p < 0.05: "B better" / "A better", else "within noise"), so the
+    two never disagree. Runs on different question sets are refused unless --allow-mismatch.
 
     Examples:
 
@@ -277,7 +274,7 @@ def report_command(
 
       anestools eval report results/qwen-sft --html qwen-sft.html
     """
-    from anestools.eval.compare import write_comparison
+    from anestools.eval.report_files import write_comparison
 
     text, written = write_comparison(runs, output, overwrite=overwrite, allow_mismatch=allow_mismatch,
                                      diff=diff, html=html)

@@ -13,21 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from anestools.common.atomic import atomic_paths, check_writable
-from anestools.common.paths import Output, check_io
 from anestools.errors import InputError
 from anestools.eval.metrics import group_label
 from anestools.eval.paired import compare_pairs, paired_markdown, question_outcomes
+from anestools.eval.predictions import PREDICTIONS, latest_by_key, read_predictions
 from anestools.eval.report_parts import model_label
-from anestools.eval.results import (
-    PREDICTIONS,
-    SUMMARY,
-    RunInfo,
-    jsonl_bytes,
-    latest_by_key,
-    load_run,
-    read_predictions,
-)
+from anestools.eval.summary import RunInfo, load_run
 
 COLUMNS = ["overall", "language=en", "language=zh", "level=1", "level=2", "level=3"]
 
@@ -205,56 +196,3 @@ def comparison_document(runs: Sequence[RunInfo], plot_name: str | None = None, m
         return text, []
     paired, rows = _paired(runs, diff_name)
     return text + "\n" + paired, rows
-
-
-def write_comparison(run_dirs: Sequence[str | Path], output: Path | None, overwrite: bool = False,
-                     allow_mismatch: bool = False, diff: Path | None = None, html: Path | None = None
-                     ) -> tuple[str, list[Path]]:
-    """Render the comparison; write the files asked for, all together or none.
-
-    ``output``: the markdown (and ``<output>.png`` for sweeps). With two runs a paired comparison
-    is added, and its per-question rows go to ``diff`` (default with ``output``:
-    ``<output>.diff.jsonl``). ``html``: one self-contained page (:mod:`anestools.eval.html_report`).
-    Every file is checked before anything is written (an existing one is a user's file: refused
-    unless ``overwrite``), then all are published with one ``atomic_paths``.
-    """
-    runs = load_runs(run_dirs)
-    mismatch = check_question_sets(runs, allow_mismatch)
-    if len(runs) == 2 and diff is None and output is not None:
-        diff = output.with_suffix(".diff.jsonl")
-    if diff is not None and len(runs) != 2:
-        raise InputError("--diff needs exactly two runs (A and B)")
-    plot = output.with_suffix(".png") if output is not None and is_sweep(runs) else None
-    targets = {"--output": output, "its plot": plot, "--diff": diff, "--html": html}
-    paths = {flag: p for flag, p in targets.items() if p is not None}
-    for flag, p in paths.items():
-        if p.is_dir():
-            raise InputError(f"{flag} {p} is a directory; give a file name such as {p / 'report'}")
-    seen: dict[Path, str] = {}
-    for flag, p in paths.items():
-        key = p.resolve()
-        if key in seen:
-            raise InputError(f"{seen[key]} and {flag} would both be written to {p}; give them different names")
-        seen[key] = flag
-    # no output file is a file the report reads (a run's summary.json or predictions.jsonl)
-    read = [f for d in map(Path, run_dirs) for f in ([d] if d.is_file() else [d / SUMMARY, d / PREDICTIONS])]
-    check_io(read, [Output.file(p) for p in paths.values()], "eval report")
-    for p in paths.values():
-        check_writable(p, overwrite)
-    text, rows = comparison_document(runs, plot.name if plot else None, mismatch, diff.name if diff else None)
-    if not paths:
-        return text, []
-    page = None
-    if html is not None:
-        from anestools.eval.html_report import html_page  # markdown-it only when a page is asked for
-
-        page = html_page(runs, mismatch)
-    writers = {"--output": lambda tmp: tmp.write_text(text, encoding="utf-8"),
-               "its plot": lambda tmp: plot_sweep(runs, tmp),
-               "--diff": lambda tmp: tmp.write_bytes(jsonl_bytes(rows)),
-               "--html": lambda tmp: tmp.write_text(page or "", encoding="utf-8")}
-    finals = list(paths.values())
-    with atomic_paths(finals, overwrite=overwrite) as tmps:
-        for flag, tmp in zip(paths, tmps):
-            writers[flag](tmp)
-    return text, finals

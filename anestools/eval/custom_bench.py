@@ -16,9 +16,21 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from anestools.common.anesbench import (
+    LANGUAGE_UNKNOWN,
+    LANGUAGES,
+    LETTERS,
+    MAX_OPTION_CHARS,
+    MAX_QUESTION_CHARS,
+    Item,
+    check_distinct,
+    check_id,
+    check_level,
+    check_text,
+    object_rows,
+)
 from anestools.common.langs import normalize_language
 from anestools.errors import ConfigError
-from anestools.eval.bench import LANGUAGES, LETTERS, Item, parse_level
 
 ANSWER_FORMATS = ("auto", "letter", "index", "text")
 KEYS = ("question", "options", "answer", "answer_format", "index_base", "level", "language", "language_field", "id")
@@ -134,12 +146,12 @@ class BenchMapping:
             return {}
         opts: dict[str, str] = {}
         for letter, name, value in zip(LETTERS, names, raw):
-            text = None if value is None else str(value).strip()
-            if not text:
-                problems.append(f"{where}: option '{name}' missing or empty")
+            text = check_text(value, f"option '{name}'", where, problems, MAX_OPTION_CHARS)
+            if text is None:
                 return {}
             opts[letter] = text
-        return opts
+        label = dict(zip(LETTERS, names))
+        return opts if check_distinct(opts, lambda k: f"'{label[k]}'", where, problems) else {}
 
     def _answer(self, value: Any, options: dict[str, str], where: str, problems: list[str]) -> str | None:
         field = f"field '{self.answer}' = {value!r}"
@@ -178,38 +190,43 @@ class BenchMapping:
         return None
 
     def to_items(self, records: Iterable[Mapping[str, Any]], source: str, file_language: str | None,
-                 problems: list[str]) -> Iterator[Item]:
-        """Validated items; problems name the file, row and field, and are appended, not raised."""
-        for row, rec in enumerate(records, 1):
-            where = f"{source} row {row}"
-            if not isinstance(rec, Mapping):
-                problems.append(f"{where}: not a JSON object")
-                continue
+                 problems: list[str], default_language: str | None = None,
+                 assumed: set[str] | None = None) -> Iterator[Item]:
+        """Validated items; problems name the file, row and field, and are appended, not raised.
+
+        ``default_language`` (the one ``--lang``) is used when neither the mapping nor the file
+        name gives a language; the keys of those items are added to ``assumed``.
+        """
+        for row, where, rec in object_rows(records, source, problems):
             before = len(problems)
             rid_raw = rec.get(self.id)
-            rid = str(rid_raw).strip() if rid_raw is not None and str(rid_raw).strip() else f"row-{row}"
+            rid = (check_id(rid_raw, f"field '{self.id}'", where, problems)
+                   if rid_raw is not None and rid_raw != "" else None) or f"row-{row}"
             where = f"{where} (id {rid})"
-            question = rec.get(self.question)
-            question = str(question).strip() if question is not None else ""
-            if not question:
-                problems.append(f"{where}: field '{self.question}' missing or empty")
+            question = check_text(rec.get(self.question), f"field '{self.question}'", where, problems,
+                                  MAX_QUESTION_CHARS)
             options = self._options(rec, where, problems)
             answer = self._answer(rec.get(self.answer), options, where, problems) if options else None
             level = None
             if self.level is not None:
-                level = parse_level(rec.get(self.level))
-                if level is None:
-                    problems.append(f"{where}: field '{self.level}' = {rec.get(self.level)!r} is not a level "
-                                    "1/2/3 (System 1 / System 1.x / System 2)")
+                level = check_level(rec.get(self.level), f"field '{self.level}'", where, problems)
             if self.language_field is not None:
                 lang = normalize_language(rec.get(self.language_field))
             else:
                 lang = normalize_language(self.language) if self.language else file_language
+            guessed = lang is None and self.language_field is None and default_language is not None
+            lang = default_language if guessed else lang
             if lang not in LANGUAGES:
-                what = (f"field '{self.language_field}' = {rec.get(self.language_field)!r}" if self.language_field
-                        else "no language (set 'language: en' in the mapping, or put _en/_zh in the file name)")
-                problems.append(f"{where}: {what}; expected en or zh")
+                if self.language_field is not None and rec.get(self.language_field) is not None:
+                    what = f"field '{self.language_field}' = {rec.get(self.language_field)!r}; expected en or zh"
+                else:
+                    what = (f"{LANGUAGE_UNKNOWN} (" + (f"no field '{self.language_field}'" if self.language_field
+                            else "no 'language' in the mapping, no _en/_zh in the file name") + ")")
+                problems.append(f"{where}: {what}")
             if len(problems) > before:
                 continue
-            yield Item(id=rid, language=lang, level=level, question=question, options=options,  # type: ignore[arg-type]
-                       answer=answer)  # type: ignore[arg-type]
+            item = Item(id=rid, language=lang, level=level, question=question, options=options,  # type: ignore[arg-type]
+                        answer=answer)  # type: ignore[arg-type]
+            if guessed and assumed is not None:
+                assumed.add(item.key)
+            yield item

@@ -24,7 +24,13 @@ How a response is read:
    answer given in words that names exactly one option, a clause with a commit phrase ("is the
    most appropriate", "drug of choice", "首选") that names one option by its text and does not
    negate it, or a one-line finished sentence naming one option.
-4. Anything else is ``None``, scored wrong and reported as the no-answer rate, never a guess.
+   Also (v5): the last sentence's lone letter in a concluding position ("…is false: B.", "…is B –
+   bupivacaine."), and an option text standing as the first or last sentence ("None of the above.").
+4. Abstaining beats guessing (the extractor is also the RL reward): a conclusion taken back with
+   nothing after it ("答案B。不对，…"), or offered next to another letter ("…maybe C. Or B if…",
+   "可能是A，也可能是B"), is *undecided*; a base model's new question is found by its option
+   listing, whose texts are not this question's, under a numbered or question stem.
+5. Anything else is ``None``, scored wrong and reported as the no-answer rate, never a guess.
    :class:`Extraction` says whether it is an explicit non-answer (a refusal or "none of the
    options", :data:`REFUSALS`; a text cut off mid-sentence; two letters…) or *undecided* — the
    only case the constrained answer pass (:mod:`anestools.eval.answer_pass`) may ask the model.
@@ -39,23 +45,26 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-EXTRACTOR_VERSION = "4"  # bump whenever a rule changes: it is recorded in summary.json
+EXTRACTOR_VERSION = "5"  # bump whenever a rule changes: it is recorded in summary.json
 
 # -- building blocks --------------------------------------------------------------------------
 # CLAIM: one option letter in optional brackets/quotes; ``more`` catches a second letter
 # joined by or/and/、/和/或 (a non-answer).
 _OPEN = r"[\(\[（【\"'“]?\s*"
 _CLOSE = r"\s*[\)\]）】\"'”]?"
-_JOIN = r"\s*(?:\bor\b|\band\b|/|,|、|和|或者|或|与|及|&)\s*"
+_JOIN = r"\s*(?:\bor\b|\band\b|/|,|、|和|或者|或|还是|与|及|&)\s*"
 CLAIM = (_OPEN + r"(?P<x>[A-Ia-i])(?![A-Za-z0-9])" + _CLOSE
          + r"(?P<more>" + _JOIN + r"[\(\[（【\"']?\s*[A-Ia-i](?![A-Za-z0-9]))?")
 _SEP = r"\s*[\]】]?\s*[:：=\-–—→]*\s*"
 _COPULA = r"(?:\s+(?:is|was|would\s+be|should\s+be|must\s+be|will\s+be|=))?"
 _ADV = r"(?:(?:probably|likely|most\s+likely|clearly|definitely|therefore|thus|indeed|actually)\s+)?"
-_LETTER_WORD = r"(?:(?:option|choice|letter)\s*)?"
+_LETTER_WORD = r"(?:(?:option|choice|letter|选项)\s*)?"
 _ZH_COPULA = r"(?:应该是|应当是|应该为|应为|应是|可能是|就是|是|为|选|：|:|】|\]|\s)*"
 # A conclusion's letter stands alone: it ends its sentence ("so B.", "故B。", "综上，B").
 _ENDS = r"(?=\s*(?:[.。!！;；]|$))"
+_ENDS_CLAUSE = r"(?=\s*(?:[.。!！;；，,]|$))"
+# A letter may be followed by its own option text in brackets: "B (Sugammadex)", "B（瑞芬太尼）".
+_OWN_TEXT = r"(?:\s*[\(（][^\)）\n]{1,60}[\)）])?"
 _EN_THEREFORE = r"\b(?:so|therefore|thus|hence)\b"
 _ZH_THEREFORE = r"(?:综上所述|综上|因此|所以|故而|故|因而|由此可见|只剩下|只剩|剩下|最终)"
 
@@ -78,10 +87,11 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("boxed", _rx(r"\\boxed\s*\{\s*(?:\\text(?:bf)?\s*\{\s*)?" + CLAIM),
          r"so the result is $\boxed{D}$", "D"),
-    Rule("json_field", _rx(r"[\"'](?:final_answer|answer|choice|correct_answer|option|答案)[\"']\s*:\s*\[?\s*"
+    Rule("json_field", _rx(r"[\"'](?:final_answer|answer|choice|correct_answer|option|letter|selected_option|prediction|答案)[\"']\s*:\s*\[?\s*"
                            + CLAIM),
          '{"answer": "c", "explanation": "..."}', "C"),
-    Rule("answer_is", _rx(r"\b(?:(?:final|correct|best|right|my|most\s+likely)\s+)*answers?\b" + _COPULA
+    Rule("answer_is", _rx(r"\b(?:(?:final|correct|best|right|my|most\s+likely|textbook)\s+)*answers?\b"
+                          r"(?:\s+(?:to|for)\s+(?:this|the)\s+(?:question|item|one))?" + _COPULA
                           + _SEP + _ADV + _LETTER_WORD + CLAIM),
          "The answer is probably B.", "B"),
     Rule("qualified_option_is", _rx(r"\b(?:correct|best|right|final|preferred|my)\s+(?:option|choice|response"
@@ -89,7 +99,7 @@ RULES: tuple[Rule, ...] = (
          "The correct option is (c) atropine.", "C"),
     Rule("choice_or_conclusion", _rx(r"\b(?:choice|conclusion|final)\s*[:：]\s*" + _LETTER_WORD + CLAIM),
          "Conclusion: (C)", "C"),
-    Rule("letter_is_correct", _rx(r"(?<![A-Za-z])" + _LETTER_WORD + CLAIM + r"(?:\s*\([^)\n]{1,80}\))?\s+is\s+"
+    Rule("letter_is_correct", _rx(r"(?<![A-Za-z])" + _LETTER_WORD + CLAIM + r"(?:\s*\([^)\n]{1,80}\))?,?\s+is\s+"
                                   r"(?:the\s+)?(?:correct|right|best|answer|most\s+(?:appropriate|suitable|likely"
                                   r"|accurate))\b"),
          "Therefore option C is the answer.", "C"),
@@ -118,14 +128,20 @@ RULES: tuple[Rule, ...] = (
                                      + CLAIM + _ENDS),
          "综上，**B**", "B"),
     Rule("zh_hedge", _rx(r"(?<!不)(?:我认为|我觉得|倾向于|可能|大概|估计)\s*(?:是|选|为|选择)?\s*(?:选项)?\s*" + CLAIM
-                         + r"\s*(?:吧|呢|了)?" + _ENDS),
-         "不太确定，可能是B吧。", "B"),
+                         + _OWN_TEXT + r"\s*(?:吧|呢|了)?" + _ENDS_CLAUSE),
+         "我倾向于 B (Sugammadex)，because it forms a complex with rocuronium.", "B"),
+    Rule("zh_should_be", _rx(r"(?<!不)(?:应该是|应当是|应该选|应该为|应是|应为|当选)\s*(?:选项)?\s*" + CLAIM + _ENDS),
+         "答案B。不对，重新想一下：绝大部分以碳酸氢盐形式运输，应该是C。", "C"),
+    Rule("not_but_letter", _rx(r"(?:而是|而应是|而应该是|\bbut\s+(?:rather\s+)?|\brather\s+)" + _LETTER_WORD + CLAIM
+                               + _ENDS),
+         "答案肯定不是D（反射亢进是镁缺乏的表现），而是A。", "A"),
     Rule("zh_option_correct", _rx(r"(?:选项)?" + CLAIM + r"\s*(?:项|选项)?\s*(?:是)?\s*(?:正确|最合适|最恰当|最佳"
                                   r"|最符合|对的)"),
          "A项错误；D选项正确。", "D"),
 )
 
 # A claimed letter followed by these is discussed, not chosen ("Answer A is wrong", "答案A错误").
+_ASKED = re.compile(r"[^.。!！;；\n]{0,30}?[?？]")
 _NEGATED = re.compile(r"\s*(?:is\s+(?:not|wrong|incorrect|false|unlikely)|isn't|are\b|项?\s*(?:也|都)?\s*(?:是)?"
                       r"\s*(?:错误|不正确|不对|不符合|不是|错|不选))", re.IGNORECASE)
 # "The answer is a drug…", "Answer: I think…": a word, not a letter.
@@ -151,10 +167,15 @@ FALLBACKS: tuple[Fallback, ...] = (
     Fallback("leading_letter", "B. Sugammadex. Unlike A (neostigmine), it works at deep block; C and D do not.", "B"),
     Fallback("leading_letter", "B — A and C lower the pressure.", "B"),
     Fallback("last_line_letter_and_text", "Sugammadex encapsulates rocuronium.\n\nB. Sugammadex", "B"),
+    Fallback("final_letter", "Sugammadex binds it; neostigmine cannot at deep block. The statement is false: B.", "B"),
+    Fallback("final_letter", "A and C do not reverse it. The reversal agent here is B – sugammadex.", "B"),
     Fallback("answer_in_words", "The answer is sugammadex.", "B"),
+    Fallback("answer_in_words", "【答案】\n舒更葡糖钠（B）\n【解析】可包裹罗库溴铵。", "B"),
     Fallback("option_text_commit", "Deep block cannot be reversed by neostigmine. The drug of choice is sugammadex.",
              "B"),
     Fallback("option_text_commit", "深度阻滞时新斯的明无效，应首选舒更葡糖钠进行拮抗。", "B"),
+    Fallback("option_sentence", "A deep block needs an encapsulating agent, given promptly.\n\nSugammadex.", "B"),
+    Fallback("option_sentence", "深度阻滞需要包裹型拮抗剂。\n所以选用的是舒更葡糖钠。", "B"),
     Fallback("one_line_option_text", "Sugammadex", "B"),
 )
 
@@ -166,23 +187,30 @@ REFUSALS: tuple[Fallback, ...] = (
     Fallback("none_of_the_options", "以上选项均不正确。", None),
 )
 
-_BARE = re.compile(r"^\s*(?:(?:probably|likely|most\s+likely|maybe|perhaps|definitely|answer)\s*[:,]?\s*)?"
+_BARE = re.compile(r"^\s*(?:(?:probably|likely|most\s+likely|maybe|perhaps|definitely|answer|option|choice)\s*[:,]?\s*)?"
                    r"[\(\[（]?\s*([A-Ia-i])\s*[\)\]）]?\s*[.。:：,，]?\s*$", re.IGNORECASE)
 _LINE_LETTER = re.compile(r"^\s*[\(\[（]?([A-I])[\)\]）.。:：]\s*(.*?)\s*[.。]?\s*$")
 # A first line that opens with a letter and goes on ("B. Sugammadex. Unlike A…", "B — A and C…", "B。舒更…").
 _LEADING = re.compile(r"^\s*[\(\[（]?([A-I])(?:[\)\]）]\s*|\s*[.。:：、]\s*|\s+[—–-]\s+|\s*$)(.*)$")
 _ANSWER_TEXT = re.compile(r"(?:(?:correct\s+|best\s+|final\s+)?answer(?:\s+is)?|best\s+choice\s+is|"
-                          r"(?:正确|最终)?答案\s*(?:是|为|应为)?)\s*[:：]?\s*(.+)", re.IGNORECASE)
+                          r"\b(?:best|final|choice|conclusion)\s*[:：]|"
+                          r"(?:正确|最终)?答案\s*(?:是|为|应为)?)\s*[\]】]?\s*[:：]?\s*(.+)", re.IGNORECASE)
+# A JSON answer field holding an option's text ({"choice": "False"}).
+_JSON_TEXT = re.compile(r"[\"'](?:final_answer|answer|choice|correct_answer|option|答案)[\"']\s*:\s*[\"']([^\"'\n]+)[\"']",
+                        re.IGNORECASE)
+_BRACKET_LETTER = re.compile(r"[\(（]\s*([A-I])\s*[\)）]")
 _DANGLING = re.compile(r"[-–—:：,，(（]\s*$")
-_FINISHED = re.compile(r"[.。!！?？)）\]】\"”]\s*$")
-_NEGATION = re.compile(r"\b(?:not|no|never|isn't|aren't|cannot|can't|don't|doesn't|wrong|incorrect|avoid)\b"
-                       r"|[不非勿无没]|避免", re.IGNORECASE)
+_FINISHED = re.compile(r"[.。!！?？)）\]】\"”}]\s*$")
+_NEGATION = re.compile(r"\b(?:not|no|never|isn't|aren't|cannot|can't|don't|doesn't|wrong|incorrect|avoid"
+                       r"|rul(?:e|ed|ing)\s+out|exclud\w*|eliminat\w*)\b|[不非勿无没]|避免|排除", re.IGNORECASE)
 # A clause that commits to what it names ("X is the most appropriate choice", "the drug of choice is X",
 # "应首选X", "X是最合适的"); the option is then found by its text.
 _COMMIT = re.compile(
     r"\b(?:is|would\s+be|remains)\s+(?:the\s+)?(?:most\s+(?:appropriate|suitable|likely|accurate)|best|correct|right"
     r"|preferred|ideal|first[-\s]line|answer)\b|\b(?:drug|agent|treatment|answer|option|choice)\s+of\s+choice\b"
-    r"|\b(?:is|are)\s+the\s+(?:answer|choice)\b|\bI\s+would\s+(?:choose|select|pick|use|give)\b"
+    r"|\b(?:is|are)\s+the\s+(?:answer|choice|one)\b"
+    r"|\bI(?:\s+would|'d|'ll|\s+will)\s+(?:choose|select|pick|use|give|go\s+with|reach\s+for|opt\s+for|start\s+with"
+    r"|say)\b"
     r"|最合适|最佳|首选|应选|宜选|宜用|最恰当|最适合|正确答案|是正确的", re.IGNORECASE)
 _CLAUSE = re.compile(r"[.;!?。；！？，,]\s*|\n")
 _REFUSAL = re.compile(
@@ -202,14 +230,45 @@ _ORDINALS = {w: i for i, w in enumerate(("first", "second", "third", "fourth", "
                                          "eighth", "ninth"), 1)}
 _ORDINALS.update({f"{i}{suf}": i for i, suf in zip(range(1, 10), ("st", "nd", "rd", "th", "th", "th", "th", "th",
                                                                      "th"))})
-_EN_ORDINAL = re.compile(r"\b(?:(?:option|choice)\s+(?:number\s+|no\.?\s*|#)?([1-9])(?![\d.,]\d)\b"
-                         r"|(?:the\s+)?(" + "|".join(_ORDINALS) + r")\s+(?:option|choice|answer|one)\b)",
+_NUMBER_WORDS = {w: i for i, w in enumerate(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"), 1)}
+_EN_ORDINAL = re.compile(r"\b(?:(?:option|choice)\s*(?:number\s+|no\.?\s*|#)?([1-9]|" + "|".join(_NUMBER_WORDS)
+                         + r")(?![\d.,]\d)\b"
+                         r"|(?:the\s+)?(" + "|".join(_ORDINALS) + r")\s+(?:option|choice|answer|one)\b"
+                         r"|(?:the\s+)?(last)\s+(?:option|choice)\b)",
                          re.IGNORECASE)
 _ZH_NUM = "一二三四五六七八九"
-_ZH_ORDINAL = re.compile(r"第\s*([1-9一二三四五六七八九])\s*(?:个选项|个|项|选项)")
+_ZH_ORDINAL = re.compile(r"第\s*([1-9一二三四五六七八九])\s*(?:个选项|个|项|选项)|(最后一个选项|最后一项|最后一个(?=\s*(?:[，。,.；;！!]|$)))")
 _THINK_OPEN = re.compile(r"<think(?:ing)?>", re.IGNORECASE)
 _THINK_CLOSE = re.compile(r"</think(?:ing)?>", re.IGNORECASE)
 _MARKDOWN = re.compile(r"\*\*|__|`+|\*|^#+\s*", re.MULTILINE)
+# A question stem a base model writes after its answer (numbered: "2. … describes:", "第9题 …", or a
+# question: "…？"; "Let me list the options:" is not one); a
+# listing "A …\nB …" under it whose texts are not this question's options is a new question.
+_STEM = re.compile(r"^[ \t]*(?:\d+\s*[.、．)]|第\s*\d+\s*题|(?:Question|Q)\s*\d*\s*[:：.]|(?:问题|题目)\s*\d*\s*[:：])"
+                   r"|[?？][ \t]*$", re.IGNORECASE)
+_LISTING_START = re.compile(r"^[ \t]*[\(（]?A\b[^\n]*\n[ \t]*[\(（]?B\b", re.MULTILINE)
+_LIST_ITEM = re.compile(r"^[ \t]*[\(（]?([A-I])(?:[\)）.、．:：][ \t]*|[ \t]+(?![a-z]))(\S.*?)\s*$")  # not "A patient…"
+# Retracting what was just said ("答案B。不对，…", "I'd say A. Wait, no…"): the statement no longer stands.
+_RETRACT = re.compile(r"[^\n.。!！?？]{0,40}[.。!！?？,，:：;；]?\s*(?:(?:hmm+|well|oh|um+|嗯|等等)[,，.\s]*)?(?:不对|不，|错了|再想想|重新想|wait\b|no[,.!:]|hmm,?\s+no\b"
+                      r"|actually,?\s+no\b|scratch\s+that|on\s+second\s+thought|let\s+me\s+reconsider)", re.IGNORECASE)
+# A hedged alternative after the conclusion ("…maybe it's C. Or B if…", "…也许还是A"): not one commitment.
+_ALTERNATIVE = re.compile(r"(?:(?:^|[.!?;,]\s*)(?i:or)\s+(?:(?i:maybe|perhaps)\s+)?|\b(?i:maybe|perhaps|possibly)\s+"
+                          r"(?:(?i:it(?:'s|\s+is)|even)\s+)?|\b(?i:could\s+(?:also\s+)?be)\s+"
+                          r"|(?:也许|或许|也可能|或者是)\s*(?:还是|是|选|为)?\s*)(?:(?i:option)\s*|选项)?([A-I])(?![A-Za-z0-9])"
+                          r"(?!\s+(?!if\b|instead\b|though\b|too\b)[a-z])", re.MULTILINE)
+# Between two letters of one sentence, what makes the second a revision, not an alternative.
+_REVISES = re.compile(r"[.。!！?？\n]|但|不过|然而|不对|改|而是|\b(?:but|however|actually|wait|no|rather|instead)\b",
+                      re.IGNORECASE)
+_SENTENCE = re.compile(r"[。！!；;?？\n]|\.(?=\s|$)")
+_EN_MARKER = re.compile(r"^(?:so|therefore|thus|hence|overall|in\s+summary|in\s+short)\b[,:]?\s*", re.IGNORECASE)
+_ZH_MARKER = re.compile(r"^(?:综上所述|综上|因此|所以|故而|故|总之|因而)[，,：:]?\s*")
+_CONCLUDES = re.compile(r"^(?:so|therefore|thus|hence|overall)\b|\btherefore\b|^(?:综上所述|综上|因此|所以|故而|故|总之|因而)",
+                        re.IGNORECASE)
+# The last sentence's lone letter: after a copula, a conclusion word, a colon or a dash ("…false: B.",
+# "…is B – bupivacaine.", "So A: jaw thrust…", "D.").
+_FINAL_LETTER = re.compile(r"(?:^|[:：—–→-]\s*|\b(?i:is|be|so|thus|therefore|hence|leaves|answer|probably|likely|definitely)\s+)"
+                           r"[\(\[（]?([A-I])(?![A-Za-z0-9])[\)\]）]?(.*)$")
+_LONE = re.compile(r"(?<![A-Za-z0-9])[A-I](?![A-Za-z0-9])")
 MULTI = "*"  # internal marker: a statement naming two letters
 CONTRA = "!"  # internal marker: a letter that contradicts the option text it quotes
 
@@ -230,7 +289,7 @@ class Extraction:
     letter: str | None
     rule: str | None
     status: str = UNDECIDED
-    reason: str | None = None  # why a response with no rule is no answer: refusal, cut_off, empty…
+    reason: str | None = None  # no answer: refusal, cut_off, empty…; undecided: retracted, alternatives
 
     @property
     def undecided(self) -> bool:
@@ -247,8 +306,11 @@ def _strip_reasoning(text: str) -> str | None:
     return text
 
 
+_NON_WORD = re.compile(r"[\s\W_]+")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"[\s\W_]+", " ", text.casefold()).strip()
+    return _NON_WORD.sub(" ", text.casefold()).strip()
 
 
 def _mentions(text: str, options: Mapping[str, str]) -> list[str]:
@@ -256,7 +318,7 @@ def _mentions(text: str, options: Mapping[str, str]) -> list[str]:
     p = _norm(text)
     normed = {k: _norm(v) for k, v in options.items() if _norm(v)}
     inside = [k for k, v in normed.items() if re.search(rf"(?<!\w){re.escape(v)}(?!\w)", p)
-              or (not v.isascii() and v in p)]
+              or (not v.isascii() and len(v) > 1 and v in p)]
     # "lidocaine with adrenaline" contains "lidocaine": keep only the most specific options.
     return [k for k in inside if not any(normed[k] != normed[o] and normed[k] in normed[o] for o in inside)]
 
@@ -292,7 +354,7 @@ def _continues_listing(lines: list[str], letter: str) -> bool:
     """Whether the line before the last one is the previous option of a listing ("D. …", then "E.")."""
     if len(lines) < 2 or letter == "A":
         return False
-    m = _LINE_LETTER.match(lines[-2])
+    m = _LINE_LETTER.match(lines[-2]) or _LIST_ITEM.match(lines[-2])
     return bool(m) and m.group(1) == chr(ord(letter) - 1)
 
 
@@ -310,17 +372,134 @@ def _mask_letters_in_options(text: str, options: Mapping[str, str]) -> str:
     return text
 
 
-def _ordinals_to_letters(text: str) -> str:
+def _ordinals_to_letters(text: str, options: Mapping[str, str]) -> str:
+    last = max(options) if options else "A"
+
     def en(m: re.Match[str]) -> str:
-        n = int(m.group(1)) if m.group(1) else _ORDINALS[m.group(2).lower()]
+        if m.group(3):
+            return f"option {last}"
+        d = m.group(1)
+        n = (int(d) if d.isdigit() else _NUMBER_WORDS[d.lower()]) if d else _ORDINALS[m.group(2).lower()]
         return f"option {chr(ord('A') + n - 1)}"
 
     def zh(m: re.Match[str]) -> str:
+        if m.group(2):
+            return f"选项{last}"
         d = m.group(1)
         n = int(d) if d.isdigit() else _ZH_NUM.index(d) + 1
         return f"选项{chr(ord('A') + n - 1)}"
 
     return _ZH_ORDINAL.sub(zh, _EN_ORDINAL.sub(en, text))
+
+
+def _new_question_at(text: str, options: Mapping[str, str]) -> int | None:
+    """Where a base model starts writing a new question: a stem line, then a listing from ``A``
+    whose texts are not this question's options (its own options restated are not a new question)."""
+    m = _NEW_QUESTION.search(text)
+    cut = m.start() if m else None
+    if not _LISTING_START.search(text):
+        return cut
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for ln in lines:
+        starts.append(starts[-1] + len(ln))
+    normed = {k: _norm(v) for k, v in options.items()}
+    for i in range(len(lines) - 1):
+        if cut is not None and starts[i] >= cut:
+            break
+        items = []
+        for ln in lines[i:]:
+            m = _LIST_ITEM.match(ln.rstrip("\n"))
+            if not m or m.group(1) != chr(ord("A") + len(items)):
+                break
+            items.append((m.group(1), _norm(m.group(2))))
+        if len(items) < 2:
+            continue
+        # its own options restated ("A. Neostigmine: …") match letter by letter; a new question's do not
+        own = sum(bool(normed.get(k)) and (t == normed[k] or t.startswith(normed[k] + " ")
+                                           or (not normed[k].isascii() and t.startswith(normed[k])))
+                  for k, t in items)
+        stem = next((j for j in range(i - 1, -1, -1) if lines[j].strip()), None)
+        if 2 * own < len(items) and stem is not None and _STEM.search(lines[stem].rstrip("\n")):
+            return starts[stem] if cut is None else min(cut, starts[stem])
+    return cut
+
+
+def _tokens(text: str) -> set[str]:
+    return set(_norm(text).split()) if text.isascii() else set(_norm(text).replace(" ", ""))
+
+
+def _own_text(tail: str, letter: str, options: Mapping[str, str]) -> bool:
+    """Whether ``tail`` restates ``letter``'s option text (word-set overlap, best among the options)."""
+    def overlap(k: str) -> float:
+        a, b = _tokens(tail), _tokens(options[k])
+        return len(a & b) / len(a | b) if a | b else 0.0
+
+    mine = overlap(letter)
+    return mine >= 0.6 and all(overlap(k) < mine for k in options if k != letter)
+
+
+def _final_letter(masked: str, lines: list[str], options: Mapping[str, str]) -> str | None:
+    """The last sentence's one lone letter, in a concluding position, with nothing after it but
+    its own option text ("The statement is false: B.", "…the most cardiotoxic is B – bupivacaine.")."""
+    if not lines or _LINE_LETTER.match(lines[-1]):
+        return None  # "B. Sugammadex" / a listing line: the last-line fallback decides
+    sentences = [s for s in _SENTENCE.split(masked.strip()) if s.strip()]
+    if not sentences or masked.rstrip().endswith(("?", "？")):
+        return None  # "The answer is B?" asks
+    last = sentences[-1].strip()
+    letters = [m for m in _LONE.finditer(last)
+               if not (m.group() == "A" and re.match(r"\s+[a-z]", last[m.end():]))]
+    if len(letters) != 1 or letters[0].group() not in options:
+        return None
+    m = _FINAL_LETTER.search(last)
+    if not m or m.start(1) != letters[0].start() or _NEGATION.search(last[:m.start(1)]):
+        return None
+    tail = m.group(2).strip(" .。)）")
+    tail = re.sub(r"^[:：—–,，(（-]\s*", "", tail)
+    if tail and not _own_text(tail, m.group(1), options):
+        # "…is B – Neostigmine" when A is neostigmine: a contradiction, no answer
+        return CONTRA if any(_own_text(tail, k, options) for k in options if k != m.group(1)) else None
+    if _continues_listing(lines, m.group(1)):
+        return None
+    return m.group(1)
+
+
+def _sentence_option(text: str, options: Mapping[str, str]) -> str | None:
+    """An option text standing as the last (or the first) sentence ("None of the above.", "所以以上都是。",
+    "以上都不是。丙泊酚…"), or a concluding last sentence that ends with one option's text
+    ("所以几乎必然累及的是膈神经。")."""
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    if not lines or _LIST_ITEM.match(lines[-1]) or _DANGLING.search(lines[-1]):
+        return None  # "C. Ketamine -": an option listing cut short
+    stripped = text.strip()
+    ends = [0] + [m.end() for m in _SENTENCE.finditer(stripped)] + [len(stripped)]
+    spans = [(a, b) for a, b in zip(ends, ends[1:]) if stripped[a:b].strip(" \n.。!！;；")]
+    if not spans:
+        return None
+    sentences = [stripped[a:b].strip() for a, b in spans]
+    clause = re.split(r"[，,]\s*", sentences[-1])[-1]
+    candidates = [sentences[-1], sentences[0]]
+    if _EN_MARKER.match(clause) or _ZH_MARKER.match(clause):
+        candidates.append(clause)  # "…，所以以上都是。"
+    for sent in candidates:
+        if sent.rstrip().endswith(("?", "？")):
+            continue  # "Neostigmine?" asks, it does not answer
+        bare = _ZH_MARKER.sub("", _EN_MARKER.sub("", sent)).strip(" .。,，:：!！;；")
+        exact = [k for k, v in options.items() if _norm(v) and _norm(v) == _norm(bare)]
+        if len(exact) == 1:
+            return exact[0]
+    last = sentences[-1].rstrip(" .。!！;；")
+    if last.endswith(("?", "？")) or not _CONCLUDES.search(last):
+        return None
+    named = _mentions(last, options)
+    if len(named) != 1:
+        return None
+    value = _norm(options[named[0]])
+    if not _norm(last).endswith(value):
+        return None
+    rest = re.sub(re.escape(options[named[0]]), " ", last, flags=re.IGNORECASE)
+    return None if _NEGATION.search(rest) else named[0]
 
 
 def _statements(text: str, options: Mapping[str, str]) -> list[tuple[int, str, str]]:
@@ -334,6 +513,8 @@ def _statements(text: str, options: Mapping[str, str]) -> list[tuple[int, str, s
                 continue
             if _NEGATED.match(text, m.end()) or _NEGATED.match(rest):
                 continue
+            if _ASKED.match(rest):
+                continue  # "答案是B还是…？", "The answer is B?": asked, not stated
             if m.group("more"):
                 letter = MULTI
             elif _quoted_other(text, end, letter.upper(), options):
@@ -347,7 +528,7 @@ def _leading_letter(lines: list[str], options: Mapping[str, str]) -> Extraction 
     m = _LEADING.match(lines[0]) if lines else None
     if not m or m.group(1) not in options:
         return None
-    if sum(bool(_LINE_LETTER.match(ln)) for ln in lines) > 1:  # "A. …\nB. …": a listing, not an answer
+    if sum(bool(_LINE_LETTER.match(ln) or _LIST_ITEM.match(ln)) for ln in lines) > 1:  # "A. …\nB. …": a listing
         return None
     rest = m.group(2).strip()
     if not rest and len(lines) == 1:
@@ -393,12 +574,23 @@ def _fallback(text: str, masked: str, options: Mapping[str, str]) -> Extraction:
         rest = _norm(m.group(2))
         if rest in ("", _norm(options[m.group(1)])):
             return Extraction(m.group(1), "last_line_letter_and_text", ANSWER)
-    answers = list(_ANSWER_TEXT.finditer(stripped))
+    letter = _final_letter(masked, mlines, options)
+    if letter == CONTRA:
+        return Extraction(None, "final_letter", NO_ANSWER)
+    if letter:
+        return Extraction(letter, "final_letter", ANSWER)
+    answers = list(_ANSWER_TEXT.finditer(stripped)) + list(_JSON_TEXT.finditer(stripped))
     if answers:
-        phrase = re.split(r"[.。;；,，]\s|\n", answers[-1].group(1))[0]
-        letter = _option_from_text(phrase, options)
+        phrase = re.split(r"[.。;；,，]\s|\n", max(answers, key=lambda a: a.start()).group(1))[0]
+        asks = phrase.lstrip().startswith(("【", "[")) or re.search(r"[?？吗]", phrase)  # a header, a question
+        letter = None if asks else _option_from_text(phrase, options)
         if letter:
-            return Extraction(letter, "answer_in_words", ANSWER)
+            quoted = _BRACKET_LETTER.search(phrase)
+            if quoted and quoted.group(1) != letter:
+                return Extraction(None, "answer_in_words", NO_ANSWER)  # "Sugammadex (C)" when C is atropine
+            rest = re.sub(re.escape(options[letter]), " ", phrase, flags=re.IGNORECASE)
+            if not _NEGATION.search(_BRACKET_LETTER.sub(" ", rest)):  # "答案不是D…": discussed, not chosen
+                return Extraction(letter, "answer_in_words", ANSWER)
     letter = _option_commit(stripped, options)
     if letter:
         return Extraction(letter, "option_text_commit", ANSWER)
@@ -408,10 +600,13 @@ def _fallback(text: str, masked: str, options: Mapping[str, str]) -> Extraction:
             # A sentence around the option text: it must be finished ("…encapsulates" is cut
             # off) and must not negate it ("不选A，丙泊酚…", "Propofol is not indicated.").
             rest = re.sub(re.escape(options[letter]), " ", stripped, flags=re.IGNORECASE)
-            if not _FINISHED.search(stripped) or _NEGATION.search(rest):
+            if not _FINISHED.search(stripped) or _NEGATION.search(rest) or stripped.endswith(("?", "？")):
                 letter = None
         if letter:
             return Extraction(letter, "one_line_option_text", ANSWER)
+    letter = _sentence_option(stripped, options)
+    if letter:
+        return Extraction(letter, "option_sentence", ANSWER)
     for pattern, name in ((_NONE_OF, "none_of_the_options"), (_REFUSAL, "refusal")):
         if pattern.search(stripped):
             return Extraction(None, None, NO_ANSWER, name)
@@ -427,20 +622,31 @@ def extract(response: str, options: Mapping[str, str]) -> Extraction:
     text = _strip_reasoning(unicodedata.normalize("NFKC", response))
     if text is None:
         return Extraction(None, None, NO_ANSWER, "unclosed_think")
-    cut = _NEW_QUESTION.search(text)
-    if cut:
-        text = text[:cut.start()]
+    opts = {k.upper(): v for k, v in options.items()}
+    cut = _new_question_at(text, opts)
+    if cut is not None:
+        text = text[:cut]
     if not text.strip():
         return Extraction(None, None, NO_ANSWER, "empty")
-    opts = {k.upper(): v for k, v in options.items()}
-    text = _ordinals_to_letters(_MARKDOWN.sub("", text))
+    text = _ordinals_to_letters(_MARKDOWN.sub("", text), opts)
     masked = _mask_letters_in_options(text, opts)
     found = _statements(masked, opts)
     if found:
-        _, letter, rule = max(found, key=lambda f: f[0])
-        if letter in opts:
-            return Extraction(letter, rule, ANSWER)
-        return Extraction(None, rule, NO_ANSWER)
+        pos, letter, rule = max(found, key=lambda f: f[0])
+        if letter not in opts:
+            return Extraction(None, rule, NO_ANSWER)
+        # Undecided (the answer pass may ask the model), never a guess: the conclusion was taken
+        # back with nothing after it, or another letter is offered as a hedged alternative.
+        if any(p < pos and other != letter and not _REVISES.search(masked[p:pos]) for p, other, _ in found):
+            return Extraction(None, None, UNDECIDED, "alternatives")  # "可能是A，也可能是B"
+        offered = any(m.start(1) == pos for m in _ALTERNATIVE.finditer(masked, max(0, pos - 30), pos + 1))
+        if offered and any(p < pos and other != letter for p, other, _ in found):
+            return Extraction(None, None, UNDECIDED, "alternatives")  # "我倾向于A，但也可能是C"
+        if _RETRACT.match(masked, pos + 1):
+            return Extraction(None, None, UNDECIDED, "retracted")
+        if any(m.group(1) != letter and m.group(1) in opts for m in _ALTERNATIVE.finditer(masked, pos + 1)):
+            return Extraction(None, None, UNDECIDED, "alternatives")
+        return Extraction(letter, rule, ANSWER)
     got = _fallback(text, masked, opts)
     if got.letter is not None and got.letter not in opts:
         return Extraction(None, got.rule, NO_ANSWER)

@@ -17,8 +17,9 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from anestools.eval.compare import comparison_document, plot_sweep
+from anestools.eval.render import plot_summary, render_report
 from anestools.eval.report_parts import model_label, plot_length_accuracy
-from anestools.eval.results import RunInfo, check_report_fields, plot_summary, render_report
+from anestools.eval.summary import RunInfo, check_report_fields
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", sans-serif;

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from anestools.eval.bench import Item
-from anestools.eval.client import ChatClient, RequestFailed
+from anestools.common.anesbench import Item
+from anestools.runtime.client import ChatClient, RequestFailed
 
 JUDGE_SYSTEM = ("You grade answers to multiple-choice questions. You do not solve the question; you only "
                 "report which option the given response finally chooses.")

@@ -13,13 +13,12 @@ The Chinese prompt is its equivalent for ``zh`` items.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from anestools.common.anesbench import Item
+from anestools.common.digest import json_digest
 from anestools.errors import ConfigError
-from anestools.eval.bench import Item
 
 STYLES = ("cot", "direct")
 
@@ -83,6 +82,8 @@ class PromptBuilder:
     style: str = "cot"
     shots: int = 0
     dev: tuple[Item, ...] = ()
+    #: Languages of the questions it will be asked for: only those need K dev examples (empty: the dev set's).
+    languages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.style not in STYLES:
@@ -90,7 +91,7 @@ class PromptBuilder:
         if self.shots < 0:
             raise ConfigError("--shots must be >= 0")
         if self.shots:
-            for lang in {it.language for it in self.dev} or {"en"}:
+            for lang in sorted(set(self.languages) or {it.language for it in self.dev} or {"en"}):
                 have = sum(1 for it in self.dev if it.language == lang)
                 if have < self.shots + 1:
                     raise ConfigError(f"--shots {self.shots} needs at least {self.shots + 1} {lang} dev "
@@ -134,5 +135,4 @@ class PromptBuilder:
 
 
 def _digest(obj: object) -> str:
-    blob = json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(blob).hexdigest()[:12]
+    return json_digest(obj, ensure_ascii=False)

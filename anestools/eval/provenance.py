@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from anestools import __version__
-from anestools.eval.bench import Item
+from anestools.common.anesbench import Item
 
 MODEL_CONFIG_FILES = ("config.json", "generation_config.json", "tokenizer_config.json")
 

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from anestools.common.anesbench import Item
 from anestools.common.atomic import atomic_path
-from anestools.eval.bench import Item
 from anestools.eval.metrics import LEVEL_NAMES, ItemResult
 
 __all__ = ["LEVEL_NAMES", "model_label", "summary_extras", "truncation_warning", "extra_markdown",
@@ -120,7 +120,7 @@ def extra_markdown(summary: dict[str, Any]) -> list[str]:
                   "| both right | only EN right | only ZH right | neither |", "|---|---|---|---|",
                   "| " + " | ".join(f"{cons[k]} ({100 * cons[k] / n:.0f}%)"
                                    for k in ("both", "only_en", "only_zh", "neither")) + " |"]
-    if summary.get("length_vs_accuracy"):
+    if length_chart_bins(summary):
         lines += ["", f"![accuracy vs reasoning length]({LENGTH_PLOT})"]
     return lines
 
@@ -147,9 +147,20 @@ def length_figure(bins: list[dict[str, Any]], model: str | None):
     return fig
 
 
-def plot_length_accuracy(summary: dict[str, Any], path: Path) -> bool:
-    """Write the length chart; False (nothing written) when no response has a token count."""
+def length_chart_bins(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The length bins worth a chart: empty below two bins at different lengths.
+
+    Why: with every response the same length (a fixed-length model) every bin sits at one x, and
+    the chart is a single vertical line with its labels printed over each other; it says nothing,
+    so it is left out.
+    """
     bins = summary.get("length_vs_accuracy") or []
+    return bins if len({b.get("tokens_median") for b in bins}) >= 2 else []
+
+
+def plot_length_accuracy(summary: dict[str, Any], path: Path) -> bool:
+    """Write the length chart; False (nothing written) below two bins of different lengths."""
+    bins = length_chart_bins(summary)
     if not bins:
         return False
     with atomic_path(path, overwrite=True) as tmp:

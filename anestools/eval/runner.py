@@ -8,126 +8,93 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
-import math
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from anestools import __version__
-from anestools.common.atomic import remove_stale_temps
-from anestools.common.lock import output_lock
+from anestools.common import jsonio
+from anestools.common.anesbench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
+from anestools.common.digest import json_digest
 from anestools.common.paths import Output, check_io
-from anestools.errors import ConfigError, EngineError
+from anestools.errors import ConfigError, EngineError, InputError
 from anestools.eval import answer_pass
-from anestools.eval.auto_engine import AUTO, choose_engine
-from anestools.eval.bench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
-from anestools.eval.client import ChatClient, RequestFailed, RetryPolicy
+from anestools.eval import predictions as preds
+from anestools.eval.aggregate import build_summary
 from anestools.eval.custom_bench import BenchMapping
-from anestools.eval.engines import ENGINES, Endpoint, check_engine_options, default_concurrency, open_endpoint
 from anestools.eval.extract import EXTRACTOR_VERSION, extract
 from anestools.eval.judge import agreement, ask_judge, audit_sample
-from anestools.eval.preflight import EndpointInfo, preflight
+from anestools.eval.predictions import JUDGE_AUDIT, PREDICTIONS, latest_by_key, read_predictions, write_jsonl
 from anestools.eval.prompts import PromptBuilder
 from anestools.eval.provenance import package_version, provenance
-from anestools.eval.results import (
-    JUDGE_AUDIT,
-    PREDICTIONS,
-    SUMMARY,
-    PredictionLog,
-    build_summary,
-    latest_by_key,
-    prepare_output,
-    read_predictions,
-    write_jsonl,
-    write_outputs,
-)
-from anestools.eval.rundir import check_run_dir, previous_config
+from anestools.eval.render import write_outputs
+from anestools.eval.selection import check_run_dir, previous_config
+from anestools.eval.summary import SUMMARY
+from anestools.runtime.client import RequestFailed
+from anestools.runtime.engines import ENGINES, Endpoint, check_engine_options
+from anestools.runtime.journal import JournalWriter
+from anestools.runtime.options import AtLeast, checked
+from anestools.runtime.pool import run_pool
+from anestools.runtime.preflight import EndpointInfo, preflight
+from anestools.runtime.rundir import RunDir
+from anestools.runtime.settings import EngineSettings
 
 ENGINE_LOG = "engine.log"
 JUDGE_ENGINE_LOG = "judge_engine.log"
 
 
 @dataclass
-class EvalSettings:
-    """Everything but the model: one settings object drives a whole checkpoint sweep."""
+class EvalSettings(EngineSettings):
+    """Everything but the model: one settings object drives a whole checkpoint sweep.
+
+    The engine options are :class:`anestools.runtime.settings.EngineSettings`'s; each field
+    here that has a check declares it (:func:`anestools.runtime.options.checked`), and the
+    instance is validated once, when it is made.
+    """
 
     benchmark: str | list[str] | None = None
-    engine: str = AUTO  # resolved by resolved(): sglang, transformers or openai
-    base_url: str | None = None
-    api_key_env: str | None = None
-    engine_python: str | None = None
-    dp: str = "auto"
-    tp: int = 1
-    engine_args: list[str] = field(default_factory=list)
     languages: tuple[str, ...] = LANGUAGES
     levels: tuple[int, ...] = LEVELS
-    shots: int = 0
+    shots: int = checked(0, AtLeast(0))
     dev_file: str | None = None
     prompt: str = "cot"
-    samples: int = 1
-    temperature: float = 0.0
-    max_new_tokens: int = 2048
-    concurrency: int | None = None  # None: 256, or 8 for transformers serve (no batching scheduler)
+    samples: int = checked(1, AtLeast(1))
+    temperature: float = checked(0.0, AtLeast(0))
+    max_new_tokens: int = checked(2048, AtLeast(1))
     limit: int | float | None = None  # N per language, or a fraction (0, 1] of each language
     mapping: BenchMapping | None = None  # a custom bank's fields (None: the AnesBench schemas)
-    engine_reason: str | None = None  # why --engine auto chose self.engine
     resume: bool = True
     overwrite: bool = False
     skip_invalid: bool = False
-    retries: int = 4
-    request_timeout: float = 600.0
-    startup_timeout: float = 1800.0
     seed: int = 0  # request seed = seed + sample index, sent with every request
     log_samples: bool = False  # add the full prompt and options to every prediction line
     judge_model: str | None = None
     judge_engine: str = "openai"
     judge_base_url: str | None = None
     judge_api_key_env: str | None = None
-    judge_audit: int = 0
+    judge_audit: int = checked(0, AtLeast(0))
     answer_pass: str = "fallback"  # off | fallback | always (anestools.eval.answer_pass)
 
-    @property
-    def in_flight(self) -> int:
-        """Requests in flight: ``--concurrency``, else the engine's default."""
-        return self.concurrency if self.concurrency is not None else default_concurrency(self.engine)
-
-    def resolved(self) -> EvalSettings:
-        """These settings with ``--engine auto`` replaced by the engine this machine can run."""
-        if self.engine != AUTO:
-            return self
-        choice = choose_engine(AUTO, engine_python=self.engine_python, base_url=self.base_url,
-                               engine_args=self.engine_args)
-        return replace(self, engine=choice.engine, engine_reason=choice.reason,
-                       engine_args=[*self.engine_args, *choice.extra_args])
+    def judge_settings(self) -> EngineSettings:
+        """The judge's server: its own engine, endpoint and key; this run's interpreter and timeouts."""
+        return EngineSettings(engine=self.judge_engine, base_url=self.judge_base_url,
+                              api_key_env=self.judge_api_key_env, engine_python=self.engine_python,
+                              retries=self.retries, request_timeout=self.request_timeout,
+                              startup_timeout=self.startup_timeout)
 
     def validate(self) -> None:
-        if self.samples < 1:
-            raise ConfigError("--samples must be >= 1")
-        if self.concurrency is not None and self.concurrency < 1:
-            raise ConfigError("--concurrency must be >= 1")
-        if self.max_new_tokens < 1:
-            raise ConfigError("--max-new-tokens must be >= 1")
-        if not math.isfinite(self.temperature) or self.temperature < 0:
-            raise ConfigError(f"--temperature must be a number >= 0, got {self.temperature}")
-        for flag, value in (("--request-timeout", self.request_timeout),
-                            ("--startup-timeout", self.startup_timeout)):
-            if not (math.isfinite(value) and value > 0):
-                raise ConfigError(f"{flag} must be a number of seconds > 0, got {value}")
-        if isinstance(self.limit, float) and not 0 < self.limit <= 1:
-            raise ConfigError(f"--limit {self.limit}: a fraction must be in (0, 1]")
-        if isinstance(self.limit, int) and self.limit < 1:
+        super().validate()  # every declared check, these fields' too
+        if isinstance(self.limit, float):
+            if not 0 < self.limit <= 1:  # nan too
+                raise ConfigError(f"--limit {self.limit}: a fraction must be in (0, 1]")
+        elif isinstance(self.limit, int) and self.limit < 1:
             raise ConfigError("--limit must be >= 1 (or a fraction such as 0.1)")
-        if self.retries < 0:
-            raise ConfigError("--retries must be >= 0")
         if self.answer_pass not in answer_pass.MODES:
             raise ConfigError(f"--answer-pass {self.answer_pass!r}: expected one of {', '.join(answer_pass.MODES)}")
-        if self.engine != AUTO:
-            check_engine_options(self.engine, self.base_url, self.api_key_env)
         if self.judge_model:
             if self.judge_engine not in ENGINES:
                 raise ConfigError(f"--judge-engine: unknown engine {self.judge_engine!r}; expected one of "
@@ -135,8 +102,6 @@ class EvalSettings:
             check_engine_options(self.judge_engine, self.judge_base_url, self.judge_api_key_env)
         elif self.judge_base_url or self.judge_audit:
             raise ConfigError("--judge-base-url / --judge-audit need --judge-model")
-        if self.judge_audit < 0:
-            raise ConfigError("--judge-audit must be >= 0")
         bad = [lang for lang in self.languages if lang not in LANGUAGES]
         if bad or not self.languages:
             raise ConfigError(f"--lang: unknown language(s) {bad}; expected en, zh (cn)")
@@ -180,9 +145,9 @@ def trained_step(model: str) -> int | None:
     Lets a sweep's chart place the final model after its checkpoints.
     """
     try:
-        state = json.loads((Path(model) / "trainer_state.json").read_text(encoding="utf-8"))
+        state = jsonio.read_json(Path(model) / "trainer_state.json")
         return int(state["global_step"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (InputError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -220,8 +185,7 @@ def _fingerprint(model: str, prompt_hash: str, settings: EvalSettings) -> str:
                               "max_new_tokens": settings.max_new_tokens}
     if settings.judge_model:  # a judge decides some answers: runs with another judge do not mix
         fields["judge"] = settings.judge_model
-    blob = json.dumps(fields, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+    return json_digest(fields)
 
 
 def load_dev(settings: EvalSettings) -> tuple[Item, ...]:
@@ -232,72 +196,57 @@ def load_dev(settings: EvalSettings) -> tuple[Item, ...]:
 
 
 def _prompt_hash(messages: list[dict[str, str]]) -> str:
-    return hashlib.sha256(json.dumps(messages, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+    return json_digest(messages, length=16, ensure_ascii=False)
 
 
 async def _ask_all(todo: list[tuple[Item, int]], endpoint: Endpoint, builder: PromptBuilder,
-                   settings: EvalSettings, base: dict[str, Any], log: PredictionLog,
+                   settings: EvalSettings, base: dict[str, Any], log: JournalWriter,
                    hook: ProgressHook | None, judge: Endpoint | None = None,
                    plan: answer_pass.PassPlan | None = None) -> int:
-    queue: asyncio.Queue[tuple[Item, int]] = asyncio.Queue()
-    for t in todo:
-        queue.put_nowait(t)
-    written = 0
-    policy = RetryPolicy(retries=settings.retries)
     async with contextlib.AsyncExitStack() as stack:
-        client = await stack.enter_async_context(ChatClient(
-            endpoint.base_url, endpoint.model, endpoint.api_key, request_timeout=settings.request_timeout,
-            policy=policy))
-        judge_client = None if judge is None else await stack.enter_async_context(ChatClient(
-            judge.base_url, judge.model, judge.api_key, request_timeout=settings.request_timeout, policy=policy))
+        client = await stack.enter_async_context(endpoint.client(settings.request_timeout, settings.retries))
+        judge_client = None if judge is None else await stack.enter_async_context(
+            judge.client(settings.request_timeout, settings.retries))
 
-        async def worker() -> None:
-            nonlocal written
-            while True:
-                try:
-                    item, sample = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                messages = builder.messages(item)
-                seed = settings.seed + sample
-                rec = {"key": item.key, "id": item.id, "language": item.language, "level": item.level,
-                       "sample": sample, **base, "request_prompt_hash": _prompt_hash(messages), "seed": seed}
-                if settings.log_samples:
-                    rec.update(prompt=messages, options=item.options)
-                try:
-                    c = await client.complete(messages, temperature=settings.temperature,
-                                              max_tokens=settings.max_new_tokens, extra={"seed": seed})
-                except RequestFailed as exc:
-                    rec.update(response=None, extracted=None, extracted_by=None, gold=item.answer, correct=None,
-                               completion_tokens=None, prompt_tokens=None, finish_reason=None,
-                               latency=None, attempts=exc.attempts, error=exc.reason)
-                else:
-                    got = extract(c.text, item.options)
-                    pred, by = got.letter, ("rule" if got.letter else "none")
-                    rec.update(extract_rule=got.rule, extract_status=got.status, rule_extracted=got.letter)
-                    if plan is not None and plan.wanted(got.undecided, c.finish_reason):
-                        ap = await answer_pass.ask(client, plan.support, messages, c.text, list(item.options),
-                                                   item.language, token_ids=plan.token_ids, seed=seed)
-                        rec["answer_pass"] = ap.as_record()
-                        if pred is None and ap.letter and plan.usable(got.undecided, c.finish_reason):
-                            pred, by = ap.letter, "answer_pass"
-                            rec["answer_prob"] = rec["answer_pass"]["prob"]
-                    if pred is None and judge_client is not None and c.text.strip():
-                        verdict = await ask_judge(judge_client, item, c.text, seed=settings.seed)
-                        rec["judge"] = verdict.as_record()
-                        if verdict.letter is not None:
-                            pred, by = verdict.letter, "judge"
-                    rec.update(response=c.text, extracted=pred, extracted_by=by, gold=item.answer,
-                               correct=pred == item.answer, completion_tokens=c.completion_tokens,
-                               prompt_tokens=c.prompt_tokens, finish_reason=c.finish_reason,
-                               latency=round(c.latency, 4), attempts=c.attempts, error=None)
-                log.append(rec)
-                written += 1
-                if hook:
-                    hook("error" if rec["error"] else "done", 1)
+        async def ask(task: tuple[Item, int]) -> preds.Prediction:
+            item, sample = task
+            messages = builder.messages(item)
+            seed = settings.seed + sample
+            rec: preds.Prediction = {"key": item.key, "id": item.id, "language": item.language, "level": item.level,
+                                     "sample": sample, **base, "request_prompt_hash": _prompt_hash(messages),
+                                     "seed": seed}
+            if settings.log_samples:
+                rec.update(prompt=messages, options=item.options)
+            try:
+                c = await client.complete(messages, temperature=settings.temperature,
+                                          max_tokens=settings.max_new_tokens, extra={"seed": seed})
+            except RequestFailed as exc:
+                return preds.failed(rec, gold=item.answer, attempts=exc.attempts, error=exc.reason)
+            got = extract(c.text, item.options)
+            pred, by = got.letter, ("rule" if got.letter else "none")
+            rec.update(extract_rule=got.rule, extract_status=got.status, rule_extracted=got.letter)
+            if plan is not None and plan.wanted(got.undecided, c.finish_reason):
+                ap = await answer_pass.ask(client, plan.support, messages, c.text, list(item.options),
+                                           item.language, token_ids=plan.token_ids, seed=seed)
+                rec["answer_pass"] = ap.as_record()
+                if pred is None and ap.letter and plan.usable(got.undecided, c.finish_reason):
+                    pred, by = ap.letter, "answer_pass"
+                    rec["answer_prob"] = rec["answer_pass"]["prob"]
+            if pred is None and judge_client is not None and c.text.strip():
+                verdict = await ask_judge(judge_client, item, c.text, seed=settings.seed)
+                rec["judge"] = verdict.as_record()
+                if verdict.letter is not None:
+                    pred, by = verdict.letter, "judge"
+            return preds.answered(rec, response=c.text, extracted=pred, extracted_by=by, gold=item.answer,
+                                  completion_tokens=c.completion_tokens, prompt_tokens=c.prompt_tokens,
+                                  finish_reason=c.finish_reason, latency=c.latency, attempts=c.attempts)
 
-        await asyncio.gather(*(worker() for _ in range(min(settings.in_flight, len(todo)))))
-    return written
+        def done(rec: preds.Prediction) -> None:
+            log.append(rec)
+            if hook:
+                hook("error" if rec["error"] else "done", 1)
+
+        return await run_pool(todo, ask, min(settings.in_flight, len(todo)), done)
 
 
 def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchmark: Benchmark | None = None,
@@ -307,45 +256,41 @@ def evaluate_model(model: str, run_dir: Path, settings: EvalSettings, *, benchma
     The run directory is locked for the whole run: a second ``eval`` into it is refused
     (it would ask the same questions again and append duplicates).
     """
-    settings = settings.resolved()
-    settings.validate()
+    settings = settings.resolved()  # validated when it was made
     bench_specs = [settings.benchmark] if isinstance(settings.benchmark, str) else list(settings.benchmark or [])
     local_model = [model] if Path(model).expanduser().exists() else []
     # before --overwrite can clear anything: the run directory is no input (benchmark, dev set, model)
     check_io([*bench_specs, *([settings.dev_file] if settings.dev_file else []), *local_model],
              [Output.run_dir(run_dir)], "eval")
-    with output_lock(run_dir, f"anestools eval --model {model}"):
-        remove_stale_temps(run_dir)
-        return _evaluate_locked(model, run_dir, settings, benchmark=benchmark, hook=hook)
+    with preds.run_dir(run_dir, f"anestools eval --model {model}").locked() as rd:
+        return _evaluate_locked(model, rd, settings, benchmark=benchmark, hook=hook)
 
 
-def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, benchmark: Benchmark | None,
+def _evaluate_locked(model: str, rd: RunDir, settings: EvalSettings, *, benchmark: Benchmark | None,
                      hook: ProgressHook | None) -> EvalOutcome:
+    run_dir = rd.path
     bench = benchmark or load_benchmark(settings.benchmark, settings.languages, settings.skip_invalid,
                                         settings.mapping)
     items = bench.select(settings.languages, settings.levels, settings.limit)
     if not items:
         raise ConfigError(f"no questions in {bench.source} for --lang {','.join(settings.languages)} "
                           f"--levels {','.join(map(str, settings.levels))}")
-    builder = PromptBuilder(style=settings.prompt, shots=settings.shots, dev=load_dev(settings))
+    builder = PromptBuilder(style=settings.prompt, shots=settings.shots, dev=load_dev(settings),
+                            languages=tuple(sorted({it.language for it in items})))
     fingerprint = _fingerprint(model, builder.hash, settings)
-    config = {
+    config = {  # summary.json's "config": the settings as they are, plus what was derived from them
         "model": model,
         "checkpoint_step": checkpoint_step(model),
         "trained_step": checkpoint_step(model) or trained_step(model),
         "benchmark": bench.source,
         "invalid_records_skipped": len(bench.invalid),
-        "engine": settings.engine,
-        "engine_choice": settings.engine_reason or "chosen with --engine",
+        **settings.engine_fields(),  # the API key's variable name only, never its value
+        "engine_choice": settings.engine_choice,
+        "concurrency": settings.in_flight,
         "benchmark_mapping": settings.mapping.describe() if settings.mapping else None,
-        "base_url": settings.base_url,
-        "api_key_env": settings.api_key_env,  # the variable's name only, never its value
-        "engine_python": settings.engine_python,
-        "dp": settings.dp, "tp": settings.tp, "engine_args": list(settings.engine_args),
         "languages": list(settings.languages), "levels": list(settings.levels), "limit": settings.limit,
         "samples": settings.samples, "temperature": settings.temperature,
-        "max_new_tokens": settings.max_new_tokens, "concurrency": settings.in_flight,
-        "retries": settings.retries, "request_timeout": settings.request_timeout,
+        "max_new_tokens": settings.max_new_tokens,
         "prompt_hash": builder.hash, "fingerprint": fingerprint, "prompt": builder.describe(),
         "anestools_version": __version__,
         "seed": settings.seed, "log_samples": settings.log_samples,
@@ -354,12 +299,12 @@ def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, bench
         "judge_audit": settings.judge_audit,
         "answer_pass_mode": settings.answer_pass,
     }
-    prepare_output(run_dir, settings.resume, settings.overwrite)
-    pred_path = run_dir / PREDICTIONS
-    latest = latest_by_key(read_predictions(pred_path), fingerprint)
+    rd.start(settings.resume, settings.overwrite)
+    latest = latest_by_key(read_predictions(rd.journal_path), fingerprint)
     check_run_dir(run_dir, config, settings.overwrite)
     # what the answer pass's probe found; a resume with nothing left to ask keeps the previous finding
-    previous_pass = (previous_config(run_dir) or {}).get("answer_pass")
+    # (not with --overwrite: the previous summary is being replaced, and may be what is broken)
+    previous_pass = None if settings.overwrite else (previous_config(run_dir) or {}).get("answer_pass")
     config["answer_pass"] = previous_pass if isinstance(previous_pass, dict) else None
     todo = [(it, s) for it in items for s in range(settings.samples)
             if (rec := latest.get((it.key, s))) is None or rec.get("error") is not None]
@@ -376,23 +321,20 @@ def _evaluate_locked(model: str, run_dir: Path, settings: EvalSettings, *, bench
         with contextlib.ExitStack() as stack:
             endpoint = judge = plan = None
             if todo:
-                endpoint = stack.enter_context(open_endpoint(
-                    settings.engine, model, log_path=run_dir / ENGINE_LOG, base_url=settings.base_url,
-                    api_key_env=settings.api_key_env, engine_python=settings.engine_python, dp=settings.dp,
-                    tp=settings.tp, engine_args=settings.engine_args, startup_timeout=settings.startup_timeout))
+                endpoint = stack.enter_context(settings.endpoint(model, run_dir / ENGINE_LOG))
                 info = preflight(endpoint.base_url, endpoint.api_key, list_models=settings.engine != "transformers")
+                endpoint = replace(endpoint, served_models=info.models)
                 engine_info = _engine_info(settings, info)
                 plan, support = _answer_pass_plan(settings, endpoint)
                 config["answer_pass"] = answer_pass.describe(settings.answer_pass, support)
                 if endpoint.command:
                     config["engine_command"] = list(endpoint.command)
             if settings.judge_model:
-                judge = stack.enter_context(open_endpoint(
-                    settings.judge_engine, settings.judge_model, log_path=run_dir / JUDGE_ENGINE_LOG,
-                    base_url=settings.judge_base_url, api_key_env=settings.judge_api_key_env,
-                    engine_python=settings.engine_python, startup_timeout=settings.startup_timeout))
-                preflight(judge.base_url, judge.api_key, list_models=False)
-            log = stack.enter_context(PredictionLog(pred_path))
+                judge = stack.enter_context(settings.judge_settings().endpoint(settings.judge_model,
+                                                                              run_dir / JUDGE_ENGINE_LOG))
+                judge = replace(judge, served_models=preflight(
+                    judge.base_url, judge.api_key, list_models=settings.judge_engine == "openai").models)
+            log = stack.enter_context(rd.writer())
             try:
                 if endpoint is not None:
                     written = asyncio.run(_ask_all(todo, endpoint, builder, settings, base, log, hook, judge, plan))
@@ -419,9 +361,7 @@ def _answer_pass_plan(settings: EvalSettings, endpoint: Endpoint
     token_ids = answer_pass.letter_token_ids(endpoint.model, [*"ABCDEFGHI", answer_pass.PROBE_LETTER])
 
     async def probe() -> answer_pass.PassSupport:
-        async with ChatClient(endpoint.base_url, endpoint.model, endpoint.api_key,
-                              request_timeout=min(settings.request_timeout, 120.0),
-                              policy=RetryPolicy(retries=min(settings.retries, 1))) as client:
+        async with endpoint.client(min(settings.request_timeout, 120.0), min(settings.retries, 1)) as client:
             return await answer_pass.detect(client, settings.engine, token_ids)
 
     support = asyncio.run(probe())
@@ -462,9 +402,7 @@ async def _run_audit(run_dir: Path, items: list[Item], settings: EvalSettings, f
     by_key = {it.key: it for it in items}
     latest = latest_by_key(read_predictions(run_dir / PREDICTIONS), fingerprint)
     chosen = audit_sample((r for r in latest.values() if r["key"] in by_key), settings.judge_audit)
-    policy = RetryPolicy(retries=settings.retries)
-    async with ChatClient(judge.base_url, judge.model, judge.api_key, request_timeout=settings.request_timeout,
-                          policy=policy) as client:
+    async with judge.client(settings.request_timeout, settings.retries) as client:
         verdicts = await asyncio.gather(*(ask_judge(client, by_key[r["key"]], r["response"], seed=settings.seed)
                                           for r in chosen))
     rows = [{"key": r["key"], "sample": r["sample"], "fingerprint": fingerprint, "rule": r["extracted"],

@@ -33,6 +33,10 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING
 
+from anestools.common.proc import die_with_driver
+from anestools.errors import ConfigError
+from anestools.runtime.options import AtLeast, check_fields, checked
+
 if TYPE_CHECKING:
     from langdetect import DetectorFactory
 
@@ -126,7 +130,8 @@ def _start_worker() -> None:
     throughput work with a backlog to absorb delays; the parent's event loop is latency work (every
     ms it waits is a ms the teacher waits). The parent owns the workers' lifetime (Ctrl-C or scancel
     reach the whole process group; the parent journals, rebuilds and shuts the pool down, without
-    worker tracebacks)."""
+    worker tracebacks); a ``kill -9`` of the parent kills them too (``die_with_driver``)."""
+    die_with_driver()  # spawned: no at-fork hook reaches it, and it ignores SIGTERM (below)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
@@ -270,12 +275,22 @@ class LanguageDetector:
 
 @dataclass(frozen=True)
 class LengthBounds:
-    """Characters; Chinese text is counted x3 so the same bounds suit both languages."""
+    """Characters; Chinese text is counted x3 so the same bounds suit both languages.
 
-    min_question: int = 15
-    max_question: int = 1500
-    min_answer: int = 2
-    max_answer: int = 4000
+    Checked when made: a bound below 0, or a minimum above its maximum (which would drop every
+    pair), is refused naming both numbers."""
+
+    min_question: int = checked(15, AtLeast(0))
+    max_question: int = checked(1500, AtLeast(0))
+    min_answer: int = checked(2, AtLeast(0))
+    max_answer: int = checked(4000, AtLeast(0))
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+        for what in ("question", "answer"):
+            low, high = getattr(self, f"min_{what}"), getattr(self, f"max_{what}")
+            if low > high:
+                raise ConfigError(f"--min-{what} {low} is above --max-{what} {high}: every pair would be dropped")
 
     @staticmethod
     def size(text: str) -> int:

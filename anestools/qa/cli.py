@@ -16,8 +16,11 @@ import typer
 
 from anestools.common import console as con
 from anestools.common.langs import normalize_language, parse_languages
-from anestools.errors import AnestoolsError, ConfigError
-from anestools.eval.progress import DEFAULT_INTERVAL, eval_progress
+from anestools.errors import ConfigError, IncompleteRunError, NothingKeptError
+from anestools.qa.settings import TeacherSettings
+from anestools.runtime.options import cli_options
+from anestools.runtime.progress import DEFAULT_INTERVAL, check_progress_interval, eval_progress
+from anestools.runtime.replies import empty_warning
 
 T = TypeVar("T")
 
@@ -33,26 +36,6 @@ app = typer.Typer(
 )
 
 
-class QAIncomplete(AnestoolsError):
-    """Some items failed (server errors) or nothing passed the filters."""
-
-    exit_code = 1
-
-
-Model = Annotated[str, typer.Option("--model", "-m", help="Teacher: checkpoint dir or Hub id (served model name with --base-url).", show_default=False)]
-Engine = Annotated[str, typer.Option(help="auto (openai with --base-url, else sglang if --engine-python imports it, else transformers serve on GPU or CPU; the choice is printed), sglang, transformers, openai.")]
-BaseUrl = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:30000/v1.")]
-ApiKeyEnv = Annotated[str | None, typer.Option(help="Name of the environment variable holding the API key (never written).")]
-EnginePython = Annotated[str | None, typer.Option(help="Python of the engine's own environment (e.g. /opt/sglang-env/bin/python).")]
-Dp = Annotated[str, typer.Option(help="SGLang data-parallel replicas: N or auto.")]
-Tp = Annotated[int, typer.Option(help="SGLang tensor-parallel size per replica.")]
-EngineArg = Annotated[list[str] | None, typer.Option("--engine-arg", help="Extra server argument (repeatable).", show_default=False)]
-Concurrency = Annotated[int | None, typer.Option(help="Requests in flight. Default 256; 8 for --engine transformers.", show_default=False)]
-Retries = Annotated[int, typer.Option(help="Retries per request on 429/5xx/timeouts (exponential backoff).")]
-ParseRetries = Annotated[int, typer.Option(help="Re-asks when a reply is not the expected JSON.")]
-MaxTokens = Annotated[int, typer.Option(help="Maximum tokens per reply.")]
-RequestTimeout = Annotated[float, typer.Option(help="Seconds per request attempt.")]
-StartupTimeout = Annotated[float, typer.Option(help="Seconds to wait for a started server's /health.")]
 Decontam = Annotated[list[str] | None, typer.Option("--decontaminate", help="AnesBench file (JSON/JSONL/parquet, either schema; repeatable): pairs sharing a 13-word / 20-character span with it are dropped.", show_default=False)]
 Resume = Annotated[bool, typer.Option("--resume/--no-resume", help="Continue the journal in --output (default).")]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="With --no-resume: delete the previous results and start over.")]
@@ -60,13 +43,12 @@ ProgressInterval = Annotated[float, typer.Option(help="Seconds between progress 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Select and show the work and the first prompt; start no server.")]
 
 
-def _resolve_engine(t, progress_interval: float) -> None:
-    """``--engine auto`` -> the engine this machine can run (eval's chooser), printed with why."""
-    if progress_interval <= 0:
-        raise ConfigError("--progress-interval must be > 0 seconds")
-    t.resolve()
-    con.console.print(f"engine: {t.engine} ({t.engine_reason or 'chosen with --engine'})", highlight=False,
-                      soft_wrap=True)
+def _teacher(t: TeacherSettings, progress_interval: float) -> TeacherSettings:
+    """The validated settings with ``--engine auto`` resolved (the runtime's chooser), printed with why."""
+    check_progress_interval(progress_interval)
+    t = t.resolved()
+    con.console.print(f"engine: {t.engine} ({t.engine_choice})", highlight=False, soft_wrap=True)
+    return t
 
 
 def _raise_interrupt(signum, frame):  # SIGTERM (scancel) -> the same clean stop as Ctrl-C
@@ -99,12 +81,15 @@ def _report(summary: dict, out: Path, unit: str) -> None:
                   highlight=False, soft_wrap=True)
     con.out.print(f"dropped: {reasons_line(summary['dropped'])}; details: {out / '_dropped.jsonl'}",
                   highlight=False, soft_wrap=True)
+    warning = empty_warning(summary.get("empty_replies", 0), items["done"], "teacher replies")
+    if warning:
+        con.console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     if items["errors"]:
-        raise QAIncomplete(f"{items['errors']} {unit} failed ({summary['first_error']}); rerun the same command "
-                           "to retry them")
+        raise IncompleteRunError(f"{items['errors']} {unit} failed ({summary['first_error']}); rerun the same "
+                                 "command to retry them")
     if summary["kept"] == 0:
-        raise QAIncomplete(f"no pair passed the filters (dropped: {reasons_line(summary['dropped'])}); "
-                           f"see {out / '_dropped.jsonl'}")
+        raise NothingKeptError(f"no pair passed the filters (dropped: {reasons_line(summary['dropped'])}); "
+                              f"see {out / '_dropped.jsonl'}")
 
 
 GENERATE_HELP = """Generate question-answer pairs from AnesCorpus shards with a teacher model.
@@ -127,17 +112,12 @@ Examples:
 
 
 @app.command("generate", help=GENERATE_HELP)
+@cli_options("teacher", TeacherSettings)
 def generate_command(
     corpus: Annotated[list[str], typer.Argument(help="AnesCorpus parquet shards, folders or globs.", metavar="CORPUS...", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder (journal, anesqa.parquet, summary).", show_default=False)],
-    model: Model = "",
-    engine: Engine = "auto",
-    base_url: BaseUrl = None,
-    api_key_env: ApiKeyEnv = None,
-    engine_python: EnginePython = None,
-    dp: Dp = "auto",
-    tp: Tp = 1,
-    engine_arg: EngineArg = None,
+    *,
+    teacher: dict,
     style: Annotated[str, typer.Option(help="open (question + explained answer) or mcq (4-5 options, answer letter, level System 1/1.x/2).")] = "open",
     lang: Annotated[str, typer.Option("--lang", help="Passage languages: en,zh (cn accepted) or all.")] = "en,zh",
     pairs_per_passage: Annotated[int, typer.Option(help="Pairs asked per passage.")] = 3,
@@ -153,13 +133,6 @@ def generate_command(
     min_answer: Annotated[int, typer.Option(help="Minimum answer length.")] = 2,
     max_answer: Annotated[int, typer.Option(help="Maximum answer length.")] = 4000,
     near_dup: Annotated[float, typer.Option(help="Jaccard similarity of question 3-grams at which a question is a near-duplicate.")] = 0.8,
-    temperature: Annotated[float, typer.Option(help="Sampling temperature of the teacher.")] = 0.7,
-    max_new_tokens: MaxTokens = 2048,
-    concurrency: Concurrency = None,
-    retries: Retries = 4,
-    parse_retries: ParseRetries = 2,
-    request_timeout: RequestTimeout = 600.0,
-    startup_timeout: StartupTimeout = 1800.0,
     resume: Resume = True,
     overwrite: Overwrite = False,
     progress_interval: ProgressInterval = DEFAULT_INTERVAL,
@@ -167,14 +140,8 @@ def generate_command(
 ) -> None:
     from anestools.qa.checks import LengthBounds
     from anestools.qa.generate import GenerateSettings, generate
-    from anestools.qa.teacher import TeacherSettings
 
-    t = TeacherSettings(model=model, engine=engine, base_url=base_url, api_key_env=api_key_env,
-                        engine_python=engine_python, dp=dp, tp=tp, engine_args=list(engine_arg or []),
-                        temperature=temperature, max_new_tokens=max_new_tokens, concurrency=concurrency,
-                        retries=retries, parse_retries=parse_retries, request_timeout=request_timeout,
-                        startup_timeout=startup_timeout)
-    _resolve_engine(t, progress_interval)
+    t = _teacher(TeacherSettings(**teacher), progress_interval)
     settings = GenerateSettings(
         inputs=list(corpus), output=output, teacher=t, style=style, languages=parse_languages(lang),
         pairs_per_passage=pairs_per_passage, chunk_tokens=chunk_tokens, min_tokens=min_tokens, limit=limit,
@@ -219,48 +186,30 @@ Examples:
 
 
 @app.command("translate", help=TRANSLATE_HELP)
+@cli_options("teacher", TeacherSettings, temperature=0.0)
 def translate_command(
     inputs: Annotated[list[str], typer.Argument(help="AnesQA folder(s) or parquet files.", metavar="DIR...", show_default=False)],
     to: Annotated[str, typer.Option("--to", help="Target language: zh (cn) or en.", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.", show_default=False)],
-    model: Model = "",
-    engine: Engine = "auto",
-    base_url: BaseUrl = None,
-    api_key_env: ApiKeyEnv = None,
-    engine_python: EnginePython = None,
-    dp: Dp = "auto",
-    tp: Tp = 1,
-    engine_arg: EngineArg = None,
+    *,
+    teacher: dict,
     limit: Annotated[int | None, typer.Option(help="Only the first N pairs (smoke tests).", show_default=False)] = None,
     ratio_min: Annotated[float, typer.Option(help="Minimum translated/source size (a Chinese character counts 3).")] = 0.33,
     ratio_max: Annotated[float, typer.Option(help="Maximum translated/source size.")] = 3.0,
     max_latin: Annotated[float, typer.Option(help="To zh: maximum share of Latin letters (untranslated text).")] = 0.35,
     language_check: Annotated[bool, typer.Option("--language-check/--no-language-check", help="Drop translations not in the target language (langdetect).")] = True,
     decontaminate: Decontam = None,
-    temperature: Annotated[float, typer.Option(help="Sampling temperature of the teacher.")] = 0.0,
-    max_new_tokens: MaxTokens = 2048,
-    concurrency: Concurrency = None,
-    retries: Retries = 4,
-    parse_retries: ParseRetries = 2,
-    request_timeout: RequestTimeout = 600.0,
-    startup_timeout: StartupTimeout = 1800.0,
     resume: Resume = True,
     overwrite: Overwrite = False,
     progress_interval: ProgressInterval = DEFAULT_INTERVAL,
     dry_run: DryRun = False,
 ) -> None:
-    from anestools.qa.teacher import TeacherSettings
     from anestools.qa.translate import TranslateSettings, translate
 
     target = normalize_language(to)
     if target not in ("en", "zh"):
         raise ConfigError(f"--to {to!r}: expected zh (cn) or en")
-    t = TeacherSettings(model=model, engine=engine, base_url=base_url, api_key_env=api_key_env,
-                        engine_python=engine_python, dp=dp, tp=tp, engine_args=list(engine_arg or []),
-                        temperature=temperature, max_new_tokens=max_new_tokens, concurrency=concurrency,
-                        retries=retries, parse_retries=parse_retries, request_timeout=request_timeout,
-                        startup_timeout=startup_timeout)
-    _resolve_engine(t, progress_interval)
+    t = _teacher(TeacherSettings(**teacher), progress_interval)
     settings = TranslateSettings(inputs=list(inputs), output=output, to=target, teacher=t, limit=limit,
                                  ratio_min=ratio_min, ratio_max=ratio_max, max_latin=max_latin,
                                  language_check=language_check, decontaminate=list(decontaminate or []),

@@ -12,7 +12,6 @@ in selection order, when the dataset, drops and summary are rebuilt from the jou
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -20,12 +19,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from anestools.common.atomic import remove_stale_temps
-from anestools.common.lock import output_lock
+from anestools.common.anesbench import AnesBenchIndex
+from anestools.common.digest import files_digest
 from anestools.common.paths import Output, check_io
-from anestools.corpus.anesbench import AnesBenchIndex
-from anestools.errors import ConfigError, InputError
-from anestools.eval.client import RequestFailed
+from anestools.errors import ConfigError
 from anestools.qa import store
 from anestools.qa.checks import (
     LANGUAGE_CHECK_VERSION,
@@ -44,7 +41,9 @@ from anestools.qa.prompts import (
     judge_messages,
     text_hash,
 )
-from anestools.qa.teacher import Asker, Later, TeacherSettings, run_journaled
+from anestools.qa.settings import TeacherSettings
+from anestools.qa.teacher import Asker, Later, run_journaled
+from anestools.runtime.client import RequestFailed
 
 ProgressHook = Callable[[str, int], None]  # ("total", N) once, then ("done"|"error", 1) per passage
 ANSWER_LINE = {"en": "Answer: {}", "zh": "答案：{}"}
@@ -103,13 +102,7 @@ def load_decontamination(files: Sequence[str]) -> tuple[AnesBenchIndex | None, s
     if not files:
         return None, ""
     index = AnesBenchIndex.from_files(files)  # names the file on unreadable or unrecognised input
-    digest = hashlib.sha256()
-    for f in files:
-        try:
-            digest.update(Path(f).read_bytes())
-        except OSError as exc:
-            raise InputError(f"{f}: cannot read benchmark file ({exc})") from exc
-    return index, digest.hexdigest()[:12]
+    return index, files_digest(files, length=12, separator=b"", what="benchmark file") or ""
 
 
 def selection(settings: GenerateSettings, skipped: dict[str, int]) -> Iterator[Passage]:
@@ -236,8 +229,7 @@ async def _labelled(rec: dict[str, Any], candidates: list[dict[str, Any]],
 def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_run: bool = False) -> store.Outcome:
     """Run (or resume) generation into ``settings.output`` and rebuild its outputs."""
     settings.validate()
-    t = settings.teacher
-    t.resolve()
+    t = settings.teacher = settings.teacher.resolved()
     out = settings.output
     # before anything is written or deleted (--no-resume --overwrite): the output is no input
     check_io([*settings.inputs, *settings.decontaminate], [Output.run_dir(out)], "qa generate")
@@ -259,9 +251,8 @@ def generate(settings: GenerateSettings, hook: ProgressHook | None = None, dry_r
                                                        settings.pairs_per_passage) if first else None}
         return store.Outcome(out, summary, 0, 0)
     # one writer per folder (exit 7 for a second one); temp files of a killed run go under the lock
-    with output_lock(out, f"anestools qa generate --output {out}"):
-        remove_stale_temps(out)
-        store.prepare_output(out, settings.resume, settings.overwrite)
+    with store.run_dir(out, "qa generate").locked() as rd:
+        rd.start(settings.resume, settings.overwrite)
         out.mkdir(parents=True, exist_ok=True)
         latest = store.latest_records(out, fingerprint)
         done = {k for k, r in latest.items() if r.get("error") is None}

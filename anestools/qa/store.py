@@ -13,7 +13,7 @@ Layout (files starting with ``_`` are skipped when ``anestools convert`` reads t
     OUT/engine.log         the teacher server's log (when anestools started it)
 
 Why a journal plus a rewrite: every finished item is on disk the moment it is done (the eval
-stage's append-only log, reused: a torn last line from ``kill -9`` is trimmed), so a rerun asks
+runtime's append-only journal: a torn last line from ``kill -9`` is trimmed), so a rerun asks
 only for what is missing; the parquet and drops are written in selection order as the run goes
 (:class:`Rebuild`, temp files published together at the end), so they are the same whatever
 the order in which replies arrived or how many times the run was interrupted.
@@ -27,7 +27,6 @@ the folder never holds a final set that its ``summary.json`` does not describe.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sys
@@ -44,8 +43,10 @@ import pyarrow.parquet as pq
 
 from anestools import __version__
 from anestools.common.atomic import atomic_path, atomic_paths, write_error
-from anestools.errors import ConfigError, InputError, OutputExistsError
-from anestools.eval.results import read_journal
+from anestools.common.digest import json_digest
+from anestools.errors import InputError
+from anestools.runtime.journal import Entry, latest, read_journal
+from anestools.runtime.rundir import RunDir
 
 DATASET = "anesqa.parquet"
 PARTIAL = "_anesqa.partial.parquet"
@@ -67,19 +68,21 @@ REASONS = ("malformed", "too_short", "too_long", "benchmark_overlap", "wrong_lan
            "length_ratio", "answer_letter_changed", "ungrounded", "duplicate_exact", "duplicate_near")
 
 
-def prepare_output(out: Path, resume: bool, overwrite: bool) -> None:
-    """Refuse to mix or clobber: an existing journal needs ``--resume`` (default) or ``--overwrite``."""
-    journal = out / JOURNAL
-    if journal.exists() and journal.stat().st_size and not resume:
-        if not overwrite:
-            raise OutputExistsError(f"{journal} already exists: resume it (default), or pass --no-resume "
-                                    "--overwrite to start over")
-        for name in (JOURNAL, DATASET, PARTIAL, DROPPED, SUMMARY, PROMPTS):
-            (out / name).unlink(missing_ok=True)
-    if not resume or not journal.exists():
-        dataset = out / DATASET
-        if dataset.exists() and not overwrite:
-            raise OutputExistsError(f"{dataset} exists but has no journal; choose another --output or --overwrite")
+def run_dir(out: Path, command: str) -> RunDir:
+    """A qa output folder: ``_journal.jsonl`` is its journal; ``anesqa.parquet`` is never replaced silently."""
+    return RunDir(out, f"anestools {command} --output {out}", owned=(DATASET, PARTIAL, DROPPED, SUMMARY, PROMPTS),
+                  journal=JOURNAL, final=DATASET)
+
+
+class QARecord(Entry, total=False):
+    """One line of ``_journal.jsonl``: a finished work item (a passage, or a source pair) with the
+    stage's own fields (``pairs`` / ``row`` …), ``requests`` it took, and a reply that did not
+    parse (``malformed``, ``raw``; ``empty`` when it had no content at all)."""
+
+    requests: int
+    malformed: str | None
+    raw: str
+    empty: bool
 
 
 def _check_journal_record(rec: Any, where: str) -> dict[str, Any]:
@@ -91,15 +94,9 @@ def _check_journal_record(rec: Any, where: str) -> dict[str, Any]:
 
 def latest_records(out: Path, fingerprint: str) -> dict[str, dict[str, Any]]:
     """The record that counts per key: the last success, else the last error."""
-    latest: dict[str, dict[str, Any]] = {}
-    for rec in read_journal(out / JOURNAL, _check_journal_record):
-        if rec.get("fingerprint") != fingerprint:
-            raise ConfigError(f"{out / JOURNAL} holds results made with other settings (teacher, prompts, "
-                              "filters or chunking); choose another --output, or --no-resume --overwrite")
-        prev = latest.get(rec["key"])
-        if prev is None or rec.get("error") is None or prev.get("error") is not None:
-            latest[rec["key"]] = rec
-    return latest
+    return latest(read_journal(out / JOURNAL, _check_journal_record), lambda r: r["key"], fingerprint=fingerprint,
+                  mismatch=f"{out / JOURNAL} holds results made with other settings (teacher, prompts, "
+                           "filters or chunking); choose another --output, or --no-resume --overwrite")
 
 
 @dataclass
@@ -115,7 +112,7 @@ class Outcome:
 
 def fingerprint(settings: dict[str, Any]) -> str:
     """A short hash of the settings that shape a run's results: a rerun with other ones is refused."""
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+    return json_digest(settings)
 
 
 class Sink(Protocol):
@@ -148,6 +145,7 @@ class Rebuild:
         self.out, self.convert, self.batch = out, convert, batch
         self.counts = {"selected": 0, "done": 0, "errors": 0, "not_run": 0, "malformed_replies": 0}
         self.requests = 0
+        self.empty_replies = 0  # replies with no content at all (counted apart from malformed_replies)
         self.first_error: str | None = None
         self.kept = 0
         self._order: deque[str] = deque()
@@ -155,6 +153,7 @@ class Rebuild:
         self._rows: list[dict[str, Any]] = []
         self._drop_counts: Counter[str] = Counter()
         self._drop_details: dict[str, Counter[str]] = {}
+        self._drop_examples: dict[str, str] = {}  # shape -> its first real detail (what is shown)
         self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> Rebuild:
@@ -216,7 +215,7 @@ class Rebuild:
                fingerprint: str) -> dict[str, Any]:
         """The summary fields every qa stage reports (``started``: ``time.perf_counter()`` at the start)."""
         return {"complete": self.complete, "kept": self.kept, "dropped": self.drop_summary(), "skipped_rows": skipped,
-                "requests": self.requests, "first_error": self.first_error,
+                "requests": self.requests, "empty_replies": self.empty_replies, "first_error": self.first_error,
                 "seconds": round(time.perf_counter() - started, 2),  # requests + publishing the outputs
                 "request_seconds": None if request_seconds is None else round(request_seconds, 2),
                 "prompt_hash": prompt_hash, "fingerprint": fingerprint,
@@ -225,7 +224,9 @@ class Rebuild:
 
     def drop_summary(self) -> dict[str, dict[str, Any]]:
         order = {r: i for i, r in enumerate(REASONS)}
-        return {r: {"count": self._drop_counts[r], "top_details": dict(self._drop_details[r].most_common(3))}
+        return {r: {"count": self._drop_counts[r],
+                    "top_details": {self._drop_examples.get(shape, shape): n
+                                    for shape, n in self._drop_details[r].most_common(3)}}
                 for r in sorted(self._drop_counts, key=lambda r: order.get(r, len(order)))}
 
     # Sink
@@ -236,11 +237,12 @@ class Rebuild:
 
     def drop(self, reason: str, detail: str, record: dict[str, Any]) -> None:
         self._drop_counts[reason] += 1
-        self._drop_details.setdefault(reason, Counter())[_shape(detail)] += 1
+        shape = _shape(detail)
+        self._drop_details.setdefault(reason, Counter())[shape] += 1
+        self._drop_examples.setdefault(shape, detail[:160])
         self._drops.write(orjson.dumps({"reason": reason, "detail": detail, **record}) + b"\n")
 
     def malformed(self, detail: str, record: dict[str, Any]) -> None:
-        self.counts["malformed_replies"] += 1
         self.drop("malformed", detail, record)
 
     def _advance(self) -> None:
@@ -253,6 +255,10 @@ class Rebuild:
                 self.first_error = self.first_error or f"{key}: {rec['error']}"
                 continue
             self.counts["done"] += 1
+            if rec.get("empty"):
+                self.empty_replies += 1
+            elif rec.get("malformed"):
+                self.counts["malformed_replies"] += 1
             self.convert(key, rec, self)
 
     def _flush(self, final: bool = False) -> None:
@@ -279,7 +285,11 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def _shape(detail: str) -> str:
-    """Group details that differ only by numbers/ids (``pair 2: ...`` and ``pair 3: ...``)."""
+    """Group details that differ only by numbers/ids (``pair 2: ...`` and ``pair 3: ...``).
+
+    The shape is a counting key only: what is shown is the first real detail of each shape, so a
+    message never reads ``question N < N``.
+    """
     import re
 
     detail = re.sub(r"\b[0-9a-f]{16}\b", "<pair>", detail)

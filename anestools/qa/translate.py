@@ -20,19 +20,18 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from anestools.common.atomic import remove_stale_temps
+from anestools.common.anesbench import AnesBenchIndex
 from anestools.common.inputs import resolve_inputs
 from anestools.common.langs import normalize_language
-from anestools.common.lock import output_lock
 from anestools.common.paths import Output, check_io
-from anestools.corpus.anesbench import AnesBenchIndex
 from anestools.errors import ConfigError, InputError
 from anestools.qa import store
 from anestools.qa.checks import LANGUAGE_CHECK_VERSION, LanguageDetector, LengthBounds, cjk_share, latin_share
 from anestools.qa.generate import ANSWER_LINE, load_decontamination
 from anestools.qa.parse import OPTION_LETTERS, parse_translation
 from anestools.qa.prompts import text_hash, translate_messages, translation_prompts
-from anestools.qa.teacher import Asker, Later, TeacherSettings, run_journaled
+from anestools.qa.settings import TeacherSettings
+from anestools.qa.teacher import Asker, Later, run_journaled
 
 ProgressHook = Callable[[str, int], None]
 _ANSWER_LINE = re.compile(r"\n?\s*(?:Answer:|答案：|答案:)\s*([A-I])\s*$")
@@ -203,8 +202,7 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
               ) -> store.Outcome:
     """Run (or resume) translation into ``settings.output`` and rebuild its outputs."""
     settings.validate()
-    t = settings.teacher
-    t.resolve()
+    t = settings.teacher = settings.teacher.resolved()
     out = settings.output
     # before anything is written or deleted (--no-resume --overwrite): the output is no input
     check_io([*settings.inputs, *settings.decontaminate], [Output.run_dir(out)], "qa translate")
@@ -220,9 +218,8 @@ def translate(settings: TranslateSettings, hook: ProgressHook | None = None, dry
                                       "max_requests": len(pairs) * (1 + t.parse_retries), "first_prompt": first},
                                 0, 0)
     # one writer per folder (exit 7 for a second one); temp files of a killed run go under the lock
-    with output_lock(out, f"anestools qa translate --output {out}"):
-        remove_stale_temps(out)
-        store.prepare_output(out, settings.resume, settings.overwrite)
+    with store.run_dir(out, "qa translate").locked() as rd:
+        rd.start(settings.resume, settings.overwrite)
         out.mkdir(parents=True, exist_ok=True)
         latest = store.latest_records(out, fingerprint)
         keys: list[str] = []

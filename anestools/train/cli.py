@@ -1,4 +1,4 @@
-"""``anestools train``: launch LLaMA-Factory CPT/SFT recipes (issue 5). Thin layer over ``core``."""
+"""``anestools train``: launch LLaMA-Factory CPT/SFT recipes. Thin layer over ``core``."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ def _echo(chunk: bytes) -> None:
 
 
 def _show_checks(plan: TrainPlan) -> None:
+    for line in plan.warnings:
+        con.console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
     con.console.print(f"recipe [bold]{plan.recipe.name}[/] ({plan.recipe.path})", highlight=False, soft_wrap=True)
     for line in plan.checks:
         con.console.print(f"  [green]checked[/] {line}", highlight=False, soft_wrap=True)

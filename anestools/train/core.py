@@ -47,6 +47,7 @@ class TrainPlan:
     skipped: list[str] = field(default_factory=list)
     lf_env: dict[str, Any] = field(default_factory=dict)
     peak_tflops: float | None = None
+    warnings: list[str] = field(default_factory=list)  # one line each, printed before the plan
     # --resume auto found a checkpoint already at the run's last step: nothing to train
     finished: outputs.FinishedRun | None = None
 
@@ -86,6 +87,28 @@ def _check_options(opts: TrainOptions) -> None:
         raise ConfigError(f"--gpus {opts.gpus!r}: expected a positive number or auto")
     if opts.master_port is not None and not 1 <= opts.master_port <= 65535:
         raise ConfigError(f"--master-port {opts.master_port}: expected a TCP port in 1..65535")
+
+
+def visible_gpus() -> int:
+    """NVIDIA GPUs this process could use, told without importing torch: device nodes, narrowed by
+    ``CUDA_VISIBLE_DEVICES`` (what the launcher's environment would see)."""
+    devices = sum(1 for d in Path("/dev").glob("nvidia[0-9]*"))
+    mask = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if mask is None:
+        return devices
+    wanted = [d for d in mask.split(",") if d.strip() and d.strip() != "-1"]
+    return min(devices, len(wanted))
+
+
+def _gpu_warning(opts: TrainOptions, cuda: int | None) -> str | None:
+    """A dry run skips the availability checks (a login node has no GPU); it still says so, in one line."""
+    if not opts.dry_run or opts.gpus == "auto":
+        return None
+    have = cuda if cuda is not None else visible_gpus()
+    if have >= int(opts.gpus):
+        return None
+    return (f"--gpus {opts.gpus}: {have or 'no'} GPU(s) visible on this machine; the dry run shows the launch "
+            f"for {opts.gpus}, a real run here would be refused (run it on the GPU node)")
 
 
 def _nproc(opts: TrainOptions, cfg: dict[str, Any], cuda: int | None, recipe: Recipe) -> int:
@@ -172,7 +195,9 @@ def plan_training(opts: TrainOptions) -> TrainPlan:
         )
         skipped.extend(result["skipped"])
 
-    nproc = _nproc(opts, cfg, lf_env.get("cuda_devices") if lf_env else None, recipe)
+    cuda = lf_env.get("cuda_devices") if lf_env else None
+    nproc = _nproc(opts, cfg, cuda, recipe)
+    warning = _gpu_warning(opts, cuda)
     port = opts.master_port or (29500 if opts.nnodes > 1 else launch.free_port())
     env = launch.launch_env(nproc, opts.nnodes, opts.node_rank, opts.master_addr or "127.0.0.1", port)
     config_path = out / outputs.CONFIG_NAME
@@ -196,6 +221,7 @@ def plan_training(opts: TrainOptions) -> TrainPlan:
         skipped=skipped,
         lf_env=lf_env,
         peak_tflops=opts.peak_tflops,
+        warnings=[warning] if warning else [],
         finished=finished,
     )
 

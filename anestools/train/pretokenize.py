@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from anestools.common.atomic import atomic_path, remove_stale_temps
+from anestools.common.atomic import atomic_path
 from anestools.common.dataset_info import read_dataset_info
-from anestools.common.lock import is_lock_file, output_lock
+from anestools.common.lock import is_lock_file
 from anestools.common.paths import Output, check_io
 from anestools.errors import ConfigError, InputError, OutputExistsError
+from anestools.runtime.rundir import RunDir
 from anestools.train import launch, validate
 from anestools.train.recipes import Recipe, find_recipe
 from anestools.train.render import TrainOptions, render_config
@@ -169,8 +170,7 @@ def run_tokenize(plan: TokenizePlan, echo: Callable[[bytes], None] | None = None
     if plan.up_to_date:
         manifest = read_manifest(out) or {}
         return TokenizeResult(0, out, out / LOG_NAME, dict(manifest.get("rows", {})))
-    with output_lock(out, f"anestools train tokenize --tokenized-path {out}"):
-        remove_stale_temps(out)
+    with RunDir(out, f"anestools train tokenize --tokenized-path {out}").locked():
         # checked again under the lock: another run may have published since plan_tokenize
         if _check_output(out, plan.config, plan.sources, plan.overwrite):
             manifest = read_manifest(out) or {}

@@ -8,13 +8,13 @@ read one, copy it, or run it with ``llamafactory-cli train`` directly from the r
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from anestools.common import jsonio
 from anestools.errors import ConfigError, InputError
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
@@ -130,9 +130,9 @@ def check_deepspeed(path: Path) -> int:
             f"deepspeed config {path} not found (presets: {', '.join(DEEPSPEED_PRESETS)}, or a JSON path)"
         )
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"deepspeed config {path}: invalid JSON ({exc})") from exc
+        data = jsonio.read_json(path)
+    except InputError as exc:
+        raise ConfigError(f"deepspeed config {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"deepspeed config {path}: not a JSON object")
     zero = data.get("zero_optimization", {"stage": 0})

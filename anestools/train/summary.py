@@ -25,7 +25,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from anestools.common import jsonio
 from anestools.common.atomic import atomic_path
+from anestools.errors import InputError
 
 SUMMARY_NAME = "anestools_summary.json"
 # Dense (no sparsity) bf16 tensor-core peak per GPU in TFLOP/s, from the vendors' data sheets.
@@ -74,8 +76,8 @@ def gpu_name() -> str | None:
 
 def _json(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        data = jsonio.read_json(path)
+    except InputError:
         return {}
     return data if isinstance(data, dict) else {}
 

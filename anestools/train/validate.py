@@ -38,13 +38,77 @@ class ParserReport:
 _NON_FINITE = frozenset({"nan", "inf", "infinity"})
 
 
+@dataclass(frozen=True)
+class FieldRule:
+    """The type and range of one training field: ``kind`` bool/int/float; bounds inclusive unless ``*_open``."""
+
+    kind: type
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def accepts(self, value: Any) -> bool:
+        if self.kind is bool:
+            return isinstance(value, bool)
+        if isinstance(value, bool) or not isinstance(value, (int, float) if self.kind is float else int):
+            return False
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return not (self.high is not None and (value >= self.high if self.high_open else value > self.high))
+
+    def describe(self) -> str:
+        if self.kind is bool:
+            return "true or false"
+        what = "an integer" if self.kind is int else "a number"
+        if self.low is not None and self.high is not None:
+            return (f"{what} in {'(' if self.low_open else '['}{self.low:g}, {self.high:g}"
+                    f"{')' if self.high_open else ']'}")
+        if self.low is not None:
+            return f"{what} {'>' if self.low_open else '>='} {self.low:g}"
+        return what
+
+
+_POSITIVE, _FRACTION = FieldRule(float, 0, low_open=True), FieldRule(float, 0, 1)
+_COUNT, _AT_LEAST_ONE, _FLAG = FieldRule(int, 0), FieldRule(int, 1), FieldRule(bool)
+#: LLaMA-Factory / transformers training fields whose type or range their parsers do not check
+#: (``HfArgumentParser.parse_dict`` copies values as given; a negative learning rate or a
+#: ``cutoff_len`` of -5 only fails, or silently trains nothing, once the GPUs are booked).
+KNOWN_FIELDS: dict[str, FieldRule] = {
+    "learning_rate": _POSITIVE, "num_train_epochs": _POSITIVE, "weight_decay": FieldRule(float, 0),
+    "max_grad_norm": FieldRule(float, 0), "warmup_ratio": _FRACTION, "warmup_steps": _COUNT,
+    "adam_beta1": FieldRule(float, 0, 1, high_open=True), "adam_beta2": FieldRule(float, 0, 1, high_open=True),
+    "adam_epsilon": _POSITIVE, "logging_steps": _POSITIVE, "save_steps": _POSITIVE, "eval_steps": _POSITIVE,
+    "max_steps": FieldRule(int, -1), "save_total_limit": _AT_LEAST_ONE, "seed": _COUNT,
+    "cutoff_len": _AT_LEAST_ONE, "max_samples": _AT_LEAST_ONE, "val_size": FieldRule(float, 0, 1, high_open=True),
+    "per_device_train_batch_size": _AT_LEAST_ONE, "per_device_eval_batch_size": _AT_LEAST_ONE,
+    "gradient_accumulation_steps": _AT_LEAST_ONE, "preprocessing_num_workers": _AT_LEAST_ONE,
+    "dataloader_num_workers": _COUNT, "ddp_timeout": _AT_LEAST_ONE,
+    "lora_rank": _AT_LEAST_ONE, "lora_alpha": _AT_LEAST_ONE, "lora_dropout": FieldRule(float, 0, 1, high_open=True),
+    **{k: _FLAG for k in ("bf16", "fp16", "pure_bf16", "do_train", "do_eval", "packing", "plot_loss",
+                          "overwrite_cache", "overwrite_output_dir", "gradient_checkpointing", "trust_remote_code",
+                          "enable_liger_kernel", "use_cpu", "streaming", "neat_packing", "train_on_prompt")},
+}
+
+
+def check_known_fields(cfg: dict[str, Any], origin: dict[str, str]) -> None:
+    """Every known field (``KNOWN_FIELDS``) of the rendered config has a value of its type and range."""
+    for key, rule in KNOWN_FIELDS.items():
+        value = cfg.get(key)
+        if value is not None and not rule.accepts(value):
+            raise ConfigError(f"rejected key {key!r} (from {origin.get(key, 'the recipe')}): {value!r} is not "
+                              f"{rule.describe()}")
+
+
 def check_values(cfg: dict[str, Any], origin: dict[str, str], stage: str) -> None:
-    """What LLaMA-Factory's parser lets through: non-finite numbers, a stage of the other command."""
+    """What LLaMA-Factory's parser lets through: non-finite numbers, out-of-range or mistyped known
+    fields, a stage of the other command."""
     for key, value in cfg.items():
         if isinstance(value, str) and value.strip().lower().lstrip("+-") in _NON_FINITE:
             value = float(value)  # the trainer's argument parser would read it as this float
         if isinstance(value, float) and not math.isfinite(value):
             raise ConfigError(f"{key} = {value} (from {origin.get(key, 'the recipe')}): not a finite number")
+    check_known_fields(cfg, origin)
     if cfg.get("stage") != stage:
         raise ConfigError(
             f"stage = {cfg.get('stage')!r} (from {origin.get('stage', 'the recipe')}) contradicts the command "

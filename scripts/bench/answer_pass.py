@@ -25,7 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from anestools.eval.engines import free_port, kill_group
+from anestools.runtime.engines import free_port, kill_group
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_client import write_questions  # noqa: E402  (the same synthetic questions)
@@ -33,7 +33,7 @@ from eval_client import write_questions  # noqa: E402  (the same synthetic quest
 
 def start_server(delay: float, pass_delay: float, vague: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "anestools.eval.fake_server", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "anestools.testing.fake_server", "--port", str(port),
                              "--delay", str(delay), "--pass-delay", str(pass_delay), "--vague", str(vague),
                              "--constrained", "sglang"], start_new_session=True, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

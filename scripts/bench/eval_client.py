@@ -31,9 +31,9 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from anestools.eval.bench import load_benchmark
-from anestools.eval.engines import free_port, kill_group
+from anestools.common.anesbench import load_benchmark
 from anestools.eval.prompts import PromptBuilder
+from anestools.runtime.engines import free_port, kill_group
 
 
 def write_questions(path: Path, n: int) -> None:
@@ -48,7 +48,7 @@ def write_questions(path: Path, n: int) -> None:
 
 def start_server(delay: float) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "anestools.eval.fake_server", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "anestools.testing.fake_server", "--port", str(port),
                              "--delay", str(delay)], start_new_session=True, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):

@@ -20,7 +20,7 @@ is a letter (best case for accuracy) and some letter when it is ``None`` (worst 
 response is a false commit).
 
 Run: ``python scripts/bench/extract.py [--data FILE.jsonl ...] [--misses] [--rates]``; by default the
-labelled sets, each ``split`` (dev, heldout, blind, dev2) its own row.
+in-sample labelled sets, each ``split`` (dev, heldout, blind, dev2, blind-v4) its own row.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ from pathlib import Path
 from anestools.eval.extract import extract, extract_answer
 
 _DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "eval" / "data"
-DATA = [_DATA_DIR / "extraction.jsonl", _DATA_DIR / "extraction_blind.jsonl", _DATA_DIR / "extraction_dev2.jsonl"]
+# In-sample sets only (rules were written while they were visible); a blind set is passed with --data.
+DATA = [_DATA_DIR / "extraction.jsonl", _DATA_DIR / "extraction_blind.jsonl", _DATA_DIR / "extraction_dev2.jsonl",
+        _DATA_DIR / "extraction_blind_v4.jsonl"]
 
 
 def with_pass_standin(response: str, options: dict[str, str], label: str | None) -> str | None:
@@ -127,7 +129,7 @@ def _rate_table(rows: list[dict]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, nargs="+", default=DATA, help="labelled .jsonl files (default: both sets)")
+    ap.add_argument("--data", type=Path, nargs="+", default=DATA, help="labelled .jsonl files (default: the in-sample sets)")
     ap.add_argument("--misses", action="store_true", help="list the responses each extractor gets wrong")
     ap.add_argument("--rates", action="store_true", help="false no-answer / false commit / accuracy bias per "
                     "family and language, rules alone and rules + the stand-in answer pass")

@@ -43,7 +43,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from anestools.eval.engines import free_port, kill_group
+from anestools.runtime.engines import free_port, kill_group
 
 ROOT = Path(__file__).resolve().parents[2]
 # name -> (extra options, concurrency (None: --concurrency), long corpus?)

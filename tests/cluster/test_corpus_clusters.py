@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from conftest import corpus_rows, ledger, run_anestools, scontrol_job, shard_rows
 
@@ -121,7 +123,9 @@ def test_wait_reports_failed_tasks_with_logs_and_exits_non_zero(slurm_partition,
 
 
 def test_slurm_pubmed_equals_local(slurm_partition, tmp_path):
-    inputs = [str(SAMPLES / "pubmed_sample.xml"), str(SAMPLES / "pmc_sample.nxml")]
+    update = tmp_path / "pubmed25n0002.xml"  # re-issues every PMID of the sample: one row each (#27 item 5)
+    update.write_bytes((SAMPLES / "pubmed_sample.xml").read_bytes())
+    inputs = [str(SAMPLES / "pubmed_sample.xml"), str(SAMPLES / "pmc_sample.nxml"), str(update)]
     local = run_anestools("corpus", "pubmed", *inputs, "--output", str(tmp_path / "local"), "--tasks", "2")
     assert local.returncode == 0, local.stderr[-3000:]
     proc = run_anestools("corpus", "pubmed", *inputs, "--output", str(tmp_path / "slurm"), "--tasks", "2",
@@ -131,9 +135,14 @@ def test_slurm_pubmed_equals_local(slurm_partition, tmp_path):
     assert "kept documents" in proc.stdout
     assert (tmp_path / "slurm" / "_SUCCESS").is_file()
     names = {e["name"] for e in _ledger(tmp_path / "slurm")}
-    assert names == {"anescorpus-pubmed", "anescorpus-pubmed-complete"}
+    assert names == {"anescorpus-pubmed-ids", "anescorpus-pubmed-duplicates", "anescorpus-pubmed",
+                     "anescorpus-pubmed-complete"}
     expected = corpus_rows(tmp_path / "local")
     assert expected and corpus_rows(tmp_path / "slurm") == expected
+    ids = [r["id"] for r in pq.read_table(tmp_path / "slurm" / "en").to_pylist()]
+    assert len(ids) == len(set(ids))
+    dropped = re.findall(r"older versions of a PMID/PMCID dropped: (\d+)", local.stdout + proc.stdout)
+    assert len(dropped) == 2 and dropped[0] == dropped[1] and int(dropped[0]) > 0
     assert shard_rows(tmp_path / "slurm") == shard_rows(tmp_path / "local")
 
 

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from datatrove.data import Document
 
-from anestools.corpus.anesbench import load_benchmark_texts
+from anestools.common.anesbench import load_benchmark_texts
 from anestools.corpus.lexicon import load_lexicon
 from anestools.corpus.steps.decontam import DecontaminationFilter, NGramIndex
 from anestools.corpus.steps.inputs import check_text_key, resolve_input_files, web_readers
@@ -122,7 +122,7 @@ def test_anesbench_errors(tmp_path):
         load_benchmark_texts(bad)
     broken = tmp_path / "broken.json"
     broken.write_text("[{", encoding="utf-8")
-    with pytest.raises(InputError, match=r"broken\.json: invalid JSON"):
+    with pytest.raises(InputError, match=r"broken\.json( line \d+ column \d+)?: invalid JSON"):
         load_benchmark_texts(broken)
 
 

@@ -74,3 +74,30 @@ def test_real_oncology_articles_not_selected_by_default_but_with_all(pubmed_dir,
     assert sorted(table.column("source").to_pylist()) == ["pmc", "pmc"]
     assert sorted(table.column("pmcid").to_pylist()) == ["PMC3460867", "PMC3574550"]
     assert all(sb == [] for sb in table.column("selected_by").to_pylist())
+
+
+def test_real_records_reissued_in_later_files_are_kept_once(pubmed_dir, tmp_path, cli):
+    """#27 item 5 on real files: a MEDLINE record in a baseline file and an update file, a PMC
+    article in two bundles; one row each, the later file's, the duplicates counted."""
+    import shutil
+    import tarfile
+
+    inp = tmp_path / "in"
+    (inp / "updatefiles").mkdir(parents=True)
+    (inp / "baseline").mkdir()
+    shutil.copy(pubmed_dir / "pubmed-29768149.xml", inp / "baseline" / "pubmed25n0001.xml")
+    raw = (pubmed_dir / "pubmed-29768149.xml").read_text(encoding="utf-8")
+    revised = raw.replace("Inhaled Combined Budesonide-Formoterol as Needed in Mild Asthma.",
+                          "Inhaled Combined Budesonide-Formoterol as Needed in Mild Asthma (revised).")
+    (inp / "updatefiles" / "pubmed25n1300.xml").write_text(revised, encoding="utf-8")
+    for name in ("oa_comm_xml.PMC003.baseline.2025-06-18.tar.gz", "oa_comm_xml.incr.2025-06-20.tar.gz"):
+        with tarfile.open(inp / name, "w:gz") as tar:
+            tar.add(pubmed_dir / "pone.0046493.nxml", arcname="PLoS_One/pone.0046493.nxml")
+    code, out, err = cli("-q", "corpus", "pubmed", str(inp), "-o", str(tmp_path / "o"), "--select", "all",
+                         "--tasks", "3")
+    assert code == 0, err
+    rows = pq.read_table(tmp_path / "o" / "en").to_pylist()
+    assert sorted(r["id"] for r in rows) == ["pmc-PMC3460867", "pubmed-29768149"]
+    (medline,) = [r for r in rows if r["source"] == "pubmed"]
+    assert medline["text"].startswith("Inhaled Combined Budesonide-Formoterol as Needed in Mild Asthma (revised).")
+    assert "older versions of a PMID/PMCID dropped: 2" in out

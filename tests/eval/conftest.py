@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from anestools.eval.engines import free_port, kill_group
+from anestools.runtime.engines import free_port, kill_group
 
 
 def _wait(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
@@ -33,7 +33,7 @@ def fake_server():
     def start(delay: float = 0.0, fail_status: int | None = None, fail_first: int = 0, vague: int = 0,
               truncate: bool = False, constrained: str | None = None, tokenizer: str | None = None) -> str:
         port = free_port()
-        argv = [sys.executable, "-m", "anestools.eval.fake_server", "--port", str(port), "--delay", str(delay),
+        argv = [sys.executable, "-m", "anestools.testing.fake_server", "--port", str(port), "--delay", str(delay),
                 "--fail-first", str(fail_first), "--vague", str(vague)]
         if fail_status:
             argv += ["--fail-status", str(fail_status)]

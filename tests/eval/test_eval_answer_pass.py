@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from anestools.eval.answer_pass import letter_probability, pass_messages
-from anestools.eval.fake_server import choose_letter
+from anestools.testing.fake_server import choose_letter
 
 
 def lines(path: Path) -> list[dict]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from anestools.eval.auto_engine import choose_engine
+from anestools.runtime.auto_engine import choose_engine
 from anestools.train.cli import eval_hint
 
 

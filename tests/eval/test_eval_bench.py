@@ -8,8 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from anestools.common.anesbench import language_from_name, load_benchmark, parse_level, sample_dev_file
 from anestools.errors import InputError
-from anestools.eval.bench import language_from_name, load_benchmark, parse_level, sample_dev_file
 
 SEED = {  # seed README schema: bilingual record, answer + level
     "id": "q1", "choice_num": 4, "answer": "B", "level": 2,
@@ -158,7 +158,7 @@ def test_select_filters_and_limits_per_language():
 def test_hub_dataset_path_through_datasets_configs(tmp_path):
     """The Hub code path (``datasets.load_dataset(id, name=lang, split='test')``) on a local dataset repo
     laid out like MiliLab/AnesBench: configs en/zh, split test, one JSON file per language."""
-    from anestools.eval.bench import _hub_records, records_to_items
+    from anestools.common.anesbench import _hub_records, records_to_items
 
     repo = tmp_path / "AnesBench"
     repo.mkdir()

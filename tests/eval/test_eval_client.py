@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from aiohttp.test_utils import TestServer
 
-from anestools.eval.client import ChatClient, RequestFailed, RetryPolicy
-from anestools.eval.fake_server import choose_letter, completion_tokens, make_app
+from anestools.runtime.client import ChatClient, RequestFailed, RetryPolicy
+from anestools.testing.fake_server import choose_letter, completion_tokens, make_app
 
 MSG = [{"role": "user", "content": "Q?\nA. one\nB. two\nC. three"}]
 FAST = RetryPolicy(retries=3, backoff=0.01, max_backoff=0.05)
@@ -61,7 +61,7 @@ def test_timeouts_are_retried_then_fail():
 
 
 def test_connection_refused_is_retried_then_fails():
-    from anestools.eval.engines import free_port
+    from anestools.runtime.engines import free_port
 
     async def main():
         async with ChatClient(f"http://127.0.0.1:{free_port()}", "m", policy=FAST) as client:

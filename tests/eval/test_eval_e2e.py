@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from anestools.eval.bench import load_benchmark
+from anestools.common.anesbench import load_benchmark
 
 SAMPLE_N = len(load_benchmark(None).items)
 

@@ -10,7 +10,7 @@ import psutil
 import pytest
 
 from anestools.errors import ConfigError, EngineError
-from anestools.eval.engines import (
+from anestools.runtime.engines import (
     free_port,
     open_endpoint,
     resolve_dp,
@@ -113,7 +113,7 @@ def test_server_that_never_gets_healthy_times_out_and_its_group_is_killed(tmp_pa
 
 def test_group_killed_when_the_caller_is_interrupted(tmp_path):
     port = free_port()
-    argv = [sys.executable, "-m", "anestools.eval.fake_server", "--port", str(port)]
+    argv = [sys.executable, "-m", "anestools.testing.fake_server", "--port", str(port)]
     with pytest.raises(KeyboardInterrupt), run_server(argv, health_url=f"http://127.0.0.1:{port}/health",
                                                       log_path=tmp_path / "engine.log", timeout=60) as proc:
         pid = proc.pid

@@ -364,3 +364,121 @@ def test_status_separates_non_answers_from_undecided(response, status, reason):
 ])
 def test_issue25_formats(response, options, expected):
     assert extract_answer(response, options) == expected
+
+
+# -- extractor v5: mechanisms, each on phrasings of our own (not from any labelled set) ---------
+LAST = {"A": "Neostigmine", "B": "Sugammadex", "C": "Atropine", "D": "None of the above"}
+ZH_LAST = {"A": "新斯的明", "B": "舒更葡糖钠", "C": "阿托品", "D": "以上都不是"}
+
+
+@pytest.mark.parametrize(("response", "options", "expected"), [
+    # a base model's new question: a stem, then a listing whose texts are not this question's options
+    ("B\n\n12. Which is a muscarinic antagonist?\nA Atropine\nB Neostigmine\nC Edrophonium\nAnswer: A", EN, "B"),
+    ("Answer: B\n\n7. The drug that dilates the pupil is:\nA. Atropine\nB. Pilocarpine\nAnswer: A", EN, "B"),
+    ("答案：B\n\n第8题 下列哪项是M受体拮抗剂：\nA 阿托品\nB 毛果芸香碱\n答案：A", ZH, "B"),
+    ("\n\n第8题 下列哪项是M受体拮抗剂：\nA 阿托品\nB 毛果芸香碱\n答案：A", ZH, None),
+    # its own options restated under its own question are not a new question
+    ("Which drug reverses a deep block?\nA. Neostigmine - too slow\nB. Sugammadex - fast\nAnswer: B", EN, "B"),
+    # the last commitment wins; a retracted one with nothing after it, or one offered next to
+    # another letter, is undecided (the answer pass asks the model), never a guess
+    ("The answer is B. Hmm, on second thought, I am not sure.", EN, None),
+    ("I'd say A. Wait, no, let me reconsider the mechanism.", EN, None),
+    ("答案：B。不对，再想想。", ZH, None),
+    ("The answer is B. Or C if the block is shallow.", EN, None),
+    ("可能是A，也可能是C。", ZH, None),
+    ("我倾向于A，但也可能是C。", ZH, None),
+    ("The answer is B. A or C would not reverse a deep block.", EN, "B"),
+    ("我原本想选A，但新斯的明起效慢，改选B。", ZH, "B"),
+    ("答案A。不对，舒更葡糖钠直接包裹罗库溴铵，应该是B。", ZH, "B"),
+    # negation: "not X, but Y"; a negated answer in words is not an answer
+    ("答案不是C，而是B。", ZH, "B"),
+    ("The answer is not C, but B.", EN, "B"),
+    ("答案不是C，阿托品只治疗心动过缓。", ZH, None),
+    # the last sentence's lone letter, alone or with its own text; another option's text contradicts it
+    ("Neostigmine and atropine cannot reverse a deep block. B.", EN, "B"),
+    ("Sugammadex is fine, neostigmine is not. The question is tricky: A.", EN, "A"),
+    ("Deep block. The best here is B – Sugammadex.", EN, "B"),
+    ("Deep block. The best here is B – Neostigmine.", EN, None),
+    ("Both are used in stage B.", EN, None),  # not in a concluding position
+    # an option text standing as a sentence; "none of the above" as an option is not a refusal
+    ("Every listed drug is a trigger. None of the above.", LAST, "D"),
+    ("以上都不是。三种药物都不能拮抗该阻滞。", ZH_LAST, "D"),
+    ("三种药物都不能拮抗该阻滞，所以以上都不是。", ZH_LAST, "D"),
+    ("所以不选阿托品。", ZH, None),
+    # ordinals: the last option
+    ("I'd pick the last option.", EN, "D"),
+    ("最后一个选项正确。", ZH, "D"),
+    ("The last option is wrong.", EN, None),
+    ("I'd go with 第二个选项.", EN, "B"),
+    # option text in answer fields and first-person choices
+    ('{"choice": "Sugammadex", "confidence": 0.9}', EN, "B"),
+    ('{"choice": "Ketamine"}', EN, None),
+    ("【答案】\n舒更葡糖钠（C）", ZH, None),  # the bracketed letter contradicts the text
+    ("【答案】\n【解析】舒更葡糖钠可包裹罗库溴铵，对深度阻滞", {"A": "对", "B": "错"}, None),
+    ("I'd reach for sugammadex.", EN, "B"),
+    ("I would not reach for atropine; sugammadex is the one.", EN, "B"),
+    ("For educational purposes only, the textbook answer to this question is B.", EN, "B"),
+    ("我倾向于 B (舒更葡糖钠)，因为它直接包裹罗库溴铵。", ZH, "B"),
+    # what does not commit: a question, a listing with dashes, a letter ruled out, a walk-through
+    ("Neostigmine? It is too slow at deep block, and atropine only treats bradycardia.", EN, None),
+    ("So neostigmine?", EN, None),
+    ("所以答案可能是阿托品吗？", ZH, None),
+    ("A – neostigmine\nB – sugammadex\nC – atropine\nD – naloxone", EN, None),
+    ("Let's consider option B.", EN, None),
+    ("The one I'd rule out first is B.", EN, None),
+    ("Let me go through them:\nA. Too slow here\nB. Encapsulates rocuronium\nC. Only for bradycardia\nSo B.", EN, "B"),
+    ("The answer is B.\n\nExplanation: A and C are wrong.", EN, "B"),
+    ("答案：B\n解析：A项错误，C项只用于心动过缓。", ZH, "B"),
+])
+def test_v5_mechanisms(response, options, expected):
+    assert extract_answer(response, options) == expected
+
+
+IND2 = {"A": "Propofol", "B": "Ketamine", "C": "Etomidate", "D": "Thiopental", "E": "Midazolam"}
+ZH2 = {"A": "丙泊酚", "B": "氯胺酮", "C": "依托咪酯", "D": "硫喷妥钠", "E": "咪达唑仑"}
+
+
+@pytest.mark.parametrize(("response", "options", "expected"), [
+    ("答案是B还是C呢？我也说不准。", ZH2, None),  # asked, not stated; "还是" joins two letters
+    ("The answer is B?", IND2, None),
+    ("I'm torn between B and C.", IND2, None),
+    ("Either ketamine or etomidate would be reasonable.", IND2, None),
+    ("Not B.", IND2, None),
+    ("Options A, C and D all drop the pressure. The remaining one, B, is the answer.", IND2, "B"),
+    ("| Drug | BP |\n|---|---|\n| Propofol | ↓ |\n| Ketamine | ↑ |\n\nBest: **Ketamine (B)**", IND2, "B"),
+    ("It's not propofol. It's not thiopental either. I'd say ketamine.", IND2, "B"),
+    ("The correct response: option five.", IND2, "E"),
+    ("Choice #2.", IND2, "B"),
+    ("Definitely not A or D. Probably B.", IND2, "B"),
+    ("The answer is (B) ketamine, although (C) etomidate is an alternative.", IND2, "B"),
+    ("Ketamine. Next question: which drug causes adrenal suppression?\nA. Propofol\nB. Etomidate\nAnswer: B",
+     IND2, "B"),
+    ("丙泊酚会引起低血压，不宜使用；依托咪酯抑制肾上腺；应选用氯胺酮。", ZH2, "B"),
+    ("综上，选第二项。", ZH2, "B"),
+    ("正确答案：氯胺酮（B）", ZH2, "B"),
+    ("答案为A、C", ZH2, None),
+])
+def test_v5_commitments_and_non_commitments(response, options, expected):
+    assert extract_answer(response, options) == expected
+
+
+@pytest.mark.parametrize(("response", "reason"), [
+    ("The answer is B. Or C if the block is shallow.", "alternatives"),
+    ("答案：B。不对，再想想。", "retracted"),
+])
+def test_v5_abstentions_are_undecided_for_the_answer_pass(response, reason):
+    got = extract(response, ZH if "答案" in response else EN)
+    assert (got.letter, got.status, got.reason) == (None, UNDECIDED, reason)
+
+
+def test_blind_v4_set_in_sample_since_v5_commits_no_false_letter():
+    """Blind for v4 (85.2 %, 4.9 % false commits); read while v5 was written, so in-sample now."""
+    import json
+    from pathlib import Path
+
+    rows = [json.loads(line) for line in (Path(__file__).parent / "data" / "extraction_blind_v4.jsonl")
+            .read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 180
+    got = {r["id"]: extract_answer(r["response"], r["options"]) for r in rows}
+    assert [r["id"] for r in rows if got[r["id"]] is not None and got[r["id"]] != r["label"]] == []
+    assert sum(got[r["id"]] == r["label"] for r in rows) / len(rows) >= 0.97

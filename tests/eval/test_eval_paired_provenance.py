@@ -7,11 +7,11 @@ import math
 
 import pytest
 
-from anestools.eval.bench import Item
+from anestools.common.anesbench import Item
 from anestools.eval.judge import agreement, audit_sample, judge_messages, parse_verdict
 from anestools.eval.paired import compare_pairs, mcnemar_exact, newcombe_paired, paired_score
-from anestools.eval.preflight import EndpointUnreachable, api_root, preflight
 from anestools.eval.provenance import items_digest, model_config_digest
+from anestools.runtime.preflight import EndpointUnreachable, api_root, preflight
 
 OPTS = {"A": "Neostigmine", "B": "Sugammadex", "C": "Atropine", "D": "Naloxone"}
 
@@ -98,7 +98,7 @@ def test_model_config_digest(tmp_path):
 
 
 def test_preflight_unreachable_is_one_line():
-    from anestools.eval.engines import free_port
+    from anestools.runtime.engines import free_port
 
     url = f"http://127.0.0.1:{free_port()}/v1"
     with pytest.raises(EndpointUnreachable) as err:

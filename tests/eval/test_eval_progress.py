@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from anestools.eval.progress import LogProgress
+from anestools.runtime.progress import LogProgress
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE = re.compile(r"^eval m: (\d+)/(\d+) \(.*%\) \| [\d.]+ q/s \| (\d+) errors \| elapsed [\d:]+ \| ETA ([\d:]+|–)$")

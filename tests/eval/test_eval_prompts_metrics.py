@@ -6,8 +6,8 @@ import math
 
 import pytest
 
+from anestools.common.anesbench import Item, load_benchmark, sample_dev_file
 from anestools.errors import ConfigError
-from anestools.eval.bench import Item, load_benchmark, sample_dev_file
 from anestools.eval.metrics import ItemResult, majority_vote, summarize, wilson_interval
 from anestools.eval.prompts import PromptBuilder
 

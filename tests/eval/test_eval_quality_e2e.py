@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from anestools.eval.engines import free_port
 from anestools.eval.extract import EXTRACTOR_VERSION
-from anestools.eval.fake_server import choose_letter, is_vague
+from anestools.runtime.engines import free_port
+from anestools.testing.fake_server import choose_letter, is_vague
 
 
 def lines(path: Path) -> list[dict]:
@@ -186,8 +186,8 @@ def test_paired_report_of_two_runs(cli, fake_server, tmp_path):
 def test_judge_through_transformers_serve(cli, fake_server, tiny_model, tmp_path, monkeypatch):
     """The judge goes through the same engine machinery: here `transformers serve` on the tiny model,
     started as a guarded group (it dies with us, even on kill -9; #19)."""
-    from anestools.eval import engines
     from anestools.eval.judge import parse_verdict
+    from anestools.runtime import engines
 
     started: list[list[str]] = []
     real = engines.guarded_group

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from anestools.eval.bench import sample_dev_file
+from anestools.common.anesbench import sample_dev_file
 from anestools.eval.compare import load_runs, sweep_steps
+from anestools.eval.render import accuracy_figure
 from anestools.eval.report_parts import model_label
-from anestools.eval.results import accuracy_figure
 
 
 def _run(cli, url: str, out: Path, *extra: str) -> dict:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from anestools.errors import EngineError
-from anestools.eval import engines
+from anestools.runtime import engines
 
 ROOT = Path(__file__).resolve().parents[2]
 SGLANG_PY = Path(os.environ.get("ANESTOOLS_SGLANG_PYTHON", ROOT / ".sglang-env" / "bin" / "python"))

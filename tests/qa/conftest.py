@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from anestools.eval.engines import free_port, kill_group
+from anestools.runtime.engines import free_port, kill_group
 
 SERVER = Path(__file__).with_name("teacher_server.py")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from anestools.common.anesbench import AnesBenchIndex
 from anestools.convert.core import convert
-from anestools.corpus.anesbench import AnesBenchIndex
 
 from .conftest import EN_DOCS, ZH_DOCS, write_corpus
 
@@ -128,7 +128,7 @@ def test_dry_run_starts_nothing(cli, corpus, tmp_path):
 
 
 def test_errors_are_one_line(cli, corpus, tmp_path):
-    from anestools.eval.engines import free_port
+    from anestools.runtime.engines import free_port
 
     code, _, stderr = cli("qa", "generate", str(tmp_path / "nope"), "-o", str(tmp_path / "o"), "--model", "m",
                           "--base-url", "http://127.0.0.1:9/v1")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from anestools.eval.engines import kill_group
 from anestools.qa.store import SCHEMA
+from anestools.runtime.engines import kill_group
 
 from .conftest import start_teacher, write_corpus
 

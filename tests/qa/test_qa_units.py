@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from anestools.eval.engines import free_port
-from anestools.eval.preflight import EndpointUnreachable, preflight
 from anestools.qa.checks import LanguageDetector, LengthBounds, NearDupIndex, latin_share
 from anestools.qa.parse import ParseError, extract_json, parse_pairs, parse_translation, parse_verdicts
 from anestools.qa.passages import Passage, chunk_text, estimate_tokens, select_passages
 from anestools.qa.prompts import generation_prompt_hash, generation_prompts
+from anestools.runtime.engines import free_port
+from anestools.runtime.preflight import EndpointUnreachable, preflight
 
 
 def test_extract_json_skips_think_fences_and_prose():

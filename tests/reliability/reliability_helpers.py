@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 from aiohttp import web
 
-from anestools.eval.engines import free_port
+from anestools.runtime.engines import free_port
 
 GOOD = {"choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "Answer: A"}}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 3}}
@@ -29,7 +29,8 @@ def chat_server(answer: Callable[[web.Request, int], web.StreamResponse]) -> Ite
     async def chat(request: web.Request) -> web.StreamResponse:
         state["n"] += 1
         await request.read()
-        return answer(request, state["n"])
+        reply = answer(request, state["n"])
+        return await reply if asyncio.iscoroutine(reply) else reply  # an async answer may read the body
 
     async def health(request: web.Request) -> web.StreamResponse:
         return web.Response(text="ok")

@@ -67,7 +67,7 @@ def test_stale_temp_files_of_a_killed_run_are_removed(cli, tmp_path):
     code, _, err = cli("-q", "corpus", "pubmed", str(SAMPLES / "pubmed_sample.xml"), "-o", str(out))
     assert code == 0, err
     # the names atomic_open gives its temporary files (.NAME.XXXXXXXX.tmp), at any depth
-    stale = [out / "_logs" / ".run.json.x1y2z3w4.tmp", out / "_logs" / "1-pubmed" / "pubmed_errors" / ".00000.jsonl.ab_cd123.tmp",
+    stale = [out / "_logs" / ".run.json.x1y2z3w4.tmp", out / "_logs" / "3-pubmed" / "pubmed_errors" / ".00000.jsonl.ab_cd123.tmp",
              out / "._SUCCESS.abc12345.tmp"]
     for f in stale:
         f.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -62,12 +63,14 @@ def test_kill_9_of_corpus_build_takes_its_workers_down(tmp_path):
         workers = _children(driver.pid)
         time.sleep(0.2)
     assert len(workers) >= 2, "the build never forked its workers"
+    everyone = {p.pid for p in psutil.Process(driver.pid).children(recursive=True)} | workers  # + the Manager
     os.kill(driver.pid, signal.SIGKILL)
     driver.wait()
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(alive(p) for p in workers):
+    while time.monotonic() < deadline and any(alive(p) for p in everyone):
         time.sleep(0.1)
     assert not any(alive(p) for p in workers), "datatrove workers outlived a kill -9 of corpus build"
+    assert not any(alive(p) for p in everyone), "a descendant (datatrove's Manager?) outlived the driver"
     rerun = _run(*args)
     _, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err  # nothing holds the lock any more: the same command resumes

@@ -14,7 +14,7 @@ from aiohttp import web
 from reliability_helpers import GOOD, chat_server, json_answer
 
 from anestools.common.lock import output_lock
-from anestools.eval.client import ChatClient, RequestFailed, RetryPolicy
+from anestools.runtime.client import ChatClient, RequestFailed, RetryPolicy
 
 FAST = RetryPolicy(retries=1, backoff=0.01, max_backoff=0.02)
 
@@ -207,11 +207,11 @@ def test_kill_9_of_eval_takes_its_inference_server_down(tmp_path):
 
     from reliability_helpers import alive
 
-    from anestools.eval.engines import free_port
+    from anestools.runtime.engines import free_port
 
     port = free_port()
-    code = ("import sys, time\nfrom pathlib import Path\nfrom anestools.eval.engines import run_server\n"
-            f"argv = [sys.executable, '-m', 'anestools.eval.fake_server', '--port', '{port}']\n"
+    code = ("import sys, time\nfrom pathlib import Path\nfrom anestools.runtime.engines import run_server\n"
+            f"argv = [sys.executable, '-m', 'anestools.testing.fake_server', '--port', '{port}']\n"
             f"with run_server(argv, health_url='http://127.0.0.1:{port}/health', log_path=Path(sys.argv[1]),\n"
             "                timeout=60) as server:\n"
             "    print(server.pid, flush=True); time.sleep(120)\n")
@@ -234,7 +234,7 @@ def test_engine_auto_starts_its_server_as_a_guarded_group(cli, tiny_model, tmp_p
     """`--engine auto` (#15) resolves to an engine, then starts it like any other: through
     ``guarded_group`` (dies with us, even on kill -9), and the run dir stays locked meanwhile."""
     from anestools.common.lock import LOCK_NAME
-    from anestools.eval import engines
+    from anestools.runtime import engines
 
     started: list[tuple[list[str], bool]] = []
     real = engines.guarded_group

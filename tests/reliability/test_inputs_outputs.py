@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from anestools.common.anesbench import sample_files
 from anestools.corpus.build import sample_path
-from anestools.eval.bench import sample_files
-from anestools.eval.engines import free_port, kill_group
+from anestools.runtime.engines import free_port, kill_group
 
 ROOT = Path(__file__).resolve().parents[2]
 TEACHER = ROOT / "tests" / "qa" / "teacher_server.py"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from test_inputs_outputs import ROOT, UNREACHABLE, jsonl_rows, one_line, start_teacher, write_corpus
 
-from anestools.eval.engines import kill_group
+from anestools.runtime.engines import kill_group
 
 DOCS = {f"d{i:02d}": f"Drug number {i} is used in anesthesia for induction. Its dose is {i} mg per kilogram. "
                      f"Monitoring after drug {i} includes blood pressure." for i in range(24)}

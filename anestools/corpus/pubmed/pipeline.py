@@ -1,8 +1,11 @@
 """Assemble and run the ``corpus pubmed`` datatrove pipeline; summarise what happened.
 
-Pipeline: ``PubmedReader`` -> ``PubmedFilter`` -> (``TokensCounter``) -> datatrove's writer
-with the corpus-shard adapter (``steps/writer.py``, as in ``corpus build``), then the completion
-marker stage. Executors, resume, the output folder rules, the terminal and the one-line errors
+Stages: ``1-pubmed-ids`` (``PubmedReader`` -> ``PubmedIdSignatures``) and
+``2-pubmed-duplicates`` (``PubmedFindDuplicates``, one task) find, across the whole run, the
+older versions of every PMID / PMCID (``dedup.py``); ``3-pubmed`` is ``PubmedReader`` ->
+``PubmedDedupFilter`` -> ``PubmedFilter`` -> (``TokensCounter``) -> datatrove's writer with the
+corpus-shard adapter (``steps/writer.py``, as in ``corpus build``); ``4-complete`` writes the
+completion marker. Executors, resume, the output folder rules, the terminal and the one-line errors
 are those of ``corpus build`` (``anestools.corpus.run``).
 
 Resume and overwrite: the settings of a run (the MeSH / journal / lexicon lists by content
@@ -20,6 +23,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from anestools.corpus.executors import ExecutorOptions, build_executor, check_runnable
+from anestools.corpus.pubmed.dedup import (
+    DEDUP_RULE,
+    PubmedDedupFilter,
+    PubmedFindDuplicates,
+    PubmedIdSignatures,
+    newest_last,
+)
 from anestools.corpus.pubmed.select import Selector, parse_select
 from anestools.corpus.pubmed.sources import discover
 from anestools.corpus.pubmed.steps import ERRORS_DIR, PubmedFilter, PubmedReader, read_errors
@@ -38,7 +48,11 @@ from anestools.errors import ConfigError, InputError
 
 #: ``<n>-<stage>`` is the layout ``corpus stats`` reads per-step counts from.
 STAGE = "pubmed"
-LOG_SUBDIR = f"_logs/1-{STAGE}"
+IDS_SUBDIR = "_logs/1-pubmed-ids"
+DUPS_SUBDIR = "_logs/2-pubmed-duplicates"
+LOG_SUBDIR = f"_logs/3-{STAGE}"
+MARKER_SUBDIR = "_logs/4-complete"
+DEDUP_SUBDIR = "_logs/pubmed-dedup"  # signatures (ids/) and each task's older versions (drop/)
 MANAGED = ("_logs",)
 SECTIONS = ("abstract", "full")
 #: Metadata kept as extra shard columns (beyond the corpus-shard contract).
@@ -51,7 +65,7 @@ EXTRA_FIELDS: dict[str, pa.DataType] = {
     "publication_types": pa.list_(pa.string()),
     "selected_by": pa.list_(pa.string()),
 }
-DROP_REASONS = ("retracted", "erratum", "comment", "no_abstract", "language", "too_short", "not_selected")
+DROP_REASONS = ("duplicate", "retracted", "erratum", "comment", "no_abstract", "language", "too_short", "not_selected")
 
 
 @dataclass
@@ -94,6 +108,7 @@ class PubmedOptions:
         d["journal_file"] = content_digest([self.journal_file] if self.journal_file else [])
         d["lexicon"] = content_digest(self.lexicon)
         d["tasks"] = self.executor.tasks
+        d["dedup"] = DEDUP_RULE  # a run made before (or under another rule) is not resumed
         return d
 
 
@@ -105,6 +120,7 @@ class PubmedResult:
     files: int
     tasks: int
     records: int = 0
+    duplicates: int = 0  # older versions of a PMID / PMCID dropped (the newest is kept)
     written: dict[str, int] = field(default_factory=dict)  # per language
     dropped: dict[str, int] = field(default_factory=dict)  # per reason
     selected_by: dict[str, int] = field(default_factory=dict)
@@ -138,8 +154,29 @@ class PubmedResult:
             )
 
 
+def reader(opts: PubmedOptions, files: Sequence[Path], ids_only: bool = False) -> PubmedReader:
+    """The reader of both passes over ``files`` (in version order: :func:`dedup.newest_last`);
+    the dedup pass reads the same records but skips the cleaning and logs no errors."""
+    return PubmedReader(
+        [str(Path(f).resolve()) for f in files],
+        sections=opts.sections,
+        keep_captions=opts.keep_captions,
+        errors_dir=None if ids_only else str((opts.output / LOG_SUBDIR / ERRORS_DIR).resolve()),
+        max_member_bytes=opts.max_member_mb * 2**20,
+        huge_tree=opts.huge_xml,
+        ids_only=ids_only,
+    )
+
+
+def dedup_pipelines(opts: PubmedOptions, files: Sequence[Path], tasks: int) -> tuple[list, list]:
+    """The steps of ``1-pubmed-ids`` and ``2-pubmed-duplicates``."""
+    folder = (opts.output / DEDUP_SUBDIR).resolve()
+    return ([reader(opts, files, ids_only=True), PubmedIdSignatures(folder / "ids")],
+            [PubmedFindDuplicates(folder / "ids", folder / "drop", tasks)])
+
+
 def build_pipeline(opts: PubmedOptions, files: Sequence[Path]) -> list:
-    """The datatrove steps of a run (exposed for tests and for custom executors)."""
+    """The datatrove steps of the main stage (exposed for tests and for custom executors)."""
     criteria = parse_select(opts.select)
     selector = Selector.build(
         criteria,
@@ -156,14 +193,8 @@ def build_pipeline(opts: PubmedOptions, files: Sequence[Path]) -> list:
         excluded = JsonlWriter(str(Path(opts.keep_excluded).resolve() / "pubmed-selection"),
                                output_filename="${rank}.jsonl.gz")
     steps: list = [
-        PubmedReader(
-            [str(Path(f).resolve()) for f in files],
-            sections=opts.sections,
-            keep_captions=opts.keep_captions,
-            errors_dir=str((opts.output / LOG_SUBDIR / ERRORS_DIR).resolve()),
-            max_member_bytes=opts.max_member_mb * 2**20,
-            huge_tree=opts.huge_xml,
-        ),
+        reader(opts, files),
+        PubmedDedupFilter((opts.output / DEDUP_SUBDIR / "drop").resolve()),
         PubmedFilter(selector, languages=opts.languages, min_words=opts.min_words, exclusion_writer=excluded),
     ]
     if opts.tokenizer:
@@ -204,6 +235,9 @@ def collect(output: Path, result: PubmedResult) -> PubmedResult:
             continue
         if "PubMed/PMC XML" in step.step:
             result.records += step.other.get("records", 0)
+        elif "PubMed duplicates" in step.step:
+            result.duplicates += step.reasons.get("duplicate", 0)
+            result.dropped["duplicate"] = result.duplicates
         elif "PubMed selection" in step.step:
             for reason in DROP_REASONS:
                 result.dropped[reason] = result.dropped.get(reason, 0) + step.reasons.get(reason, 0)
@@ -229,7 +263,7 @@ def run_pubmed(opts: PubmedOptions, show_logs: bool = False,
     outputs = [Output.run_dir(opts.output)] + ([Output.run_dir(opts.keep_excluded)] if opts.keep_excluded else [])
     lists = [f for f in (opts.mesh_file, opts.journal_file) if f]
     check_io([*lists, *opts.lexicon], outputs, "corpus pubmed")
-    files = discover(opts.inputs, outputs)
+    files = newest_last(discover(opts.inputs, outputs))  # the file order decides which version is newest
     tasks = len(files) if opts.executor.tasks == 0 else max(1, min(opts.executor.tasks, len(files)))
     opts.executor.tasks = tasks
     out = opts.output.expanduser().resolve()
@@ -240,14 +274,19 @@ def run_pubmed(opts: PubmedOptions, show_logs: bool = False,
         result = PubmedResult(output=out, files=len(files), tasks=tasks, resumed=state == "resume",
                               already_complete=state == "complete")
         if state != "complete":
-            logs = out / LOG_SUBDIR
-            first = build_executor(pipeline, opts.executor, logging_dir=str(logs), job_name="anescorpus-pubmed")
-            marker_dir = out / "_logs" / "2-complete"
+            ids_steps, dups_steps = dedup_pipelines(opts, files, tasks)
+            ids_dir, dups_dir, logs, marker_dir = (out / d for d in (IDS_SUBDIR, DUPS_SUBDIR, LOG_SUBDIR,
+                                                                    MARKER_SUBDIR))
+            ids = build_executor(ids_steps, opts.executor, logging_dir=str(ids_dir), job_name="anescorpus-pubmed-ids")
+            dups = build_executor(dups_steps, opts.executor, logging_dir=str(dups_dir),
+                                  job_name="anescorpus-pubmed-duplicates", tasks=1, depends=ids)
+            main = build_executor(pipeline, opts.executor, logging_dir=str(logs), job_name="anescorpus-pubmed",
+                                  depends=dups)
             marker = build_executor([CompletionMarker(str(out), "corpus pubmed")], opts.executor,
                                     logging_dir=str(marker_dir), job_name="anescorpus-pubmed-complete",
-                                    tasks=1, depends=first)
-            run_stages([Stage(first, logs, tasks), Stage(marker, marker_dir, 1)], out, show_logs=show_logs,
-                       progress=progress)
+                                    tasks=1, depends=main)
+            run_stages([Stage(ids, ids_dir, tasks), Stage(dups, dups_dir, 1), Stage(main, logs, tasks),
+                        Stage(marker, marker_dir, 1)], out, show_logs=show_logs, progress=progress)
         if state != "complete" and opts.executor.kind == "slurm":  # ray's run() returns once its tasks are done
             result.submitted = True
             return result

@@ -20,6 +20,7 @@ from datatrove.pipeline.filters.base_filter import BaseFilter
 
 from anestools.common.atomic import atomic_open
 from anestools.corpus.pubmed.clean import clean_paragraphs, normalize_paragraph, word_count
+from anestools.corpus.pubmed.dedup import ORDER, record_order
 from anestools.corpus.pubmed.jats import DROP_ARTICLE_TYPES, JatsRecord, iter_jats
 from anestools.corpus.pubmed.medline import MedlineRecord, iter_medline
 from anestools.corpus.pubmed.select import Selector
@@ -40,6 +41,20 @@ COMMENT_TYPES = frozenset({"Comment"})
 ERRORS_DIR = "pubmed_errors"
 
 
+def medline_id(rec: MedlineRecord) -> str:
+    return f"pubmed-{rec.pmid}"
+
+
+def jats_id(rec: JatsRecord, path: str) -> str:
+    return "pmc-" + (rec.pmcid or (f"pmid{rec.pmid}" if rec.pmid else Path(path).name))
+
+
+def id_document(rec: MedlineRecord | JatsRecord, path: str) -> Document:
+    """The identity of a record without its text (the dedup pass: no cleaning)."""
+    ident = medline_id(rec) if isinstance(rec, MedlineRecord) else jats_id(rec, path)
+    return Document(text="", id=ident, metadata={"pmid": rec.pmid, "pmcid": getattr(rec, "pmcid", "")})
+
+
 def medline_document(rec: MedlineRecord, path: str) -> Document:
     """Cleaned title + abstract with MEDLINE provenance in the metadata."""
     title = normalize_paragraph(rec.title)
@@ -47,7 +62,7 @@ def medline_document(rec: MedlineRecord, path: str) -> Document:
     text = "\n\n".join(p for p in (title, abstract) if p)
     return Document(
         text=text,
-        id=f"pubmed-{rec.pmid}",
+        id=medline_id(rec),
         metadata={
             "source": "pubmed",
             "pmid": rec.pmid,
@@ -73,11 +88,10 @@ def jats_document(rec: JatsRecord, path: str) -> Document:
     abstract = clean_paragraphs(rec.abstract)
     body = clean_paragraphs(rec.body)
     text = "\n\n".join(p for p in (title, abstract, body) if p)
-    ident = rec.pmcid or (f"pmid{rec.pmid}" if rec.pmid else Path(path).name)
     pub_types = [rec.article_type] if rec.article_type else []
     return Document(
         text=text,
-        id=f"pmc-{ident}",
+        id=jats_id(rec, path),
         metadata={
             "source": "pmc",
             "pmid": rec.pmid,
@@ -101,7 +115,8 @@ def jats_document(rec: JatsRecord, path: str) -> Document:
 class PubmedReader(PipelineStep):
     """Read MEDLINE (``.xml[.gz]``) and JATS (``.nxml``, ``.xml``, ``.tar.gz``) files.
 
-    Files are split across tasks round-robin (``files[rank::world_size]``). A file that fails
+    Files are split across tasks round-robin (``files[rank::world_size]``); each record gets its
+    ``record_order`` (file index, position in the file: :mod:`anestools.corpus.pubmed.dedup`). A file that fails
     (truncated gzip, malformed XML, another schema) is logged to
     ``<errors_dir>/<rank>.jsonl`` with its error and the number of records read before the
     fault; the task goes on with its other files.
@@ -118,8 +133,10 @@ class PubmedReader(PipelineStep):
         errors_dir: str | Path | None = None,
         max_member_bytes: int = MAX_MEMBER_BYTES,
         huge_tree: bool = False,
+        ids_only: bool = False,
     ):
         super().__init__()
+        self.ids_only = ids_only  # documents carry only their identity (the dedup pass)
         self.max_member_bytes = max_member_bytes
         self.huge_tree = huge_tree
         self.files = [str(f) for f in files]
@@ -134,13 +151,13 @@ class PubmedReader(PipelineStep):
             with open_binary(p) as fh:
                 for rec in iter_medline(fh, huge_tree=self.huge_tree):
                     counter[0] += 1
-                    yield medline_document(rec, path)
+                    yield id_document(rec, path) if self.ids_only else medline_document(rec, path)
         elif fmt == "jats":
             with open_binary(p) as fh:
                 data = read_capped(fh, path, self.max_member_bytes)
             for rec in iter_jats(data, self.keep_captions, self.sections, huge_tree=self.huge_tree):
                 counter[0] += 1
-                yield jats_document(rec, path)
+                yield id_document(rec, path) if self.ids_only else jats_document(rec, path)
         else:
             for member, data in iter_tar_members(p, self.max_member_bytes):
                 where = f"{path}:{member}"
@@ -152,17 +169,19 @@ class PubmedReader(PipelineStep):
                     continue
                 for rec in recs:
                     counter[0] += 1
-                    yield jats_document(rec, where)
+                    yield id_document(rec, where) if self.ids_only else jats_document(rec, where)
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
         self._errors: list[dict] = []
-        for path in self.files[rank::world_size]:
+        for index in range(rank, len(self.files), world_size):
+            path = self.files[index]
             self.stat_update("input_files")
             counter = [0]
             try:
                 for doc in self._read_file(path, counter):
+                    doc.metadata[ORDER] = record_order(index, counter[0])  # its version (dedup.py)
                     self.stat_update("records")
                     self.update_doc_stats(doc)
                     yield doc

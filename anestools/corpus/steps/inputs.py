@@ -24,6 +24,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from anestools.common import jsonio
 from anestools.common.inputs import is_remote, resolve_inputs
 from anestools.common.paths import Output
 from anestools.errors import InputError
@@ -81,33 +82,56 @@ def resolve_input_files(specs: Sequence[str], outputs: Sequence[Output] = (),
     return out
 
 
-def _first_record_keys(path: str) -> list[str] | None:
-    """Column / field names of a local input shard (None if it cannot be told cheaply)."""
-    import orjson
-
+def _first_record_fields(path: str) -> dict[str, str] | None:
+    """Column / field names of a local input shard and their types ("string" for text), or None
+    if it cannot be told cheaply (remote). Parquet: the schema; JSONL: the first record."""
     if is_remote(path):
         return None
     try:
         if file_format(path) == "parquet":
+            import pyarrow as pa
             import pyarrow.parquet as pq
 
-            return list(pq.ParquetFile(path).schema_arrow.names)
+            def kind(t: pa.DataType) -> str:
+                if pa.types.is_dictionary(t):
+                    t = t.value_type
+                text = pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+                return "string" if text else str(t)
+
+            return {f.name: kind(f.type) for f in pq.ParquetFile(path).schema_arrow}
         from datatrove.io import open_file
 
-        with open_file(path, "rt", compression="infer") as fh:
-            for line in fh:
+        with open_file(path, "rb", compression="infer") as fh:
+            for lineno, line in enumerate(fh, 1):
                 if line.strip():
-                    rec = orjson.loads(line)
-                    return list(rec) if isinstance(rec, dict) else []
+                    rec = jsonio.parse(line, path, line=lineno)
+                    if not isinstance(rec, dict):
+                        return {}
+                    return {k: "string" if isinstance(v, str) or v is None else type(v).__name__  # null: one empty row
+                            for k, v in rec.items()}
+    except InputError:
+        raise
     except Exception as exc:  # unreadable: say so now, in one line, rather than in a worker
         raise InputError(f"{path}: unreadable input shard ({type(exc).__name__}: {str(exc)[:200]})") from exc
     return None
 
 
 def check_text_key(path: str, text_key: str) -> None:
-    """Fail before any task starts when the text column is missing, with a ``--text-key`` hint."""
-    keys = _first_record_keys(path)
-    if keys is None or text_key in keys:
+    """Fail before any task starts when the text column is missing or not text, with a ``--text-key`` hint.
+
+    Why the type too: an integer column would reach every filter as non-text and the run would end
+    with "no document was kept", which names the symptom, not the column.
+    """
+    fields = _first_record_fields(path)
+    if fields is None:
+        return
+    keys = list(fields)
+    if text_key in fields:
+        if fields[text_key] != "string":
+            others = [k for k, t in fields.items() if t == "string" and k != text_key]
+            hint = f"; pass --text-key {others[0]}" if others else ""
+            raise InputError(f"{path}: column {text_key!r} is {fields[text_key]}, expected text (a string "
+                             f"column){hint}")
         return
     guess = next((k for k in TEXT_LIKE if k in keys), None)
     hint = f"; pass --text-key {guess}" if guess else "; pass --text-key NAME"

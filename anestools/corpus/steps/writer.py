@@ -1,4 +1,4 @@
-"""AnesCorpus shards: the corpus-shard contract of ARCHITECTURE.md, written by datatrove's writers.
+"""AnesCorpus shards: the corpus-shard contract of docs/architecture.md, written by datatrove's writers.
 
 Usage::
 

@@ -1,4 +1,4 @@
-"""One run directory holds one run: a second run with other settings is refused unless ``--overwrite``.
+"""One run directory holds one selection: a second run with other settings is refused unless ``--overwrite``.
 
 Why: the predictions' fingerprint covers what changes an answer (model, prompt, temperature,
 max tokens), but not what changes the *summary* — languages, levels, limit, benchmark,
@@ -13,12 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from anestools.errors import InputError, OutputExistsError
+from anestools.errors import OutputExistsError
+from anestools.eval.summary import SUMMARY, check_selection, read_summary
 
 # What a summary is about. The answer-changing settings (model, prompt, temperature, max
-# tokens, judge) are the predictions' fingerprint, checked by ``results.latest_by_key``; the
+# tokens, judge) are the predictions' fingerprint, checked by ``predictions.latest_by_key``; the
 # request seed is recorded in the provenance block, so a run with another seed is another run.
 SUMMARY_KEYS = ("benchmark", "benchmark_mapping", "languages", "levels", "limit", "samples", "seed",
                 "answer_pass_mode")  # the answer pass decides some answers: a run with another mode is another run
@@ -27,21 +26,14 @@ SUMMARY_KEYS = ("benchmark", "benchmark_mapping", "languages", "levels", "limit"
 def previous_config(run_dir: Path) -> dict[str, Any] | None:
     """The previous run's config (``None`` when there is no summary yet).
 
-    Read through ``results.check_summary``: a hand-edited or corrupt summary is one
+    Read through ``summary.check_summary``: a hand-edited or corrupt summary is one
     ``InputError`` naming the file and field, not a traceback in the comparison.
     """
-    from anestools.eval.results import check_selection, check_summary
 
-    path = run_dir / "summary.json"
+    path = run_dir / SUMMARY
     if not path.exists():
         return None
-    try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON ({exc}); fix or remove it, or pass --overwrite") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    return check_selection(check_summary(data, path), path)
+    return check_selection(read_summary(path, "; fix or remove it, or pass --overwrite"), path)
 
 
 def _covers(key: str, old: Any, new: Any) -> bool:

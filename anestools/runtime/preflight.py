@@ -5,6 +5,9 @@ its full retry budget (minutes of backoff) before the run admits the endpoint is
 decides in seconds, with one line that names the URL. Used by ``anestools eval`` (its model
 and its judge) and meant for any stage that talks to the same servers (``qa``).
 
+The served models it lists are what :class:`anestools.runtime.client.ChatClient` names when
+the server refuses the model asked for (:class:`ModelNotServed`, exit 4).
+
 Order: ``/health`` (SGLang, ``transformers serve``, vLLM), then ``/v1/models`` (hosted APIs have
 no ``/health``; it also checks the API key). The engine's version is read where the server
 offers it (SGLang ``/get_server_info``, vLLM ``/version``) and is otherwise ``None``.

@@ -41,6 +41,14 @@ class Endpoint:
     engine: str = "openai"
     command: tuple[str, ...] = ()
     log_path: Path | None = None
+    served_models: tuple[str, ...] = ()  # what preflight's /v1/models listed (empty: not asked)
+
+    def client(self, request_timeout: float, retries: int):
+        """The async chat client for this endpoint (enter it with ``async with`` in the event loop)."""
+        from anestools.runtime.client import ChatClient, RetryPolicy  # aiohttp: only when a run asks
+
+        return ChatClient(self.base_url, self.model, self.api_key, request_timeout=request_timeout,
+                          policy=RetryPolicy(retries=retries), served_models=self.served_models)
 
 
 def default_concurrency(engine: str) -> int:

@@ -1,10 +1,15 @@
 """Async OpenAI-compatible chat client (aiohttp) with bounded retries.
 
 Why aiohttp rather than the ``openai`` SDK or httpx: SGLang batches whatever is in flight, so
-the client must keep hundreds of requests open at once. Measured here (scripts/bench and the
-issue's planning note) httpx's connection pool stalls at that concurrency while aiohttp keeps
-up; one shared ``ClientSession`` with an unlimited connector, bounded by our own semaphore,
-is all that is needed.
+the client must keep hundreds of requests open at once, and httpx's connection pool stalls at
+that concurrency while aiohttp keeps up (docs/internals.md); one shared ``ClientSession`` with
+an unlimited connector, bounded by the worker pool, is all that is needed.
+
+Why a refused model name stops the run: a server that checks the ``model`` field (vLLM, hosted
+APIs) answers 404 to a name it does not serve. When preflight's ``/v1/models`` did not list the
+name either, the first such answer raises :class:`ModelNotServed` (exit 4) naming what the server
+serves, instead of every question failing in turn; servers that serve whatever is asked (SGLang,
+``transformers serve``) never answer so, and go on as before.
 
 Why bounded retries: the paper's evaluator retried forever, so one poisoned request hung the
 run. Here 429, 5xx, timeouts and connection errors are retried with exponential backoff and
@@ -29,6 +34,7 @@ from typing import Any
 import aiohttp
 
 from anestools.common.redact import redact
+from anestools.errors import EngineError
 
 RETRY_STATUS = frozenset({408, 409, 429})
 
@@ -40,6 +46,14 @@ class RequestFailed(Exception):
         super().__init__(reason)
         self.reason = reason
         self.attempts = attempts
+
+
+class ModelNotServed(EngineError):
+    """The server refuses the model asked for, and does not list it among its models (exit code 4)."""
+
+
+def _refuses_model(status: int, detail: str) -> bool:
+    return status == 404 or (status == 400 and "model" in detail.lower())
 
 
 @dataclass(frozen=True)
@@ -82,7 +96,8 @@ class ChatClient:
     """
 
     def __init__(self, base_url: str, model: str, api_key: str | None = None, *,
-                 request_timeout: float = 600.0, policy: RetryPolicy | None = None) -> None:
+                 request_timeout: float = 600.0, policy: RetryPolicy | None = None,
+                 served_models: tuple[str, ...] = ()) -> None:
         root = base_url.rstrip("/")
         self.url = (root if root.endswith("/v1") else root + "/v1") + "/chat/completions"
         self.model = model
@@ -92,6 +107,8 @@ class ChatClient:
             self._headers["Authorization"] = f"Bearer {api_key}"
         self._timeout = aiohttp.ClientTimeout(total=request_timeout, sock_connect=30)
         self.policy = policy or RetryPolicy()
+        # what /v1/models listed (preflight); a refused model that is not among them stops the run
+        self.served_models = served_models if model not in served_models else ()
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> ChatClient:
@@ -126,6 +143,11 @@ class ChatClient:
                         return c if not self._secrets[0] else replace(
                             c, text=redact(c.text, self._secrets, bearer=False))
                     detail = (await resp.text())[:200].replace("\n", " ")
+                    if self.served_models and _refuses_model(resp.status, detail):
+                        shown = ", ".join(self.served_models[:10]) + (
+                            f" (+{len(self.served_models) - 10} more)" if len(self.served_models) > 10 else "")
+                        raise ModelNotServed(f"the server does not serve model {self.model!r} (HTTP {resp.status}); "
+                                             f"it serves: {shown} — pass one of them as --model")
                     reason = f"HTTP {resp.status}: {detail}"
                     retryable = resp.status >= 500 or resp.status in RETRY_STATUS
                     retry_after = _retry_after(resp.headers)

@@ -28,6 +28,7 @@ from rich.progress import (
 from rich.text import Text
 
 from anestools.common import console as con
+from anestools.common.options import Seconds, refuse
 
 Hook = Callable[[str, int], None]  # the runner's ProgressHook: ("total", N) once, then ("done"|"error", 1)
 DEFAULT_INTERVAL = 30.0
@@ -120,6 +121,11 @@ def _rich_bar(label: str, unit: str) -> Iterator[Hook]:
                 bar.update(task, errors=bar.tasks[task].fields["errors"] + n)
 
         yield hook
+
+
+def check_progress_interval(seconds: float) -> None:
+    """``--progress-interval``: a finite number of seconds > 0 (the same check for every command)."""
+    refuse("--progress-interval", Seconds(), seconds)
 
 
 @contextmanager

@@ -17,8 +17,12 @@ return ``logprobs`` when asked. Without it, constraint fields are ignored, as a 
 not know them would. The letter a constrained answer gives is the first allowed letter the
 response being finished names, else one chosen from the question.
 
-Run: ``python -m anestools.eval.fake_server --port 8123 --delay 0.5 [--fail-status 500] [--vague N]
-[--truncate] [--constrained sglang|vllm|openai [--tokenizer DIR]]``.
+With ``--strict-model`` a request naming a model other than ``fake-model`` gets 404 (as vLLM
+and hosted APIs answer); with ``--reasoning-only`` every answer comes back in
+``reasoning_content`` with an empty ``content`` (a mismatched reasoning parser).
+
+Run: ``python -m anestools.testing.fake_server --port 8123 --delay 0.5 [--fail-status 500] [--vague N]
+[--truncate] [--constrained sglang|vllm|openai [--tokenizer DIR]] [--strict-model] [--reasoning-only]``.
 Only binds loopback addresses.
 """
 
@@ -51,6 +55,7 @@ VERSION = "fake-1.0"
 # ``pass_with_api_key``, ``pass_failed``, ``pass_answered``), so ``requests``, ``with_seed``,
 # ``with_api_key``, ``failed`` and ``answered`` count question (and judge) requests.
 PASS_FIELDS = ("regex", "guided_choice", "logit_bias")
+SERVED = "fake-model"
 
 
 def is_vague(text: str, vague: int) -> bool:
@@ -87,7 +92,8 @@ def _logprobs(letter: str, allowed: list[str]) -> dict:
 
 def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0,
              vague: int = 0, truncate: bool = False, constrained: str | None = None,
-             token_letters: dict[int, str] | None = None, pass_delay: float | None = None) -> web.Application:
+             token_letters: dict[int, str] | None = None, pass_delay: float | None = None,
+             strict_model: bool = False, reasoning_only: bool = False) -> web.Application:
     """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do;
     ``vague``: every N-th question gets an unreadable answer; ``truncate``: every answer is cut at
     the token limit (``finish_reason: length``, no answer line). Judge prompts are never cut."""
@@ -107,6 +113,9 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
                 stats["with_seed"] += 1
             if keyed:
                 stats["with_api_key"] += 1
+        if strict_model and body.get("model") != SERVED:
+            return web.json_response({"error": {"message": f"The model `{body.get('model')}` does not exist."}},
+                                     status=404)
         if fail_status or stats["requests"] + stats["pass_requests"] <= fail_first:
             stats["pass_failed" if is_pass else "failed"] += 1
             return web.json_response({"error": {"message": "injected failure"}},
@@ -145,11 +154,14 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
         else:
             answer = f"Reasoning about the options.\nAnswer: {choose_letter(user)}"
         stats["pass_answered" if is_pass else "answered"] += 1
+        message = {"role": "assistant", "content": answer}
+        if reasoning_only:
+            message = {"role": "assistant", "content": "", "reasoning_content": answer}
         return web.json_response({
             "id": f"fake-{stats['requests']}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model"),
             "choices": [{"index": 0, "finish_reason": finish, "logprobs": logprobs,
-                         "message": {"role": "assistant", "content": answer}}],
+                         "message": message}],
             "usage": {"prompt_tokens": len(user) // 4, "completion_tokens": tokens,
                       "total_tokens": len(user) // 4 + tokens},
         })
@@ -158,7 +170,7 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
         return web.json_response({"status": "ok"})
 
     async def models(request: web.Request) -> web.Response:
-        return web.json_response({"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
+        return web.json_response({"object": "list", "data": [{"id": SERVED, "object": "model"}]})
 
     async def server_info(request: web.Request) -> web.Response:
         return web.json_response({"version": VERSION})
@@ -188,6 +200,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tokenizer", default=None, help="model dir whose tokenizer.json maps logit_bias ids")
     parser.add_argument("--pass-delay", type=float, default=None,
                         help="seconds before a constrained answer-pass reply (default: --delay)")
+    parser.add_argument("--strict-model", action="store_true", help="404 for a model other than fake-model")
+    parser.add_argument("--reasoning-only", action="store_true", help="empty content, answer in reasoning_content")
     args = parser.parse_args(argv)
     token_letters: dict[int, str] = {}
     if args.tokenizer:
@@ -199,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
             if len(ids) == 1:
                 token_letters[ids[0]] = letter
     web.run_app(make_app(args.delay, args.fail_status, args.fail_first, args.vague, args.truncate,
-                         args.constrained, token_letters, args.pass_delay),
+                         args.constrained, token_letters, args.pass_delay, args.strict_model, args.reasoning_only),
                 host=args.host, port=args.port,
                 print=None, backlog=4096, access_log=None)
 

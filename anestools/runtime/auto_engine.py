@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from anestools.errors import EngineError
-from anestools.eval.engines import python_has_module, visible_gpus
+from anestools.runtime.engines import python_has_module, visible_gpus
 
 AUTO = "auto"
 
