@@ -154,19 +154,9 @@ def read_journal(path: Path, check: Callable[[Any, str], dict[str, Any]] | None 
     check = check or check_object
     if not path.exists():
         return
-    try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    with fh:
-        try:
-            for lineno, line in enumerate(fh, 1):
-                if not line.endswith(b"\n"):
-                    return  # torn write from a hard kill; trimmed by the next JournalWriter
-                if line.strip():
-                    yield check(jsonio.parse(line, str(path), line=lineno), f"{path} line {lineno}")
-        except OSError as exc:  # a directory named like the journal, an I/O error
-            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    # a torn last line (a hard kill) is left out; the next JournalWriter trims it
+    for lineno, rec in jsonio.iter_jsonl(path, complete_lines_only=True):
+        yield check(rec, f"{path} line {lineno}")
 
 
 def latest(records: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], K], *,
