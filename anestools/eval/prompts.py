@@ -13,11 +13,12 @@ The Chinese prompt is its equivalent for ``zh`` items.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from anestools.common.anesbench import Item
 from anestools.common.digest import json_digest
+from anestools.common.mcq_prompt import USER, mcq_user_message
+from anestools.common.mcq_prompt import format_options as _format_options
 from anestools.errors import ConfigError
 
 STYLES = ("cot", "direct")
@@ -30,22 +31,6 @@ SYSTEM = {
            "依据医学知识和严谨推理选出唯一最合适的选项。"),
 }
 
-USER = {
-    ("cot", "en"): ("Below is a multiple-choice question on medicine and anesthesiology. Read it carefully "
-                    "and choose the single most suitable answer among {letters}. Think step by step: "
-                    "examine every option, say why it is or is not correct, then decide. Finish with a "
-                    "last line of the form \"Answer: X\" (X is one letter) and write nothing after it.\n\n"
-                    "{question}\n{options}"),
-    ("cot", "zh"): ("下面是一道医学与麻醉学相关的单项选择题。请仔细审题，从{letters}中选出唯一最合适的答案。"
-                    "请逐步思考：逐一分析每个选项正确或错误的理由，然后作出判断。最后单独一行写"
-                    "“答案：X”（X为一个字母），此后不要再输出任何内容。\n\n{question}\n{options}"),
-    ("direct", "en"): ("Below is a multiple-choice question on medicine and anesthesiology. Reply with the "
-                       "letter of the single most suitable answer among {letters}, in the form "
-                       "\"Answer: X\", and nothing else.\n\n{question}\n{options}"),
-    ("direct", "zh"): ("下面是一道医学与麻醉学相关的单项选择题。请从{letters}中选出唯一最合适的答案，"
-                       "只回复“答案：X”（X为一个字母），不要输出其他内容。\n\n{question}\n{options}"),
-}
-
 SHOT_ANSWER = {
     ("cot", "en"): "{explanation}\nAnswer: {answer}",
     ("cot", "zh"): "{explanation}\n答案：{answer}",
@@ -53,26 +38,13 @@ SHOT_ANSWER = {
     ("direct", "zh"): "答案：{answer}",
 }
 
-_AND = {"en": " and ", "zh": "、"}
-
-
-def letters_phrase(letters: Sequence[str], language: str) -> str:
-    """``A, B, C and D`` / ``A、B、C、D``."""
-    if language == "zh":
-        return "、".join(letters)
-    return ", ".join(letters[:-1]) + _AND["en"] + letters[-1] if len(letters) > 1 else letters[0]
-
 
 def format_options(item: Item) -> str:
-    return "\n".join(f"{k}. {v}" for k, v in item.options.items())
+    return _format_options(item.options)
 
 
 def user_message(item: Item, style: str) -> str:
-    return USER[(style, item.language)].format(
-        letters=letters_phrase(list(item.options), item.language),
-        question=item.question,
-        options=format_options(item),
-    )
+    return mcq_user_message(item.question, item.options, item.language, style)
 
 
 @dataclass(frozen=True)
