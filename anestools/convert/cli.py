@@ -26,7 +26,7 @@ def convert_command(
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace existing output files and dataset_info.json entries.")] = False,
     difficulty: Annotated[str | None, typer.Option(help="reasoning/rl: keep only items of these qa reason difficulties, comma-separated: easy (every try right), mixed, unsolved (no try right: suspected wrong key) [default: all].", show_default=False)] = None,
 ) -> None:
-    """Convert AnesCorpus / AnesQA parquet into LLaMA-Factory datasets.
+    """Convert AnesCorpus / AnesQA / AnesR1 parquet into LLaMA-Factory datasets (and RL prompts for train grpo).
 
     Examples:
 

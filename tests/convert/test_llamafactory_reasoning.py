@@ -26,7 +26,8 @@ pytest.importorskip("llamafactory")
 pytestmark = pytest.mark.slow
 
 # Templates docs/convert.md names as training on the stored thinking block as it is.
-SAME_THOUGHT_WORDS = ("qwen3", "qwen3_5", "deepseekr1", "glm4_moe", "glmz1", "mimo", "minimax2")
+SAME_THOUGHT_WORDS = ("qwen3", "qwen3_5", "qwen3_6", "deepseekr1", "glm4_moe", "glmz1", "mimo", "minimax2", "youtu",
+                      "qwen3_vl", "qwen3_omni", "glm4v", "glm4_5v", "mimo_vl", "keye_vl", "ernie_vl")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,8 @@ def test_templates_handle_the_stored_block_as_documented(tiny_model, reasoning_d
         return tok.decode(prompt), tok.decode(response)
 
     block = f"{THINK_OPEN}{CHAIN_EN}{THINK_CLOSE}Answer: B"
-    for name in ("qwen3", "deepseekr1"):  # reasoning templates: no empty block added, the chain is learnt
+    # reasoning templates (hy3: thought words without the newlines): no empty block added, the chain is learnt
+    for name in ("qwen3", "deepseekr1", "hy3"):
         prompt, response = encode(name)
         assert response.startswith(block) and CHAIN_EN not in prompt, name
     # enable_thinking: false drops the chain: only the final answer is learnt
