@@ -103,9 +103,14 @@ def layout_of(schema: pa.Schema, name: str, kind: str, need_difficulty: bool) ->
     if need_difficulty and layout.difficulty is None:
         raise InputError(f"{name}: --difficulty needs a 'difficulty' column (AnesR1 parquet from "
                          "`anestools qa reason`); this file has none")
-    strings = [layout.question, layout.answer, layout.id, layout.reasoning, layout.response, layout.difficulty]
+    # A column with no value at all reads as type null: fine where a row check names the row
+    # (id, answer), not for the texts and the difficulty, which are matched column-wise.
+    strings = [layout.question, layout.answer, layout.id, layout.difficulty if need_difficulty else None]
+    strings += [layout.reasoning, layout.response] if kind == "reasoning" else []
     for col in (c for c in strings if c is not None):
         t = schema.field(col).type
+        if pa.types.is_null(t) and col not in (layout.id, layout.answer):
+            raise InputError(f"{name}: column {col!r} holds no value in any row")
         if not (_is_string(t) or pa.types.is_null(t)):
             raise InputError(f"{name}: column {col!r} has type {t}, expected string")
     t = schema.field(layout.options).type

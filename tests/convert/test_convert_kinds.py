@@ -200,3 +200,15 @@ def test_cli_kinds_and_one_line_errors(cli, anesr1_dir, tmp_path):
     code, _, stderr = cli("convert", str(bad / "anesr1_items.parquet"), "--kind", "rl", "-o", str(tmp_path / "d2"))
     assert code == 2
     assert "row 3: field 'answer' is 'Z'" in stderr and "Traceback" not in stderr
+
+
+def test_jsonl_input_with_an_all_null_column_is_a_clear_error(tmp_path):
+    src = tmp_path / "in" / "r1_en.jsonl"
+    src.parent.mkdir()
+    rows = [{"id": "q1", "question": EN_Q, "options": EN_OPTIONS, "answer": "B", "reasoning": None,
+             "response": None, "language": "en"}]
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    with pytest.raises(InputError, match="column 'reasoning' holds no value in any row"):
+        convert([str(src)], tmp_path / "data", kind="reasoning")
+    convert([str(src)], tmp_path / "data", kind="rl")  # the chain is not needed for RL
+    assert read_jsonl(tmp_path / "data" / "anesrl_all.jsonl")[0]["answer"] == "B"
