@@ -259,7 +259,7 @@ def report_command(
     diff: Annotated[Path | None, typer.Option(help="With two runs: write the per-question differences here (JSONL). Default with --output: <output>.diff.jsonl.", show_default=False)] = None,
     by: Annotated[str, typer.Option("--by", help="auto: an accuracy-vs-budget table and chart when the runs differ only in --max-new-tokens; max-tokens: require that (exit 2 naming what else differs).")] = "auto",
 ) -> None:
-    """Compare evaluation runs side by side (accuracy per language/level, plot vs checkpoint step).
+    """Compare evaluation runs side by side (accuracy per language/level, plot vs checkpoint step or thinking budget).
 
     With exactly two runs (A then B) a paired comparison follows: delta accuracy per level x
     language, McNemar's exact p-value and the 95% interval [low, high] that inverts it; one
