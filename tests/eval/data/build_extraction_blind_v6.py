@@ -776,6 +776,59 @@ def mixed_boxed(q, rng):
     return f"分析：{ex(q, L)}\nTherefore the answer is \\boxed{{{L}}}.", L
 
 
+# ---------------------------------------------------------------- more common phrasings
+def chat_final_header(q, rng):
+    L = pick(q, rng)
+    tail = rng.choice([f"**Final Answer:** {L}", f"### Answer\n{L}", f"Final answer: {L}) {txt(q, L)}",
+                       f"**The answer is: {L}. {txt(q, L)}**"])
+    return f"{ex(q, L)}\n\n{tail}", L
+
+
+def chat_prose_elimination(q, rng):
+    L = q[4]
+    parts = [f"Option {k} ({txt(q, k)}) is incorrect." for k in letters(q) if k != L]
+    return " ".join(parts) + f" {ex(q, L)} Hence, the answer is {L}.", L
+
+
+def chat_answer_then_caveat(q, rng):
+    L = q[4]
+    W = other(q, rng, L)
+    return (f"The answer is {L}. However, note that {W} ({txt(q, W)}) can also come up in related "
+            f"scenarios, so read the stem carefully."), L
+
+
+def chat_helpful_ending(q, rng):
+    L = pick(q, rng)
+    return (f"Great question! {ex(q, L)}\n\nSo the answer is **{L}. {txt(q, L)}**.\n\n"
+            f"I hope this helps! Let me know if you have any other questions."), L
+
+
+def chat_hedge_no_commit(q, rng):
+    a = q[4]
+    b = other(q, rng, a)
+    return f"I think it might be {a}, but I'm really not sure — it could just as well be {b}.", None
+
+
+def zh_yinci(q, rng):
+    L = pick(q, rng)
+    return f"{ex(q, L)}\n\n因此，本题的正确答案为 **{L}. {txt(q, L)}**。", L
+
+
+def zh_jiexi_first(q, rng):
+    L = pick(q, rng)
+    return f"解析：{ex(q, L)}\n答案：{L}", L
+
+
+def zh_maybe_either(q, rng):
+    a, b = sorted([q[4], other(q, rng, q[4])])
+    return f"可能是{a}，也可能是{b}，我拿不准。", None
+
+
+def mixed_fullwidth_colon(q, rng):
+    L = pick(q, rng)
+    return f"Answer：{L}（{txt(q, L)}）", L
+
+
 EN_POOL = [x for x in EN if x != "q14"]
 TEXT_POOL = [x for x in EN_POOL if x not in ("q10",)]
 ANY = EN_POOL + ZH
@@ -843,7 +896,15 @@ PLAN = [
     ("option_text_letters", "lemon-text", "en", lemon_text, ["q06"], 1),
     ("medical_chat", "yes-no", "en", yes_no, ["q14"], 1),
     ("medical_chat", "yes-no", "en", yes_no, ["q14"], 1),
+    ("medical_chat", "final-header", "en", chat_final_header, EN_POOL, 4),
+    ("leading_letter", "prose-elimination", "en", chat_prose_elimination, EN_POOL, 3),
+    ("medical_chat", "answer-then-caveat", "en", chat_answer_then_caveat, EN_POOL, 2),
+    ("medical_chat", "helpful-ending", "en", chat_helpful_ending, EN_POOL, 2),
+    ("undecided", "might-be-or", "en", chat_hedge_no_commit, EN_POOL, 2),
     # Chinese
+    ("zh_exam", "zh-yinci", "zh", zh_yinci, ZH, 4),
+    ("zh_exam", "zh-jiexi-first", "zh", zh_jiexi_first, ZH, 3),
+    ("undecided", "zh-maybe-either", "zh", zh_maybe_either, ZH, 1),
     ("reasoning_think", "think-zh", "zh", think_zh, ZH, 5),
     ("truncated", "think-zh-truncated", "zh", think_zh_truncated, ZH, 3),
     ("reasoning_think", "think-zh-final-text", "zh", think_zh_final_text, ZH, 3),
@@ -876,6 +937,7 @@ PLAN = [
     ("base_model", "zh-answer-then-question", "zh", base_zh_continue, ZH, 3),
     ("base_model", "zh-no-answer", "zh", base_no_answer, ZH, 1),
     # mixed
+    ("zh_exam", "fullwidth-colon", "mixed", mixed_fullwidth_colon, ZH, 4),
     ("medical_chat", "en-answer-zh-question", "mixed", mixed_en_on_zh, ZH, 6),
     ("zh_exam", "zh-answer-en-question", "mixed", mixed_zh_on_en, EN_POOL, 5),
     ("reasoning_think", "mixed-think", "mixed", mixed_think, ANY, 5),
