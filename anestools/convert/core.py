@@ -402,7 +402,7 @@ def _convert(
             by_kind[p.kind].append(p)
     if not by_kind:
         reasons = "; ".join(f"{n}: {r}" for n, r in result.skipped_inputs)
-        raise InputError(f"no input matches split {split_name} ({reasons})")
+        raise InputError(f"no input left to convert for split {split_name} ({reasons})")
     if name and len(by_kind) > 1:
         raise ConfigError("--name needs inputs of one kind, but both corpus and QA files were given")
 

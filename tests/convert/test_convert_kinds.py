@@ -212,3 +212,8 @@ def test_jsonl_input_with_an_all_null_column_is_a_clear_error(tmp_path):
         convert([str(src)], tmp_path / "data", kind="reasoning")
     convert([str(src)], tmp_path / "data", kind="rl")  # the chain is not needed for RL
     assert read_jsonl(tmp_path / "data" / "anesrl_all.jsonl")[0]["answer"] == "B"
+
+
+def test_the_items_file_alone_has_no_chains_for_reasoning(anesr1_dir, tmp_path):
+    with pytest.raises(InputError, match=r"no input left to convert .*anesr1_items.parquet: lists items without chains"):
+        convert([str(anesr1_dir / "anesr1_items.parquet")], tmp_path / "data", kind="reasoning")
