@@ -16,7 +16,7 @@ from anestools.convert.core import convert
 def convert_command(
     inputs: Annotated[list[str], typer.Argument(help="Parquet or JSONL files, directories (recursive), globs, hf:// paths or a Hub dataset id[:split].", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="LLaMA-Factory data directory (dataset_info.json is merged).")],
-    lang: Annotated[str | None, typer.Option("--lang", help="Language split: en, cn or zh (the same: Chinese; names say cn) or all (one merged dataset) [default: all]. Old name: --split.", show_default=False)] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language split: en, cn or zh (the same: Chinese; names say cn) or all (one merged dataset), default all. Old name: --split.", show_default=False)] = None,
     split: SplitAlias = None,
     kind: Annotated[str, typer.Option(help="auto (text -> corpus, question+answer -> QA), corpus, qa, general (any text, e.g. a FineWeb sample -> general_<split>, for `train cpt --mix`), reasoning (AnesR1 chains -> SFT data with the chain in a <think> block, for reasoning templates such as qwen3) or rl (AnesR1 / qa mcq items -> prompt + gold letter + options, for `train grpo`).")] = "auto",
     instruction: Annotated[str, typer.Option(help="QA instruction text (alpaca 'instruction' / sharegpt system).")] = "",
@@ -24,7 +24,7 @@ def convert_command(
     style: Annotated[str, typer.Option(help="QA style: alpaca or sharegpt.")] = "alpaca",
     name: Annotated[str | None, typer.Option(help="Dataset name in dataset_info.json (default anescorpus_<split> / anesqa_<split>).")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace existing output files and dataset_info.json entries.")] = False,
-    difficulty: Annotated[str | None, typer.Option(help="reasoning/rl: keep only items of these qa reason difficulties, comma-separated: easy (every try right), mixed, unsolved (no try right: suspected wrong key) [default: all].", show_default=False)] = None,
+    difficulty: Annotated[str | None, typer.Option(help="reasoning/rl: keep only items of these qa reason difficulties, comma-separated: easy (every try right), mixed, unsolved (no try right: suspected wrong key); default: every item.", show_default=False)] = None,
 ) -> None:
     """Convert AnesCorpus / AnesQA / AnesR1 parquet into LLaMA-Factory datasets (and RL prompts for train grpo).
 
