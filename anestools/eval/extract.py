@@ -45,7 +45,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-EXTRACTOR_VERSION = "5"  # bump whenever a rule changes: it is recorded in summary.json
+EXTRACTOR_VERSION = "6"  # bump whenever a rule changes: it is recorded in summary.json
 
 # -- building blocks --------------------------------------------------------------------------
 # CLAIM: one option letter in optional brackets/quotes; ``more`` catches a second letter
@@ -99,22 +99,32 @@ RULES: tuple[Rule, ...] = (
          "The correct option is (c) atropine.", "C"),
     Rule("choice_or_conclusion", _rx(r"\b(?:choice|conclusion|final)\s*[:：]\s*" + _LETTER_WORD + CLAIM),
          "Conclusion: (C)", "C"),
-    Rule("letter_is_correct", _rx(r"(?<![A-Za-z])" + _LETTER_WORD + CLAIM + r"(?:\s*\([^)\n]{1,80}\))?,?\s+is\s+"
-                                  r"(?:the\s+)?(?:correct|right|best|answer|most\s+(?:appropriate|suitable|likely"
-                                  r"|accurate))\b"),
+    Rule("letter_is_correct", _rx(r"(?<![A-Za-z])" + _LETTER_WORD + CLAIM + r"(?:\s*\([^)\n]{1,80}\))?,?\s+(?:is|seems|looks|appears)\s+(?:to\s+be\s+)?"
+                                  r"(?:the\s+|your\s+|my\s+)?(?:correct|right|best|answer|pick|most\s+(?:appropriate"
+                                  r"|suitable|likely|accurate))\b"),
          "Therefore option C is the answer.", "C"),
     Rule("it_is_letter", _rx(r"\b(?:it|this)(?:'s|\s+is|\s+must\s+be)\s+" + _LETTER_WORD + CLAIM
                              + r"(?=\s*(?:[.。!;]|$))"),
          "The answer is not B; it is D.", "D"),
-    Rule("i_choose", _rx(r"\b(?:I|we)(?:'d|'ll|'m\s+going\s+to|\s+am\s+going\s+to|\s+would|\s+will)?\s+"
-                         r"(?:choose|select|pick|go\s+with|say|opt\s+for|lean\s+towards?)\s+" + _LETTER_WORD + CLAIM),
+    Rule("i_choose", _rx(r"(?:\b(?:I|we|you)(?:'d|'ll|'m\s+going\s+to|\s+am\s+going\s+to|\s+would|\s+will"
+                         r"|\s+should)?\s+(?:choose|select|pick|go\s+with|say|opt\s+for|lean\s+towards?|recommend"
+                         r"|suggest|want)\s+|(?:^|[:;.]\s*)(?:go\s+with|pick|choose|select)\s+)" + _LETTER_WORD + CLAIM),
          "I'd lean towards B, though A is sometimes used.", "B"),
+    Rule("hedge_commit", _rx(r"\b(?:I\s+(?:think|believe|suspect|guess|reckon|feel)|I(?:'m|\s+am)\s+(?:fairly\s+"
+                             r"|pretty\s+|quite\s+)?(?:sure|confident|certain)|if\s+I\s+(?:had|have)\s+to\s+(?:pick"
+                             r"|choose|guess)(?:\s+one)?)(?:\s+(?:that\s+)?(?:it(?:'s|\s+is|\s+would\s+be)|the\s+answer"
+                             r"\s+(?:is|would\s+be)))?[\s,:]*" + _LETTER_WORD + CLAIM
+                             + r"(?=\s*(?:[.。!！;；,]|$|\s+is\s+(?:what|correct|right|it\b|the\s+(?:answer|one|best"
+                             r"|correct|right)\b)))"),
+         "Not 100% sure, but I think B.", "B"),
     Rule("my_guess", _rx(r"\bmy\s+(?:best\s+|final\s+)?(?:guess|pick|bet)\b" + _COPULA + _SEP + _LETTER_WORD
                          + CLAIM),
          "Hard to be certain. My best guess would be B.", "B"),
     Rule("conclusion_letter", _rx(r"(?:" + _EN_THEREFORE + r"[^.\n]{0,60}?\b(?:option|choice|answer)\b[^.\n]{0,40}?"
                                   r"\bis|" + _EN_THEREFORE + r"|\bis\s+(?:therefore|thus|hence)|\bby\s+elimination"
-                                  r"|\b(?:that|which|this)\s+leaves(?:\s+us\s+with)?|\bleaving(?:\s+only)?)"
+                                  r"|\b(?:that|which|this)\s+leaves(?:\s+us\s+with)?|\bleaving(?:\s+only)?"
+                                  r"|\b(?:points?|pointing)\s+(?:us\s+)?to|\bbottom\s+line|\bwe(?:'re|\s+are)\s+"
+                                  r"looking\s+at)"
                                   + _SEP + r"[,]?\s*" + _LETTER_WORD + CLAIM + _ENDS),
          "Not A, not C, not D, so B.", "B"),
     Rule("zh_answer", _rx(r"(?:答案|正确选项|最佳选项|正确的选项|最合适的选项|结论|答)" + _ZH_COPULA
@@ -127,10 +137,11 @@ RULES: tuple[Rule, ...] = (
     Rule("zh_conclusion_letter", _rx(_ZH_THEREFORE + r"[，,：:\s]*(?:本题)?(?:应该?|就)?(?:是|为|选)?\s*(?:选项)?\s*"
                                      + CLAIM + _ENDS),
          "综上，**B**", "B"),
-    Rule("zh_hedge", _rx(r"(?<!不)(?:我认为|我觉得|倾向于|可能|大概|估计)\s*(?:是|选|为|选择)?\s*(?:选项)?\s*" + CLAIM
+    Rule("zh_hedge", _rx(r"(?<!不)(?:我认为|我觉得|我猜|倾向于|可能|大概|估计)\s*(?:是|选|为|选择)?\s*(?:选项)?\s*" + CLAIM
                          + _OWN_TEXT + r"\s*(?:吧|呢|了)?" + _ENDS_CLAUSE),
          "我倾向于 B (Sugammadex)，because it forms a complex with rocuronium.", "B"),
-    Rule("zh_should_be", _rx(r"(?<!不)(?:应该是|应当是|应该选|应该为|应是|应为|当选)\s*(?:选项)?\s*" + CLAIM + _ENDS),
+    Rule("zh_should_be", _rx(r"(?<!不)(?:应该是|应当是|应该选|应该为|应是|应为|当选)\s*(?:选项)?\s*" + CLAIM
+                             + r"(?:\s*[吧呢](?=\s*[，,。.！!]|$)|" + _ENDS + ")"),
          "答案B。不对，重新想一下：绝大部分以碳酸氢盐形式运输，应该是C。", "C"),
     Rule("not_but_letter", _rx(r"(?:而是|而应是|而应该是|\bbut\s+(?:rather\s+)?|\brather\s+)" + _LETTER_WORD + CLAIM
                                + _ENDS),
@@ -148,7 +159,7 @@ _NEGATED = re.compile(r"\s*(?:is\s+(?:not|wrong|incorrect|false|unlikely)|isn't|
 _WORD_AFTER = re.compile(r"\s+(?:think|believe|guess|would|am|will|can|cannot|don't|need)\b", re.IGNORECASE)
 _LOWER_WORD_AFTER = re.compile(r"\s+[a-z]")
 # What may stand between a claimed letter and the option text it quotes ("C. Sugammadex", "(A) Ketamine").
-_QUOTE_GAP = re.compile(r"[\s\)\]）】\"'”]*[.:：、,，\-–—]?\s*")
+_QUOTE_GAP = re.compile(r"[\s\)\]）】\"'”]*[.。:：、,，\-–—]?\s*")
 
 
 @dataclass(frozen=True)
@@ -188,7 +199,8 @@ REFUSALS: tuple[Fallback, ...] = (
 )
 
 _BARE = re.compile(r"^\s*(?:(?:probably|likely|most\s+likely|maybe|perhaps|definitely|answer|option|choice)\s*[:,]?\s*)?"
-                   r"[\(\[（]?\s*([A-Ia-i])\s*[\)\]）]?\s*[.。:：,，]?\s*$", re.IGNORECASE)
+                   r"[\(\[（]?\s*([A-Ia-i])\s*[\)\]）]?\s*(?:[,，]\s*(?:most\s+likely|probably|likely|I\s+think|I'd\s+say|I\s+guess)"
+                   r"\s*)?[.。:：,，]?\s*$", re.IGNORECASE)
 _LINE_LETTER = re.compile(r"^\s*[\(\[（]?([A-I])[\)\]）.。:：]\s*(.*?)\s*[.。]?\s*$")
 # A first line that opens with a letter and goes on ("B. Sugammadex. Unlike A…", "B — A and C…", "B。舒更…").
 _LEADING = re.compile(r"^\s*[\(\[（]?([A-I])(?:[\)\]）]\s*|\s*[.。:：、]\s*|\s+[—–-]\s+|\s*$)(.*)$")
@@ -211,8 +223,16 @@ _COMMIT = re.compile(
     r"|\b(?:is|are)\s+the\s+(?:answer|choice|one)\b"
     r"|\bI(?:\s+would|'d|'ll|\s+will)\s+(?:choose|select|pick|use|give|go\s+with|reach\s+for|opt\s+for|start\s+with"
     r"|say)\b"
-    r"|最合适|最佳|首选|应选|宜选|宜用|最恰当|最适合|正确答案|是正确的", re.IGNORECASE)
-_CLAUSE = re.compile(r"[.;!?。；！？，,]\s*|\n")
+    r"|\b(?:key|definitive|first|next|best|right|correct|initial|main)\s+(?:step|treatment|management|move|action"
+    r"|agent|drug|intervention)\s+(?:here\s+)?(?:is|would\s+be)\b|\bshould\s+be\s+(?:done|given|reversed|treated"
+    r"|managed|performed)\s+with\b|\b(?:which|that|this)\s+leaves(?:\s+us\s+with)?\b|\bleaving(?:\s+only)?\b"
+    r"|^[^,]{1,60}\s+it\s+is\s*$"
+    r"|最合适|最佳|首选|应选|宜选|宜用|最恰当|最适合|正确答案|是正确的|只能用|应(?:该|当)?(?:立即)?(?:使用|用|给予|静脉注射)"
+    r"|剩下|只剩", re.IGNORECASE)
+# "…, though I'm not fully certain", "不太确定": a hedge on the answer, not a negation of it.
+_DISCLAIMER = re.compile(r"[,，]?\s*(?:though|although|but)?\s*I(?:'m|\s+am)\s+not\s+(?:\w+\s+)?(?:sure|certain)\b"
+                         r"|[,，]?\s*(?:不太|不)确定", re.IGNORECASE)
+_CLAUSE = re.compile(r"(?:[;!?。；！？，,]|\.(?!\d))\s*|\n")  # not "2.5 mg"
 _REFUSAL = re.compile(
     r"\b(?:I'm\s+sorry|I\s+am\s+sorry|I\s+(?:cannot|can't|am\s+not\s+able\s+to|am\s+unable\s+to)\s+"
     r"(?:answer|help|provide|give|determine|choose|decide)|(?:cannot|can't|impossible\s+to)\s+(?:be\s+)?determine"
@@ -231,7 +251,8 @@ _ORDINALS = {w: i for i, w in enumerate(("first", "second", "third", "fourth", "
 _ORDINALS.update({f"{i}{suf}": i for i, suf in zip(range(1, 10), ("st", "nd", "rd", "th", "th", "th", "th", "th",
                                                                      "th"))})
 _NUMBER_WORDS = {w: i for i, w in enumerate(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"), 1)}
-_EN_ORDINAL = re.compile(r"\b(?:(?:option|choice)\s*(?:number\s+|no\.?\s*|#)?([1-9]|" + "|".join(_NUMBER_WORDS)
+_EN_ORDINAL = re.compile(r"\b(?:(?:option|choice|(?:(?<=with\s)|(?<=pick\s)|(?<=choose\s)|(?<=select\s))number)"
+                         r"\s*(?:number\s+|no\.?\s*|#)?([1-9]|" + "|".join(_NUMBER_WORDS)
                          + r")(?![\d.,]\d)\b"
                          r"|(?:the\s+)?(" + "|".join(_ORDINALS) + r")\s+(?:option|choice|answer|one)\b"
                          r"|(?:the\s+)?(last)\s+(?:option|choice)\b)",
@@ -271,6 +292,20 @@ _FINAL_LETTER = re.compile(r"(?:^|[:：—–→-]\s*|\b(?i:is|be|so|thus|theref
 _LONE = re.compile(r"(?<![A-Za-z0-9])[A-I](?![A-Za-z0-9])")
 MULTI = "*"  # internal marker: a statement naming two letters
 CONTRA = "!"  # internal marker: a letter that contradicts the option text it quotes
+HYPO = "?"  # internal marker: a statement the response does not assert (a hypothetical, someone else's view)
+# Before a statement in its sentence: it is not the response's own assertion.
+_NOT_ASSERTED = re.compile(
+    r"\b(?:some|many|most|a\s+lot\s+of)\s+(?:people|students|candidates|residents|trainees|clinicians|would|might)"
+    r"|\bpeople\s+(?:often|would|might|tend)|\bmistakes?\b|\btempting\b|\bcommon\s+(?:error|pitfall|trap)"
+    r"|\b(?:don't|do\s+not|doesn't|does\s+not|wouldn't|would\s+not|never|can't|cannot)\s+(?:think|believe|say"
+    r"|choose|pick|go|select)\b|误选|有人|很多人|不少人|不认为|不觉得|不会选", re.IGNORECASE)
+_CLAUSE_TURN = re.compile(r"[,，]|\b(?:but|however|yet)\b|但|不过|然而", re.IGNORECASE)
+# A condition in the same sentence with a counterfactual verb ("…were shallow…would be A").
+_IF = re.compile(r"\s*(?:[,(]\s*)?\b(?:if|unless|had\s+the|were\s+the)\b(?!\s+I\s+(?:had|have|must)\s+to\b)",
+                 re.IGNORECASE)
+_ZH_IF = re.compile(r"如果|假如|若是|要是|倘若")
+_CONCLUDING = re.compile(r"\b(?:so|therefore|thus|hence)\b|所以|因此|综上|故", re.IGNORECASE)
+_COUNTERFACTUAL = re.compile(r"\b(?:were|would|could|might|had\s+been)\b", re.IGNORECASE)
 
 ANSWER, NO_ANSWER, UNDECIDED = "answer", "no_answer", "undecided"
 
@@ -336,18 +371,30 @@ def _option_from_text(phrase: str, options: Mapping[str, str]) -> str | None:
 
 
 def _quoted_other(text: str, end: int, letter: str, options: Mapping[str, str]) -> bool:
-    """Whether the text right after a claimed letter quotes another option's text, not its own."""
-    rest = text[end:].split("\n", 1)[0]
-    rest = _norm(rest[_QUOTE_GAP.match(rest).end():])  # type: ignore[union-attr]
+    """Whether the text right after a claimed letter quotes another option's text, not its own.
+
+    A new sentence that discusses another option ("The answer is B. Atropine (C) would only…") or
+    names it with its own letter ("B — neostigmine (A) has a ceiling effect") quotes nothing.
+    """
+    line = text[end:].split("\n", 1)[0]
+    gap = _QUOTE_GAP.match(line)
+    raw = line[gap.end():]  # type: ignore[union-attr]
+    rest = _norm(raw)
     if not rest:
         return False
+    new_sentence = bool(re.search(r"[.。]", gap.group()))  # type: ignore[union-attr]
 
     def quotes(k: str) -> bool:
         v = _norm(options[k])
         return bool(v) and (rest == v or rest.startswith(v + " ") or (not v.isascii() and rest.startswith(v)))
 
+    def discussed(k: str) -> bool:
+        if new_sentence and rest != _norm(options[k]):
+            return True
+        return bool(re.match(re.escape(options[k]) + r"\s*[\(（]\s*" + k + r"\s*[\)）]", raw, re.IGNORECASE))
+
     own = letter in options and quotes(letter)
-    return not own and any(quotes(k) for k in options if k != letter)
+    return not own and any(quotes(k) and not discussed(k) for k in options if k != letter)
 
 
 def _continues_listing(lines: list[str], letter: str) -> bool:
@@ -502,8 +549,24 @@ def _sentence_option(text: str, options: Mapping[str, str]) -> str | None:
     return None if _NEGATION.search(rest) else named[0]
 
 
+def _asserted(text: str, start: int, end: int) -> bool:
+    """Whether the statement at ``text[start:end]`` is asserted by the response, not a hypothetical
+    ("If the block were shallow the answer would be A"), someone else's view ("Many people would
+    say the answer is A", "很多人会误选A") or a negated belief ("I don't think it's B")."""
+    lo = max(text.rfind(c, 0, start) for c in ".。!！?？;；\n")
+    hi = min((i for i in (text.find(c, end) for c in ".。!！?？;；\n") if i >= 0), default=len(text))
+    sentence = text[lo + 1:hi]
+    before = _CONCLUDING.split(text[lo + 1:start])[-1]  # "If…, so the answer is B": the conclusion asserts
+    if _NOT_ASSERTED.search(_CLAUSE_TURN.split(before)[-1]):  # "A is tempting, but I'd go with B": the turn asserts
+        return False
+    if _ZH_IF.search(before):
+        return False  # "如果是浅阻滞，答案是A"
+    conditional = _IF.search(before) or _IF.match(text, end)
+    return not (conditional and _COUNTERFACTUAL.search(sentence))
+
+
 def _statements(text: str, options: Mapping[str, str]) -> list[tuple[int, str, str]]:
-    """(position, letter or MULTI/CONTRA, rule name) of every answer statement in ``text``."""
+    """(position, letter or MULTI/CONTRA/HYPO, rule name) of every answer statement in ``text``."""
     found = []
     for rule in RULES:
         for m in rule.pattern.finditer(text):
@@ -515,7 +578,9 @@ def _statements(text: str, options: Mapping[str, str]) -> list[tuple[int, str, s
                 continue
             if _ASKED.match(rest):
                 continue  # "答案是B还是…？", "The answer is B?": asked, not stated
-            if m.group("more"):
+            if not _asserted(text, m.start(), m.end()):
+                letter = HYPO
+            elif m.group("more"):
                 letter = MULTI
             elif _quoted_other(text, end, letter.upper(), options):
                 letter = CONTRA
@@ -540,13 +605,57 @@ def _leading_letter(lines: list[str], options: Mapping[str, str]) -> Extraction 
     return Extraction(m.group(1), "leading_letter", ANSWER)
 
 
+_WORD = re.compile(r"[a-z0-9]+|[^\x00-\x7f\s\W]+")
+_STOP = frozenset("a an the of to with and or in on at for by is are be as it its this that only".split())
+
+
+def _grams(text: str) -> set[str]:
+    """Content words (ASCII) and character bigrams (CJK) of ``text``: a paraphrase keeps most of them."""
+    out: set[str] = set()
+    for w in _WORD.findall(text.casefold()):
+        if w.isascii():
+            if w not in _STOP:
+                out.add(w)
+        else:
+            out.update(w[i:i + 2] for i in range(max(1, len(w) - 1)))
+    return out
+
+
+def _overlap_option(phrase: str, options: Mapping[str, str]) -> str | None:
+    """The option whose distinctive words the phrase restates ("give dantrolene at 2.5 mg/kg" for
+    "Administer dantrolene 2.5 mg/kg"): at least half of them, and no other option's share above a
+    fifth — a margin over the runner-up, else no option."""
+    grams = {k: _grams(v) for k, v in options.items()}
+    said = _grams(phrase)
+    scores = {}
+    for k, g in grams.items():
+        own = g - set().union(*(grams[o] for o in grams if o != k))
+        scores[k] = len(own & said) / len(own) if own else 0.0
+    ranked = sorted(scores, key=scores.get, reverse=True)  # type: ignore[arg-type]
+    if len(ranked) < 2:
+        return None
+    best, second = scores[ranked[0]], scores[ranked[1]]
+    return ranked[0] if best >= 0.5 and second <= 0.2 else None
+
+
 def _option_commit(text: str, options: Mapping[str, str]) -> str | None:
-    """The last clause with a commit phrase that names exactly one option by its text, not negated."""
+    """The last clause with a commit phrase that names exactly one option by its text (what follows
+    the phrase first: "…midazolam is slow — which leaves ketamine"), or restates one by its
+    distinctive words, not negated."""
     chosen = None
     for clause in _CLAUSE.split(text):
-        if not _COMMIT.search(clause):
+        m = _COMMIT.search(clause)
+        if not m:
             continue
-        named = _mentions(clause, options)
+        after = clause[m.end():]
+        named = _mentions(after, options) if m.end() < len(clause) else []
+        if len(named) != 1:
+            named = _mentions(clause, options)
+        if not named:
+            k = _overlap_option(after if after.strip() else clause, options)
+            if k is not None and not _NEGATION.search(clause):
+                chosen = k
+            continue
         if len(named) != 1:
             continue
         rest = re.sub(re.escape(options[named[0]]), " ", clause, flags=re.IGNORECASE)
@@ -583,7 +692,7 @@ def _fallback(text: str, masked: str, options: Mapping[str, str]) -> Extraction:
     if answers:
         phrase = re.split(r"[.。;；,，]\s|\n", max(answers, key=lambda a: a.start()).group(1))[0]
         asks = phrase.lstrip().startswith(("【", "[")) or re.search(r"[?？吗]", phrase)  # a header, a question
-        letter = None if asks else _option_from_text(phrase, options)
+        letter = None if asks else (_option_from_text(phrase, options) or _overlap_option(phrase, options))
         if letter:
             quoted = _BRACKET_LETTER.search(phrase)
             if quoted and quoted.group(1) != letter:
@@ -599,7 +708,7 @@ def _fallback(text: str, masked: str, options: Mapping[str, str]) -> Extraction:
         if letter and _norm(stripped) != _norm(options[letter]):
             # A sentence around the option text: it must be finished ("…encapsulates" is cut
             # off) and must not negate it ("不选A，丙泊酚…", "Propofol is not indicated.").
-            rest = re.sub(re.escape(options[letter]), " ", stripped, flags=re.IGNORECASE)
+            rest = _DISCLAIMER.sub(" ", re.sub(re.escape(options[letter]), " ", stripped, flags=re.IGNORECASE))
             if not _FINISHED.search(stripped) or _NEGATION.search(rest) or stripped.endswith(("?", "？")):
                 letter = None
         if letter:
@@ -632,6 +741,10 @@ def extract(response: str, options: Mapping[str, str]) -> Extraction:
     masked = _mask_letters_in_options(text, opts)
     found = _statements(masked, opts)
     if found:
+        asserted = [f for f in found if f[1] != HYPO]
+        if not asserted:
+            return Extraction(None, None, UNDECIDED, "hypothetical")
+        found = asserted
         pos, letter, rule = max(found, key=lambda f: f[0])
         if letter not in opts:
             return Extraction(None, rule, NO_ANSWER)
