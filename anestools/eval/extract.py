@@ -108,9 +108,10 @@ RULES: tuple[Rule, ...] = (
          "The answer is not B; it is D.", "D"),
     Rule("i_choose", _rx(r"(?:\b(?:I|we|you)(?:'d|'ll|'m\s+going\s+to|\s+am\s+going\s+to|\s+would|\s+will"
                          r"|\s+should)?\s+(?:choose|select|pick|go\s+with|say|opt\s+for|lean\s+towards?|recommend"
-                         r"|suggest|want)\s+|(?:^|[:;.]\s*)(?:go\s+with|pick|choose|select)\s+)" + _LETTER_WORD + CLAIM),
+                         r"|suggest|want)\s+|(?:^|[:;.]\s*|\band\s+)(?:go\s+with|pick|choose|select)\s+)" + _LETTER_WORD + CLAIM),
          "I'd lean towards B, though A is sometimes used.", "B"),
-    Rule("hedge_commit", _rx(r"\b(?:I\s+(?:think|believe|suspect|guess|reckon|feel)|I(?:'m|\s+am)\s+(?:fairly\s+"
+    Rule("hedge_commit", _rx(r"(?:(?:^|[.!;:]\s*)(?:probably|most\s+likely|likely|almost\s+certainly)|\bI\s+agree|"
+                             r"\bI\s+(?:think|believe|suspect|guess|reckon|feel)|I(?:'m|\s+am)\s+(?:fairly\s+"
                              r"|pretty\s+|quite\s+)?(?:sure|confident|certain)|if\s+I\s+(?:had|have)\s+to\s+(?:pick"
                              r"|choose|guess)(?:\s+one)?)(?:\s+(?:that\s+)?(?:it(?:'s|\s+is|\s+would\s+be)|the\s+answer"
                              r"\s+(?:is|would\s+be)))?[\s,:]*" + _LETTER_WORD + CLAIM
@@ -143,7 +144,7 @@ RULES: tuple[Rule, ...] = (
     Rule("zh_should_be", _rx(r"(?<!不)(?:应该是|应当是|应该选|应该为|应是|应为|当选)\s*(?:选项)?\s*" + CLAIM
                              + r"(?:\s*[吧呢](?=\s*[，,。.！!]|$)|" + _ENDS + ")"),
          "答案B。不对，重新想一下：绝大部分以碳酸氢盐形式运输，应该是C。", "C"),
-    Rule("not_but_letter", _rx(r"(?:而是|而应是|而应该是|\bbut\s+(?:rather\s+)?|\brather\s+)" + _LETTER_WORD + CLAIM
+    Rule("not_but_letter", _rx(r"(?:而是|而应是|而应该是|\bbut\s+(?:rather\s+|here\s+|in\s+this\s+case\s+|this\s+time\s+)?|\brather\s+)" + _LETTER_WORD + CLAIM
                                + _ENDS),
          "答案肯定不是D（反射亢进是镁缺乏的表现），而是A。", "A"),
     Rule("zh_option_correct", _rx(r"(?:选项)?" + CLAIM + r"\s*(?:项|选项)?\s*(?:是)?\s*(?:正确|最合适|最恰当|最佳"
@@ -174,7 +175,7 @@ class Fallback:
 #: Fallbacks, tried in order (see :func:`_fallback`).
 FALLBACKS: tuple[Fallback, ...] = (
     Fallback("bare_letter", "(C).", "C"),
-    Fallback("bare_letter", "Probably B.", "B"),
+    Fallback("bare_letter", "B, most likely.", "B"),
     Fallback("leading_letter", "B. Sugammadex. Unlike A (neostigmine), it works at deep block; C and D do not.", "B"),
     Fallback("leading_letter", "B — A and C lower the pressure.", "B"),
     Fallback("last_line_letter_and_text", "Sugammadex encapsulates rocuronium.\n\nB. Sugammadex", "B"),
@@ -223,11 +224,12 @@ _COMMIT = re.compile(
     r"|\b(?:is|are)\s+the\s+(?:answer|choice|one)\b"
     r"|\bI(?:\s+would|'d|'ll|\s+will)\s+(?:choose|select|pick|use|give|go\s+with|reach\s+for|opt\s+for|start\s+with"
     r"|say)\b"
-    r"|\b(?:key|definitive|first|next|best|right|correct|initial|main)\s+(?:step|treatment|management|move|action"
-    r"|agent|drug|intervention)\s+(?:here\s+)?(?:is|would\s+be)\b|\bshould\s+be\s+(?:done|given|reversed|treated"
+    r"|\b(?:key|definitive|first|first-line|next|best|right|correct|initial|main|appropriate)\s+(?:step|treatment"
+    r"|management|move|action|agent|drug|intervention|approach|therapy|measure)\s+(?:here\s+)?(?:is|would\s+be)\b"
+    r"|\b(?:start|begin)\s+with\b|\bshould\s+be\s+(?:done|given|reversed|treated"
     r"|managed|performed)\s+with\b|\b(?:which|that|this)\s+leaves(?:\s+us\s+with)?\b|\bleaving(?:\s+only)?\b"
     r"|^[^,]{1,60}\s+it\s+is\s*$"
-    r"|最合适|最佳|首选|应选|宜选|宜用|最恰当|最适合|正确答案|是正确的|只能用|应(?:该|当)?(?:立即)?(?:使用|用|给予|静脉注射)"
+    r"|最合适|最佳|首选|首先应|应选|宜选|宜用|最恰当|最适合|正确答案|是正确的|只能用|应(?:该|当)?(?:立即)?(?:使用|用|给予|静脉注射)"
     r"|剩下|只剩", re.IGNORECASE)
 # "…, though I'm not fully certain", "不太确定": a hedge on the answer, not a negation of it.
 _DISCLAIMER = re.compile(r"[,，]?\s*(?:though|although|but)?\s*I(?:'m|\s+am)\s+not\s+(?:\w+\s+)?(?:sure|certain)\b"
@@ -275,6 +277,8 @@ _RETRACT = re.compile(r"[^\n.。!！?？]{0,40}[.。!！?？,，:：;；]?\s*(?:
 # A hedged alternative after the conclusion ("…maybe it's C. Or B if…", "…也许还是A"): not one commitment.
 _ALTERNATIVE = re.compile(r"(?:(?:^|[.!?;,]\s*)(?i:or)\s+(?:(?i:maybe|perhaps)\s+)?|\b(?i:maybe|perhaps|possibly)\s+"
                           r"(?:(?i:it(?:'s|\s+is)|even)\s+)?|\b(?i:could\s+(?:also\s+)?be)\s+"
+                          r"|\b(?i:in\s+which\s+case|otherwise|else)\s*,?\s*(?:(?i:it(?:'s|\s+is)|the\s+answer\s+is)\s+)?"
+                          r"|(?:否则|不然)\s*(?:就|应)?\s*(?:选|是)?\s*"
                           r"|(?:也许|或许|也可能|或者是)\s*(?:还是|是|选|为)?\s*)(?:(?i:option)\s*|选项)?([A-I])(?![A-Za-z0-9])"
                           r"(?!\s+(?!if\b|instead\b|though\b|too\b)[a-z])", re.MULTILINE)
 # Between two letters of one sentence, what makes the second a revision, not an alternative.
@@ -298,7 +302,8 @@ _NOT_ASSERTED = re.compile(
     r"\b(?:some|many|most|a\s+lot\s+of)\s+(?:people|students|candidates|residents|trainees|clinicians|would|might)"
     r"|\bpeople\s+(?:often|would|might|tend)|\bmistakes?\b|\btempting\b|\bcommon\s+(?:error|pitfall|trap)"
     r"|\b(?:don't|do\s+not|doesn't|does\s+not|wouldn't|would\s+not|never|can't|cannot)\s+(?:think|believe|say"
-    r"|choose|pick|go|select)\b|误选|有人|很多人|不少人|不认为|不觉得|不会选", re.IGNORECASE)
+    r"|choose|pick|go|select)\b|\b(?:not|never)\s+(?:\w+\s+)?(?:sure|confident|certain|convinced)\b|误选|有人|很多人|不少人|不认为|不觉得|不会选", re.IGNORECASE)
+_TURN = re.compile(r"\b(?:but|however)\b|但|不过|然而", re.IGNORECASE)
 _CLAUSE_TURN = re.compile(r"[,，]|\b(?:but|however|yet)\b|但|不过|然而", re.IGNORECASE)
 # A condition in the same sentence with a counterfactual verb ("…were shallow…would be A").
 _IF = re.compile(r"\s*(?:[,(]\s*)?\b(?:if|unless|had\s+the|were\s+the)\b(?!\s+I\s+(?:had|have|must)\s+to\b)",
@@ -559,9 +564,10 @@ def _asserted(text: str, start: int, end: int) -> bool:
     before = _CONCLUDING.split(text[lo + 1:start])[-1]  # "If…, so the answer is B": the conclusion asserts
     if _NOT_ASSERTED.search(_CLAUSE_TURN.split(before)[-1]):  # "A is tempting, but I'd go with B": the turn asserts
         return False
-    if _ZH_IF.search(before):
-        return False  # "如果是浅阻滞，答案是A"
-    conditional = _IF.search(before) or _IF.match(text, end)
+    if any(_ZH_IF.search(c) for c in re.split(r"[，,]", before)[-2:]):
+        return False  # "如果是浅阻滞，答案是A": a condition governs its clause and the next
+    turned = _TURN.split(before)[-1]  # "…would be B if…, but here A": the turn leaves the condition
+    conditional = _IF.search(turned) or _IF.match(text, end)
     return not (conditional and _COUNTERFACTUAL.search(sentence))
 
 
@@ -578,7 +584,7 @@ def _statements(text: str, options: Mapping[str, str]) -> list[tuple[int, str, s
                 continue
             if _ASKED.match(rest):
                 continue  # "答案是B还是…？", "The answer is B?": asked, not stated
-            if not _asserted(text, m.start(), m.end()):
+            if not _asserted(text, m.start("x"), m.end()):
                 letter = HYPO
             elif m.group("more"):
                 letter = MULTI
