@@ -57,7 +57,8 @@ CLAIM = (_OPEN + r"(?P<x>[A-Ia-i])(?![A-Za-z0-9])" + _CLOSE
          + r"(?P<more>" + _JOIN + r"[\(\[（【\"']?\s*[A-Ia-i](?![A-Za-z0-9]))?")
 _SEP = r"\s*[\]】]?\s*[:：=\-–—→]*\s*"
 _COPULA = r"(?:\s+(?:is|was|would\s+be|should\s+be|must\s+be|will\s+be|=))?"
-_ADV = r"(?:(?:probably|likely|most\s+likely|clearly|definitely|therefore|thus|indeed|actually)\s+)?"
+_ADV = (r"(?:(?:probably|likely|most\s+likely|clearly|definitely|therefore|thus|indeed|actually|obviously|certainly"
+        r"|surely|undoubtedly)\s+)?")
 _LETTER_WORD = r"(?:(?:option|choice|letter|选项)\s*)?"
 _ZH_COPULA = r"(?:应该是|应当是|应该为|应为|应是|可能是|就是|是|为|选|：|:|】|\]|\s)*"
 # A conclusion's letter stands alone: it ends its sentence ("so B.", "故B。", "综上，B").
@@ -108,7 +109,8 @@ RULES: tuple[Rule, ...] = (
          "The answer is not B; it is D.", "D"),
     Rule("i_choose", _rx(r"(?:\b(?:I|we|you)(?:'d|'ll|'m\s+going\s+to|\s+am\s+going\s+to|\s+would|\s+will"
                          r"|\s+should)?\s+(?:choose|select|pick|go\s+with|say|opt\s+for|lean\s+towards?|recommend"
-                         r"|suggest|want)\s+|(?:^|[:;.]\s*|\band\s+)(?:go\s+with|pick|choose|select)\s+)" + _LETTER_WORD + CLAIM),
+                         r"|suggest|want)\s+|(?:^|[:;.]\s*|\band\s+)(?:go\s+with|pick|choose|select)\s+)" + _LETTER_WORD + CLAIM
+                         + r"(?!\s*to\s)"),  # "You want B to be right": not a choice
          "I'd lean towards B, though A is sometimes used.", "B"),
     Rule("hedge_commit", _rx(r"(?:(?:^|[.!;:]\s*)(?:probably|most\s+likely|likely|almost\s+certainly)|\bI\s+agree|"
                              r"\bI\s+(?:think|believe|suspect|guess|reckon|feel)|I(?:'m|\s+am)\s+(?:fairly\s+"
@@ -235,6 +237,7 @@ _COMMIT = re.compile(
 _DISCLAIMER = re.compile(r"[,，]?\s*(?:though|although|but)?\s*I(?:'m|\s+am)\s+not\s+(?:\w+\s+)?(?:sure|certain)\b"
                          r"|[,，]?\s*(?:不太|不)确定", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?:[;!?。；！？，,]|\.(?!\d))\s*|\n")  # not "2.5 mg"
+_CLAUSE_SPAN = re.compile(r"((?:[^;!?。；！？，,.\n]|\.(?=\d))*)((?:[;!?。；！？，,]|\.(?!\d))\s*|\n|$)")
 _REFUSAL = re.compile(
     r"\b(?:I'm\s+sorry|I\s+am\s+sorry|I\s+(?:cannot|can't|am\s+not\s+able\s+to|am\s+unable\s+to)\s+"
     r"(?:answer|help|provide|give|determine|choose|decide)|(?:cannot|can't|impossible\s+to)\s+(?:be\s+)?determine"
@@ -306,9 +309,9 @@ _NOT_ASSERTED = re.compile(
 _TURN = re.compile(r"\b(?:but|however)\b|但|不过|然而", re.IGNORECASE)
 _CLAUSE_TURN = re.compile(r"[,，]|\b(?:but|however|yet)\b|但|不过|然而", re.IGNORECASE)
 # A condition in the same sentence with a counterfactual verb ("…were shallow…would be A").
-_IF = re.compile(r"\s*(?:[,(]\s*)?\b(?:if|unless|had\s+the|were\s+the)\b(?!\s+I\s+(?:had|have|must)\s+to\b)",
+_IF = re.compile(r"\s*(?:[,(]\s*)?\b(?:if|unless|had\s+the|were\s+the)\b(?!\s+I\s+(?:had|have|must)\s+to\b|\s+I\s+were\s+you\b)",
                  re.IGNORECASE)
-_ZH_IF = re.compile(r"如果|假如|若是|要是|倘若")
+_ZH_IF = re.compile(r"(?:如果|假如|若是|要是|倘若)(?!是?我)")  # "如果是我，我会选B" commits
 _CONCLUDING = re.compile(r"\b(?:so|therefore|thus|hence)\b|所以|因此|综上|故", re.IGNORECASE)
 _COUNTERFACTUAL = re.compile(r"\b(?:were|would|could|might|had\s+been)\b", re.IGNORECASE)
 
@@ -649,10 +652,11 @@ def _option_commit(text: str, options: Mapping[str, str]) -> str | None:
     the phrase first: "…midazolam is slow — which leaves ketamine"), or restates one by its
     distinctive words, not negated."""
     chosen = None
-    for clause in _CLAUSE.split(text):
+    for c in _CLAUSE_SPAN.finditer(text):
+        clause = c.group(1)
         m = _COMMIT.search(clause)
-        if not m:
-            continue
+        if not m or c.group(2).strip() in ("?", "？"):
+            continue  # "The best treatment is X? No — …": asked, not committed
         after = clause[m.end():]
         named = _mentions(after, options) if m.end() < len(clause) else []
         if len(named) != 1:
