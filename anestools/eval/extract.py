@@ -630,21 +630,33 @@ def _grams(text: str) -> set[str]:
     return out
 
 
-def _overlap_option(phrase: str, options: Mapping[str, str]) -> str | None:
-    """The option whose distinctive words the phrase restates ("give dantrolene at 2.5 mg/kg" for
-    "Administer dantrolene 2.5 mg/kg"): at least half of them, and no other option's share above a
-    fifth — a margin over the runner-up, else no option."""
+def _overlap_scores(phrase: str, options: Mapping[str, str]) -> dict[str, float]:
+    """Per option, the share of its distinctive words (those no other option has) that ``phrase`` says."""
     grams = {k: _grams(v) for k, v in options.items()}
     said = _grams(phrase)
     scores = {}
     for k, g in grams.items():
         own = g - set().union(*(grams[o] for o in grams if o != k))
         scores[k] = len(own & said) / len(own) if own else 0.0
+    return scores
+
+
+def _overlap_option(phrase: str, options: Mapping[str, str]) -> str | None:
+    """The option whose distinctive words the phrase restates ("give dantrolene at 2.5 mg/kg" for
+    "Administer dantrolene 2.5 mg/kg"): at least half of them, and no other option's share above a
+    fifth — a margin over the runner-up, else no option."""
+    scores = _overlap_scores(phrase, options)
     ranked = sorted(scores, key=scores.get, reverse=True)  # type: ignore[arg-type]
     if len(ranked) < 2:
         return None
     best, second = scores[ranked[0]], scores[ranked[1]]
     return ranked[0] if best >= 0.5 and second <= 0.2 else None
+
+
+def _restates_other(phrase: str, letter: str, options: Mapping[str, str]) -> bool:
+    """Whether ``phrase``, besides naming ``letter``'s text, restates half of another option's words."""
+    rest = re.sub(re.escape(options[letter]), " ", phrase, flags=re.IGNORECASE)
+    return any(v >= 0.5 for k, v in _overlap_scores(rest, options).items() if k != letter)
 
 
 def _option_commit(text: str, options: Mapping[str, str]) -> str | None:
@@ -659,8 +671,9 @@ def _option_commit(text: str, options: Mapping[str, str]) -> str | None:
             continue  # "The best treatment is X? No — …": asked, not committed
         after = clause[m.end():]
         named = _mentions(after, options) if m.end() < len(clause) else []
+        scope = after
         if len(named) != 1:
-            named = _mentions(clause, options)
+            named, scope = _mentions(clause, options), clause
         if not named:
             k = _overlap_option(after if after.strip() else clause, options)
             if k is not None and not _NEGATION.search(clause):
@@ -671,6 +684,8 @@ def _option_commit(text: str, options: Mapping[str, str]) -> str | None:
         rest = re.sub(re.escape(options[named[0]]), " ", clause, flags=re.IGNORECASE)
         if _NEGATION.search(rest):
             continue
+        if _restates_other(scope, named[0], options):
+            continue  # "…is uterine massage or tranexamic acid alone": another option restated beside it
         chosen = named[0]
     return chosen
 
@@ -719,7 +734,8 @@ def _fallback(text: str, masked: str, options: Mapping[str, str]) -> Extraction:
             # A sentence around the option text: it must be finished ("…encapsulates" is cut
             # off) and must not negate it ("不选A，丙泊酚…", "Propofol is not indicated.").
             rest = _DISCLAIMER.sub(" ", re.sub(re.escape(options[letter]), " ", stripped, flags=re.IGNORECASE))
-            if not _FINISHED.search(stripped) or _NEGATION.search(rest) or stripped.endswith(("?", "？")):
+            if (not _FINISHED.search(stripped) or _NEGATION.search(rest) or stripped.endswith(("?", "？"))
+                    or _restates_other(stripped, letter, options)):
                 letter = None
         if letter:
             return Extraction(letter, "one_line_option_text", ANSWER)
