@@ -33,7 +33,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from anestools.eval.extract import extract, extract_answer
+from anestools.common.extract import extract, extract_answer
 
 _DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "eval" / "data"
 # In-sample sets only (rules were written while they were visible); a blind set is passed with --data.
