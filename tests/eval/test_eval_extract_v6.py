@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from anestools.eval.extract import EXTRACTOR_VERSION, UNDECIDED, extract, extract_answer
+from anestools.common.extract import EXTRACTOR_VERSION, UNDECIDED, extract, extract_answer
 
 REV = {"A": "Neostigmine", "B": "Sugammadex", "C": "Atropine", "D": "Naloxone"}
 IND = {"A": "Propofol", "B": "Ketamine", "C": "Etomidate", "D": "Thiopental", "E": "Midazolam"}

@@ -212,6 +212,17 @@ CASES: list[tuple[str, str, str, str, str | None]] = [
     ("elimination", "en", "ind", "We can rule out B.", None),
     ("elimination", "zh", "zind", "排除A、C、D、E，剩下氯胺酮。", "B"),
     ("elimination", "zh", "zind", "排除B。", None),
+    # -- mixed-language responses --
+    ("mixed", "mixed", "rev", "这题考的是深度阻滞的拮抗。Final answer: B", "B"),
+    ("mixed", "mixed", "rev", "我觉得是 B (sugammadex)，因为 neostigmine 有 ceiling effect。", "B"),
+    ("mixed", "mixed", "zrev", "Neostigmine 在 deep block 时无效，所以选 B。", "B"),
+    ("mixed", "mixed", "zrev", "The answer should be 舒更葡糖钠.", "B"),
+    ("mixed", "mixed", "rev", "A 或 B 都可以考虑，it depends on the depth of block。", None),
+    ("mixed", "mixed", "rev", "如果是 shallow block，答案可以是 A。", None),
+    ("mixed", "mixed", "zind", "I'm not sure，可能是B，也可能是C。", None),
+    ("mixed", "mixed", "zind", "休克患者 induction 用氯胺酮 is the safest choice。", "B"),
+    ("mixed", "mixed", "zrev", "【答案】B\n【解析】Sugammadex encapsulates rocuronium.", "B"),
+    ("mixed", "mixed", "rev", "Answer: 不确定，需要更多信息。", None),
     # -- truncated / refusal --
     ("truncated", "en", "mh", "The first thing to do in suspected malignant hyperthermia is to", None),
     ("truncated", "zh", "zmh", "恶性高热的首要处理是", None),
