@@ -35,6 +35,13 @@ How a response is read:
    options", :data:`REFUSALS`; a text cut off mid-sentence; two letters…) or *undecided* — the
    only case the constrained answer pass (:mod:`anestools.eval.answer_pass`) may ask the model.
 
+6. v6: a statement counts only when the response asserts it (not under a counterfactual "if…
+   would", not someone else's view, not a negated belief: "Many people would say the answer is
+   A", "I don't think it's B"); an option restated by its distinctive words after a commit phrase
+   counts when no other option comes close (a margin over the runner-up); a letter contradicts
+   only a text it quotes, not a new sentence about another option; hedge heads before one letter
+   ("I'm fairly sure it's B", "Probably B, but…") commit, "Probably not B" does not.
+
 Each rule is a row (name, pattern, example, expected); the tests run every example.
 """
 
@@ -615,7 +622,8 @@ def _leading_letter(lines: list[str], options: Mapping[str, str]) -> Extraction 
 
 
 _WORD = re.compile(r"[a-z0-9]+|[^\x00-\x7f\s\W]+")
-_STOP = frozenset("a an the of to with and or in on at for by is are be as it its this that only".split())
+_STOP = frozenset(("a", "an", "the", "of", "to", "with", "and", "or", "in", "on", "at", "for", "by", "is", "are", "be",
+                   "as", "it", "its", "this", "that", "only"))
 
 
 def _grams(text: str) -> set[str]:
