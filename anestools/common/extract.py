@@ -99,7 +99,8 @@ RULES: tuple[Rule, ...] = (
                            + CLAIM),
          '{"answer": "c", "explanation": "..."}', "C"),
     Rule("answer_is", _rx(r"\b(?:(?:final|correct|best|right|my|most\s+likely|textbook)\s+)*answers?\b"
-                          r"(?:\s+(?:to|for)\s+(?:this|the)\s+(?:question|item|one))?" + _COPULA
+                          r"(?:\s+(?:to|for)\s+(?:this|the)\s+(?:question|item|one))?"
+                          r"(?:\s+(?:they|the\s+examiners?)\s+(?:want|expect|are\s+looking\s+for))?" + _COPULA
                           + _SEP + _ADV + _LETTER_WORD + CLAIM),
          "The answer is probably B.", "B"),
     Rule("qualified_option_is", _rx(r"\b(?:correct|best|right|final|preferred|my)\s+(?:option|choice|response"
@@ -107,9 +108,9 @@ RULES: tuple[Rule, ...] = (
          "The correct option is (c) atropine.", "C"),
     Rule("choice_or_conclusion", _rx(r"\b(?:choice|conclusion|final)\s*[:：]\s*" + _LETTER_WORD + CLAIM),
          "Conclusion: (C)", "C"),
-    Rule("letter_is_correct", _rx(r"(?<![A-Za-z])" + _LETTER_WORD + CLAIM + r"(?:\s*\([^)\n]{1,80}\))?,?\s+(?:is|seems|looks|appears)\s+(?:to\s+be\s+)?"
-                                  r"(?:the\s+|your\s+|my\s+)?(?:correct|right|best|answer|pick|most\s+(?:appropriate"
-                                  r"|suitable|likely|accurate))\b"),
+    Rule("letter_is_correct", _rx(r"(?<![A-Za-z])" + _LETTER_WORD + CLAIM + r"(?:\s*\([^)\n]{1,80}\))?,?\s+(?:(?:is|seems|looks|appears|sounds|would\s+be)\s+(?:to\s+be\s+)?"
+                                  r"(?:the\s+|your\s+|my\s+)?(?:correct|right|best|answer|pick|choice|most\s+(?:appropriate"
+                                  r"|suitable|likely|accurate))\b|makes\s+the\s+most\s+sense)"),
          "Therefore option C is the answer.", "C"),
     Rule("it_is_letter", _rx(r"\b(?:it|this)(?:'s|\s+is|\s+must\s+be)\s+" + _LETTER_WORD + CLAIM
                              + r"(?=\s*(?:[.。!;]|$))"),
@@ -119,7 +120,8 @@ RULES: tuple[Rule, ...] = (
                          r"|suggest|want)\s+|(?:^|[:;.]\s*|\band\s+)(?:go\s+with|pick|choose|select)\s+)" + _LETTER_WORD + CLAIM
                          + r"(?!\s*to\s)"),  # "You want B to be right": not a choice
          "I'd lean towards B, though A is sometimes used.", "B"),
-    Rule("hedge_commit", _rx(r"(?:(?:^|[.!;:]\s*)(?:probably|most\s+likely|likely|almost\s+certainly)|\bI\s+agree|"
+    Rule("hedge_commit", _rx(r"(?:(?:^|[.!;:]\s*)(?:probably|most\s+likely|likely|almost\s+certainly|(?:I'm\s+)?leaning(?:\s+towards?)?)"
+                             r"|\bI\s+agree|\bmy\s+(?:instinct|gut|hunch)\s+says|"
                              r"\bI\s+(?:think|believe|suspect|guess|reckon|feel)|I(?:'m|\s+am)\s+(?:fairly\s+"
                              r"|pretty\s+|quite\s+)?(?:sure|confident|certain)|if\s+I\s+(?:had|have)\s+to\s+(?:pick"
                              r"|choose|guess)(?:\s+one)?)(?:\s+(?:that\s+)?(?:it(?:'s|\s+is|\s+would\s+be)|the\s+answer"
@@ -147,7 +149,7 @@ RULES: tuple[Rule, ...] = (
     Rule("zh_conclusion_letter", _rx(_ZH_THEREFORE + r"[，,：:\s]*(?:本题)?(?:应该?|就)?(?:是|为|选)?\s*(?:选项)?\s*"
                                      + CLAIM + _ENDS),
          "综上，**B**", "B"),
-    Rule("zh_hedge", _rx(r"(?<!不)(?:我认为|我觉得|我猜|倾向于|可能|大概|估计)\s*(?:是|选|为|选择)?\s*(?:选项)?\s*" + CLAIM
+    Rule("zh_hedge", _rx(r"(?<!不)(?:我认为|我觉得|我猜|倾向于?|可能|大概|估计)\s*(?:是|选|为|选择)?\s*(?:选项)?\s*" + CLAIM
                          + _OWN_TEXT + r"\s*(?:吧|呢|了)?" + _ENDS_CLAUSE),
          "我倾向于 B (Sugammadex)，because it forms a complex with rocuronium.", "B"),
     Rule("zh_should_be", _rx(r"(?<!不)(?:应该是|应当是|应该选|应该为|应是|应为|当选)\s*(?:选项)?\s*" + CLAIM
@@ -231,8 +233,8 @@ _COMMIT = re.compile(
     r"\b(?:is|would\s+be|remains)\s+(?:the\s+)?(?:most\s+(?:appropriate|suitable|likely|accurate)|best|correct|right"
     r"|preferred|ideal|first[-\s]line|answer)\b|\b(?:drug|agent|treatment|answer|option|choice)\s+of\s+choice\b"
     r"|\b(?:is|are)\s+the\s+(?:answer|choice|one)\b"
-    r"|\bI(?:\s+would|'d|'ll|\s+will)\s+(?:choose|select|pick|use|give|go\s+with|reach\s+for|opt\s+for|start\s+with"
-    r"|say)\b"
+    r"|\bI(?:\s+would|'d|'ll|\s+will)\s+(?:probably\s+|just\s+)?(?:choose|select|pick|use|give|go\s+with|go\s+for"
+    r"|reach\s+for|opt\s+for|start\s+with|say|proceed\s+with|wake|place|insert|perform|administer|do|try)\b"
     r"|\b(?:key|definitive|first|first-line|next|best|right|correct|initial|main|appropriate)\s+(?:step|treatment"
     r"|management|move|action|agent|drug|intervention|approach|therapy|measure)\s+(?:here\s+)?(?:is|would\s+be)\b"
     r"|\b(?:start|begin)\s+with\b|\bshould\s+be\s+(?:done|given|reversed|treated"
@@ -243,6 +245,8 @@ _COMMIT = re.compile(
 # "…, though I'm not fully certain", "不太确定": a hedge on the answer, not a negation of it.
 _DISCLAIMER = re.compile(r"[,，]?\s*(?:though|although|but)?\s*I(?:'m|\s+am)\s+not\s+(?:\w+\s+)?(?:sure|certain)\b"
                          r"|[,，]?\s*(?:不太|不)确定", re.IGNORECASE)
+# "A jaw thrust might help, but an LMA…", "Jaw thrust or an LMA, either…": not a one-option sentence.
+_TURNS_OR_OFFERS = re.compile(r"\b(?:but|however|either|or|whereas)\b|但|不过|或者|或|还是", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?:[;!?。；！？，,]|\.(?!\d))\s*|\n")  # not "2.5 mg"
 _CLAUSE_SPAN = re.compile(r"((?:[^;!?。；！？，,.\n]|\.(?=\d))*)((?:[;!?。；！？，,]|\.(?!\d))\s*|\n|$)")
 _REFUSAL = re.compile(
@@ -588,7 +592,8 @@ def _statements(text: str, options: Mapping[str, str]) -> list[tuple[int, str, s
         for m in rule.pattern.finditer(text):
             letter, end = m.group("x"), m.end("x")
             rest = text[end:]
-            if _WORD_AFTER.match(rest) or (letter.islower() and _LOWER_WORD_AFTER.match(rest)):
+            if ((letter in "Ii" or letter.islower()) and _WORD_AFTER.match(rest)) or (
+                    letter.islower() and _LOWER_WORD_AFTER.match(rest)):  # "Answer: I think…", not "B would be…"
                 continue
             if _NEGATED.match(text, m.end()) or _NEGATED.match(rest):
                 continue
@@ -683,7 +688,7 @@ def _option_commit(text: str, options: Mapping[str, str]) -> str | None:
         if len(named) != 1:
             named, scope = _mentions(clause, options), clause
         if not named:
-            k = _overlap_option(after if after.strip() else clause, options)
+            k = _overlap_option(clause[m.start():] if after.strip() else clause, options)
             if k is not None and not _NEGATION.search(clause):
                 chosen = k
             continue
@@ -743,7 +748,7 @@ def _fallback(text: str, masked: str, options: Mapping[str, str]) -> Extraction:
             # off) and must not negate it ("不选A，丙泊酚…", "Propofol is not indicated.").
             rest = _DISCLAIMER.sub(" ", re.sub(re.escape(options[letter]), " ", stripped, flags=re.IGNORECASE))
             if (not _FINISHED.search(stripped) or _NEGATION.search(rest) or stripped.endswith(("?", "？"))
-                    or _restates_other(stripped, letter, options)):
+                    or _restates_other(stripped, letter, options) or _TURNS_OR_OFFERS.search(rest)):
                 letter = None
         if letter:
             return Extraction(letter, "one_line_option_text", ANSWER)

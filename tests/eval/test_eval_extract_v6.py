@@ -162,3 +162,41 @@ def test_dev3_set_in_sample_commits_almost_no_false_letter():
     false_commits = sum(g is not None and g != r["label"] for g, r in zip(got, rows))
     assert false_commits / len(rows) <= 0.01
     assert sum(g == r["label"] for g, r in zip(got, rows)) / len(rows) >= 0.95
+
+
+AW = {"A": "Jaw thrust", "B": "Insert a laryngeal mask airway", "C": "Immediate cricothyroidotomy",
+      "D": "Wake the patient up"}
+ZAW = {"A": "托下颌", "B": "置入喉罩", "C": "立即环甲膜切开", "D": "唤醒患者"}
+
+
+@pytest.mark.parametrize(("response", "options", "expected"), [
+    # third probe (first try 17/30 for v6 and v5 alike; in-sample now)
+    ("Since mask ventilation is still possible, the safest plan is to wake the patient up.", AW, "D"),
+    ("Given that we can still ventilate by mask, I would wake the patient.", AW, "D"),
+    ("Honestly I'm torn, but I'll say B.", AW, "B"),
+    ("My instinct says B, though C is defensible.", AW, "B"),
+    ("It's between B and D. Leaning D.", AW, "D"),
+    ("B would be my pick, to be honest.", AW, "B"),
+    ("Hmm, tough one. I'll go with D.", AW, "D"),
+    ("Sure! The correct option is **D. Wake the patient up**, since ventilation is maintained.", AW, "D"),
+    ("Option D makes the most sense.", AW, "D"),
+    ("D sounds right.", AW, "D"),
+    ("The LMA (B) is a reasonable bridge, but the answer they want is D.", AW, "D"),
+    ("个人倾向D，但C也说得通。", ZAW, "D"),
+    ("答案大概是D。", ZAW, "D"),
+    ("我会选择唤醒患者。", ZAW, "D"),
+    ("此时应当置入喉罩。", ZAW, "B"),
+    # a one-line sentence that turns away from, or offers beside, the option it names commits to none
+    ("A jaw thrust might help, but an LMA is what I'd do next.", AW, None),
+    ("Jaw thrust or an LMA, either is fine here.", AW, None),
+    ("托下颌或者置入喉罩都行。", ZAW, None),
+    ("Definitely not C at this stage.", AW, None),
+    ("Everyone's first instinct is C, but that's wrong here.", AW, None),
+    ("I think you'd want to avoid C here; B or D are both reasonable.", AW, None),
+    ("C肯定不对。", ZAW, None),
+    ("B would be a poor choice.", AW, None),
+    ("Leaning towards B or C.", AW, None),
+    ("Answer: I think it depends on the airway.", AW, None),  # "I" as a pronoun, not option I
+])
+def test_third_probe_chat_hedges_and_option_text(response, options, expected):
+    assert extract_answer(response, options) == expected
