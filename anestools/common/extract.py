@@ -51,6 +51,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 EXTRACTOR_VERSION = "6"  # bump whenever a rule changes: it is recorded in summary.json
 
@@ -643,15 +644,17 @@ def _grams(text: str) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _distinctive(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each option's words that no other option has (cached: one question's options, many responses)."""
+    grams = {k: _grams(v) for k, v in items}
+    return tuple((k, frozenset(g - set().union(*(grams[o] for o in grams if o != k)))) for k, g in grams.items())
+
+
 def _overlap_scores(phrase: str, options: Mapping[str, str]) -> dict[str, float]:
     """Per option, the share of its distinctive words (those no other option has) that ``phrase`` says."""
-    grams = {k: _grams(v) for k, v in options.items()}
     said = _grams(phrase)
-    scores = {}
-    for k, g in grams.items():
-        own = g - set().union(*(grams[o] for o in grams if o != k))
-        scores[k] = len(own & said) / len(own) if own else 0.0
-    return scores
+    return {k: len(own & said) / len(own) if own else 0.0 for k, own in _distinctive(tuple(options.items()))}
 
 
 def _overlap_option(phrase: str, options: Mapping[str, str]) -> str | None:
