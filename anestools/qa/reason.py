@@ -8,10 +8,11 @@ extractor that scores eval (:func:`anestools.eval.extract.extract`), so a chain 
 when eval would score its answer right. A right answer's chain must also pass the length
 bounds and the language check (``qa generate``'s). The pass rate is over the tries made.
 
-Why tries run one after another within an item: whether try *t* is made depends on the tries
-before it (``early_stop``), and a sequential order makes that, the pass rate and every output
-the same on every run and every resume; the pool keeps ``concurrency`` items in flight, so the
-teacher sees as many requests at once as with any other order.
+Scheduling: by default every try is made (an exact pass rate), so tries are independent and
+the pool keeps ``concurrency`` tries in flight, pulled in item order. With ``early_stop``
+whether try *t* is made depends on the tries before it, so an item's tries run one after
+another (``concurrency`` items in flight): that keeps which tries are made, the pass rate and
+every output the same on every run and every resume.
 
 Every try is journaled the moment it returns (``_journal.jsonl``, key ``ITEM#T``); a rerun
 replays the journaled tries and asks only for the missing ones, so ``kill -9`` loses at most
@@ -26,7 +27,7 @@ import contextlib
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,7 +211,7 @@ class Trier:
         self.s, self.client, self.fingerprint, self.languages = s, client, fingerprint, languages
         self.bounds = s.lengths()
 
-    async def __call__(self, it: BankItem, t: int, seed: int) -> dict[str, Any]:
+    async def __call__(self, it: BankItem, t: int, seed: int, needed: bool = True) -> dict[str, Any]:
         rec: dict[str, Any] = {"key": f"{it.id}#{t}", "item": it.id, "try": t, "seed": seed,
                                "fingerprint": self.fingerprint, "error": None, "requests": 0}
         ts = self.s.teacher
@@ -232,6 +233,8 @@ class Trier:
             rec["verdict"], rec["detail"] = "wrong_answer", f"answered {got.letter}, gold {it.answer}"
         elif chain is None:
             rec["verdict"], rec["detail"] = "no_reasoning", "no <think> block or reasoning_content in the reply"
+        elif not needed:  # --keep chains are verified already: no checks (langdetect) for a chain not kept
+            rec["verdict"], rec["detail"] = "beyond_keep", "right, but --keep chains were verified by earlier tries"
         else:
             problem = self.bounds.problem(chain, response or " ")
             if problem is None and self.s.language_check:
@@ -359,7 +362,7 @@ def _ask(s: ReasonSettings, todo: list[BankItem], journaled: dict[str, dict[str,
                         key = f"{it.id}#{i}"
                         rec = journaled.get(key)
                         if rec is None or rec.get("error") is not None:
-                            rec = await trier(it, i, seeds[i])
+                            rec = await trier(it, i, seeds[i], needed=kept < s.keep)
                             journal.append(rec)
                             made += 1
                             journaled[key] = rec
@@ -372,7 +375,40 @@ def _ask(s: ReasonSettings, todo: list[BankItem], journaled: dict[str, dict[str,
                     if hook:
                         hook("done" if ok else "error", 1)
 
-                return await run_pool(todo, item_work, s.teacher.in_flight, done)
+                if s.early_stop:  # whether try T is made depends on tries before it: one after another
+                    return await run_pool(todo, item_work, s.teacher.in_flight, done)
+                # every try is made: they are independent, so the pool runs tries, not items (a
+                # run's last round is one request, not an item's remaining tries one by one)
+                missing: dict[str, int] = {}
+
+                def units() -> Iterator[tuple[BankItem, int, int]]:
+                    for it in todo:
+                        seeds = item_seeds(s.seed, it.id, s.tries)
+                        need = [i for i in range(s.tries) if (journaled.get(f"{it.id}#{i}") or {"error": 1}
+                                                              ).get("error") is not None]
+                        missing[it.id] = len(need)
+                        for i in need:
+                            yield it, i, seeds[i]
+
+                async def try_work(unit: tuple[BankItem, int, int]) -> tuple[str, bool]:
+                    nonlocal made
+                    it, i, seed = unit
+                    rec = await trier(it, i, seed)
+                    journal.append(rec)
+                    made += 1
+                    journaled[rec["key"]] = rec
+                    return it.id, rec["error"] is None
+
+                def try_done(result: tuple[str, bool]) -> None:
+                    item, ok = result
+                    left = missing[item]
+                    if left <= 0:
+                        return  # the item failed already (counted once)
+                    missing[item] = left - 1 if ok else 0
+                    if hook and (not ok or left == 1):
+                        hook("done" if ok else "error", 1)
+
+                return await run_pool(units(), try_work, s.teacher.in_flight, try_done)
 
         try:
             asyncio.run(main())
@@ -417,6 +453,8 @@ def _write_outputs(s: ReasonSettings, prep: Prepared, journaled: dict[str, dict[
         chains = stack.enter_context(pq.ParquetWriter(ds, SCHEMA))
         item_rows = stack.enter_context(pq.ParquetWriter(items_path, SCHEMA))
         dropped = stack.enter_context(open(drops, "wb"))
+        chain_batch: list[dict[str, Any]] = []
+        item_batch: list[dict[str, Any]] = []
         for it, reason_, detail in prep.dropped:
             dropped.write(orjson.dumps({"reason": reason_, "detail": detail, "id": it.id, "source": it.source,
                                         "question": it.question}) + b"\n")
@@ -439,11 +477,11 @@ def _write_outputs(s: ReasonSettings, prep: Prepared, journaled: dict[str, dict[
             if base["difficulty"] == "unsolved":
                 unsolved.append({"id": it.id, "answer": it.answer,
                                  "letters": dict(Counter(str(r.get("letter")) for r in tries))})
-            item_rows.write_table(pa.Table.from_pylist([base], schema=SCHEMA))
+            item_batch.append(base)
             rows = []
             for r in tries:
                 verdict = r.get("verdict") or "no_answer"
-                if verdict == "kept" and len(rows) >= s.keep:
+                if verdict == "kept" and len(rows) >= s.keep:  # a journal made with a larger --keep
                     verdict = "beyond_keep"
                 verdicts[verdict] += 1
                 no_letter += r.get("letter") is None
@@ -451,14 +489,20 @@ def _write_outputs(s: ReasonSettings, prep: Prepared, journaled: dict[str, dict[
                     rows.append({**base, "reasoning": r["reasoning"], "response": r["response"],
                                  "seed": r["seed"]})
                     continue
-                detail = r.get("detail") or f"more than --keep {s.keep} verified chains"
+                detail = r.get("detail") or f"right, but --keep {s.keep} chains were verified by earlier tries"
                 details.setdefault(verdict, Counter())[detail[:120]] += 1
                 dropped.write(orjson.dumps({"reason": verdict, "detail": detail, "id": it.id, "try": r["try"],
                                             "seed": r["seed"], "letter": r.get("letter"),
                                             "raw": r.get("raw")}) + b"\n")
-            if rows:
-                chains.write_table(pa.Table.from_pylist(rows, schema=SCHEMA))
-                kept += len(rows)
+            chain_batch.extend(rows)
+            kept += len(rows)
+            for batch, writer in ((chain_batch, chains), (item_batch, item_rows)):
+                if len(batch) >= 2000:
+                    writer.write_table(pa.Table.from_pylist(batch, schema=SCHEMA))
+                    batch.clear()
+        for batch, writer in ((chain_batch, chains), (item_batch, item_rows)):
+            if batch:
+                writer.write_table(pa.Table.from_pylist(batch, schema=SCHEMA))
     complete = counts["errors"] == 0 and counts["not_run"] == 0
     try:
         for partial, final in ((PARTIAL, DATASET), (ITEMS_PARTIAL, ITEMS)):
