@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from anestools.common.anesbench import LETTERS, SAMPLE, load_benchmark
+from anestools.common.corpus_marker import check_complete
 from anestools.common.digest import files_digest
 from anestools.common.inputs import looks_like_hub_id
 from anestools.errors import InputError
@@ -49,9 +50,12 @@ class BankItem:
 def _mcq_file(spec: str) -> Path | None:
     """The mcq parquet ``spec`` names (a file, or a ``qa generate`` folder), else None."""
     p = Path(spec)
+    if p.is_dir() and (p / "_anesqa.partial.parquet").is_file() and not (p / "anesqa.parquet").is_file():
+        check_complete(p / "_anesqa.partial.parquet")  # an interrupted qa generate: one line, exit 2
     if p.is_dir() and (p / "anesqa.parquet").is_file():
         p = p / "anesqa.parquet"
     if p.is_file() and p.suffix == ".parquet":
+        check_complete(p)
         try:
             names = pq.read_schema(p).names
         except Exception as exc:  # pyarrow raises several types for a bad file
