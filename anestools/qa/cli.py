@@ -245,7 +245,7 @@ OUTPUT/anesr1.parquet (ready for `anestools convert --kind reasoning|rl`). Rerun
 
 Examples:
 
-  anestools qa reason anesqa-mcq -o anesr1 --model Qwen/QwQ-32B --engine sglang --tp 4 --engine-arg=--reasoning-parser=qwen3 --decontaminate anesbench_en.json --decontaminate anesbench_zh.json
+  anestools qa reason anesqa-mcq -o anesr1 --model deepseek-ai/DeepSeek-R1-Distill-Qwen-32B --engine sglang --tp 4 --engine-arg=--reasoning-parser=deepseek-r1 --decontaminate anesbench_en.json --decontaminate anesbench_zh.json
 
   anestools qa reason bank.jsonl -o anesr1 --bench-field question=stem --bench-field options=choices --bench-field answer=key --model teacher --base-url http://node12:30000/v1 --tries 8 --keep 2
 
