@@ -21,8 +21,6 @@ from pathlib import Path
 SHARED = {"common", "runtime", "(top)", "resources", "testing"}
 # Public APIs one stage may import from another, by design (module -> why); counted apart.
 ALLOWED = {
-    # qa reason verifies a chain with the extractor that scores eval (the reward of RLVR too)
-    ("qa", "anestools.eval.extract"): "the verifier is eval's scorer",
     # qa reason reads an in-house bank through the field mapping eval reads it with
     ("qa", "anestools.eval.custom_bench"): "one bank mapping for eval and qa reason",
 }

@@ -4,7 +4,7 @@ Per item, up to ``tries`` requests to a reasoning teacher, each with its own see
 the seed base, the item id and the try index, sent as ``seed``): the chain comes from the
 server's ``reasoning_content`` (SGLang/vLLM reasoning parsers; the runtime client wraps it in
 ``<think>``) or from ``<think>…</think>`` in the content, and the final letter is read by the
-extractor that scores eval (:func:`anestools.eval.extract.extract`), so a chain is kept only
+extractor that scores eval (:func:`anestools.common.extract.extract`), so a chain is kept only
 when eval would score its answer right. A right answer's chain must also pass the length
 bounds and the language check (``qa generate``'s). The pass rate is over the tries made.
 
@@ -39,8 +39,8 @@ import pyarrow.parquet as pq
 from anestools import __version__
 from anestools.common.anesbench import LETTERS, sample_files
 from anestools.common.atomic import atomic_paths, write_error
+from anestools.common.extract import EXTRACTOR_VERSION, extract  # the scorer eval uses: the verifier
 from anestools.errors import ConfigError, InputError
-from anestools.eval.extract import extract  # allowed qa -> eval edge: eval's scorer is the verifier
 from anestools.qa import store
 from anestools.qa.checks import LANGUAGE_CHECK_VERSION, LanguageDetector, LengthBounds
 from anestools.qa.generate import load_decontamination
@@ -161,7 +161,7 @@ class ReasonSettings:
 
     def fingerprint(self, decontam_hash: str) -> str:
         """What shapes one try's record (not ``tries``/``keep``/``early_stop``: more tries extend a run)."""
-        return store.fingerprint({"kind": "reason", "model": self.teacher.model,
+        return store.fingerprint({"kind": "reason", "model": self.teacher.model, "extractor": EXTRACTOR_VERSION,
                                   "prompts": [prompt_hash("en"), prompt_hash("zh")], "seed": self.seed,
                                   "temperature": self.teacher.temperature,
                                   "max_tokens": self.teacher.max_new_tokens, "decontam": decontam_hash,
@@ -529,7 +529,8 @@ def _write_outputs(s: ReasonSettings, prep: Prepared, journaled: dict[str, dict[
         "unsolved": unsolved, "dropped": drops, "requests": requests, "first_error": first_error,
         "seconds": round(time.perf_counter() - started, 2),
         "request_seconds": None if request_seconds is None else round(request_seconds, 2),
-        "prompt_hash": {k: prompt_hash(k) for k in PROMPT}, "fingerprint": fingerprint,
+        "prompt_hash": {k: prompt_hash(k) for k in PROMPT}, "extractor_version": EXTRACTOR_VERSION,
+        "fingerprint": fingerprint,
         "outputs": {"dataset": str(out / (DATASET if complete else PARTIAL)),
                     "items": str(out / (ITEMS if complete else ITEMS_PARTIAL)), "dropped": str(out / DROPPED)},
         "settings": {"inputs": s.inputs, "tries": s.tries, "keep": s.keep, "early_stop": s.early_stop,
