@@ -186,13 +186,12 @@ def prepare(s: ReasonSettings) -> Prepared:
     bank = read_bank(s.inputs, s.mapping, s.skip_invalid)
     if s.limit:
         bank = bank[:s.limit]
-    index, decontam_hash = load_decontamination(files)
-    assert index is not None
+    index, decontam_hash = load_decontamination(files)  # files is never empty: an index
     keep: list[BankItem] = []
     dropped: list[tuple[BankItem, str, str]] = []
     for it in bank:
         texts = {"question": it.question, "question with options": it.question + "\n" + "\n".join(it.options)}
-        hit = next((name for name, text in texts.items() if index.overlaps(text)), None)
+        hit = next((name for name, text in texts.items() if index is not None and index.overlaps(text)), None)
         if hit:
             dropped.append((it, "benchmark_overlap", f"{hit} shares an n-gram with AnesBench"))
         else:
@@ -224,7 +223,9 @@ class Trier:
         rec["requests"] = c.attempts
         rec["finish_reason"] = c.finish_reason
         chain, response = split_chain(c.text)
-        got = extract(c.text, it.option_map)
+        # the answer is read after the chain (a chain closed by a bare </think>, as DeepSeek-R1
+        # writes it, would otherwise be read as answer text); no chain: the whole reply
+        got = extract(response if chain is not None else c.text, it.option_map)
         rec["letter"] = got.letter
         rec["passed"] = got.letter == it.answer
         if got.letter is None:

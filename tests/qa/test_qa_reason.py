@@ -95,6 +95,11 @@ def test_split_chain_forms():
     assert split_chain("a b</think>Answer: B") == ("a b", "Answer: B")  # template opened <think> in the prompt
     assert split_chain("<think>cut off") == (None, "<think>cut off")
     assert split_chain("Answer: B") == (None, "Answer: B")
+    from anestools.common.extract import extract
+
+    # what a try reads its letter from: the text after the chain, never a letter inside it
+    chain, response = split_chain("Maybe the answer is A. No: sugammadex encapsulates it.</think>Answer: B")
+    assert extract(response, dict(zip("ABCD", OPTIONS))).letter == "B" and "A." in chain
 
 
 def test_verification_keeps_exactly_the_right_chains(cli, reasoner, tmp_path):
