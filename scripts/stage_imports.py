@@ -20,10 +20,7 @@ from pathlib import Path
 
 SHARED = {"common", "runtime", "(top)", "resources", "testing"}
 # Public APIs one stage may import from another, by design (module -> why); counted apart.
-ALLOWED = {
-    # qa reason reads an in-house bank through the field mapping eval reads it with
-    ("qa", "anestools.eval.custom_bench"): "one bank mapping for eval and qa reason",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def stage_of(module: str) -> str | None:

@@ -282,7 +282,7 @@ def reason_command(
 
     mapping = None
     if bench_map or bench_field:
-        from anestools.eval.custom_bench import BenchMapping  # allowed qa -> eval edge: eval's bench mapping
+        from anestools.common.bench_mapping import BenchMapping
 
         mapping = BenchMapping.load(bench_map, bench_field or ())
     t = _teacher(TeacherSettings(**teacher), progress_interval)
