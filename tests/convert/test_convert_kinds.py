@@ -217,3 +217,14 @@ def test_jsonl_input_with_an_all_null_column_is_a_clear_error(tmp_path):
 def test_the_items_file_alone_has_no_chains_for_reasoning(anesr1_dir, tmp_path):
     with pytest.raises(InputError, match=r"no input left to convert .*anesr1_items.parquet: lists items without chains"):
         convert([str(anesr1_dir / "anesr1_items.parquet")], tmp_path / "data", kind="reasoning")
+
+
+def test_the_fixture_and_file_names_match_what_qa_reason_writes():
+    """The AnesR1 contract, both sides: the fixture's schema and the names convert knows are qa reason's."""
+    from anestools.convert import mcq
+    from anestools.qa import reason
+
+    from .conftest import ANESR1_SCHEMA
+
+    assert ANESR1_SCHEMA.equals(reason.SCHEMA)
+    assert (mcq.ANESR1, mcq.ANESR1_ITEMS) == (reason.DATASET, reason.ITEMS)
