@@ -202,6 +202,12 @@ def plan_grpo(opts: TrainOptions, format_reward: float | None = None) -> core.Tr
         checks.append(f"--resume auto: no checkpoint in {out}, starting from scratch")
 
     python = find_engine(opts.launcher)
+    if finished is not None:  # nothing will run: no engine check, no launch
+        return core.TrainPlan(
+            recipe=recipe, config=cfg, yaml_text=render_yaml(cfg, recipe), output_dir=out,
+            config_path=out / outputs.CONFIG_NAME, log_path=out / "train.log", launcher=python, env={}, command=[],
+            nproc=0, resume_from=resume_from, overwrite=opts.overwrite, output_state=state, resume=opts.resume,
+            checks=checks, skipped=skipped, finished=finished)
     result = run_check(python, cfg)
     if "import_error" in result:
         raise MissingDependencyError(f"--engine-python {python} cannot import TRL's GRPOTrainer "

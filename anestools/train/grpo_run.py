@@ -66,6 +66,13 @@ def check(cfg: dict[str, Any]) -> dict[str, Any]:
             if trl_keys.pop(key, False):
                 trl_keys["use_cpu"] = True
                 out["skipped"].append(f"{key}: true not checked (no GPU here); parsed as a CPU run")
+    if trl_keys.get("deepspeed"):
+        try:
+            import deepspeed  # noqa: F401
+        except ImportError:
+            trl_keys.pop("deepspeed")
+            out["skipped"].append("deepspeed: the package is not installed in this environment (the JSON was "
+                                  "checked by anestools; install deepspeed where the job runs)")
     try:
         parse_grpo_config(trl_keys)
     except Exception as exc:  # the parser's ValueError/TypeError is the message to show
