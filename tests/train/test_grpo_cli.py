@@ -31,7 +31,7 @@ def test_dry_run_shows_torchrun_of_the_rl_engine_and_writes_nothing(cli, rl_pyth
     assert "-m torch.distributed.run --nproc-per-node=1" in stdout
     assert f"-m anestools.train.grpo_run {out / 'anestools_train.yaml'}" in stdout
     assert "num_generations: 4" in stdout and "format_reward: 0.1" in stdout
-    assert f"checked TRL 1.16" in stderr and "GRPOConfig parser" in stderr
+    assert "checked TRL 1.16" in stderr and "GRPOConfig parser" in stderr
     assert not out.exists()
 
 
@@ -119,3 +119,27 @@ def test_shipped_grpo_recipes_pass_trls_parser(cli, rl_python, data, tmp_path):
         assert code == 0, stderr
         assert "--nproc-per-node=8" in stdout and "deepspeed:" in stdout
         assert "skipped bf16: true not checked" in stderr
+
+
+def test_sbatch_script_runs_grpo_with_every_nodes_rank(rl_python, tiny_model, data, tmp_path):
+    import os
+    import subprocess
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "slurm" / "train.sbatch"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, body in (("scontrol", 'printf "gpu-node07\\ngpu-node08\\n"\n'),
+                       ("srun", 'while [[ "$1" == --* ]]; do shift; done\nfor id in 0 1; do SLURM_NODEID=$id "$@" || exit $?; done\n')):
+        (bin_dir / name).write_text("#!/bin/bash\n" + body)
+        (bin_dir / name).chmod(0o755)
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", SLURM_NNODES="2",
+               SLURM_JOB_NODELIST="gpu-node[07-08]", GPUS_PER_NODE="4", ENGINE_PYTHON=str(rl_python),
+               ANESTOOLS=str(Path(sys.executable).with_name("anestools")))
+    proc = subprocess.run(["bash", str(script), "grpo", "--recipe", "tiny-cpu", "--model", str(tiny_model),
+                           "--data-dir", str(data), "--dataset", "toy", "--output", str(tmp_path / "out"), "--dry-run"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for rank in ("0", "1"):
+        assert (f"--nproc-per-node=4 --nnodes=2 --node-rank={rank} --master-addr=gpu-node07 --master-port=29500 "
+                "-m anestools.train.grpo_run") in proc.stdout
+    assert not (tmp_path / "out").exists()
