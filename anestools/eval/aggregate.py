@@ -44,6 +44,7 @@ def item_results(items: Sequence[Item], latest: dict[tuple[str, int], dict[str, 
     for it in items:
         answers: list[str | None] = []
         tokens: list[int | None] = []
+        cut = 0
         for s in range(samples):
             rec = latest.get((it.key, s))
             if rec is None or rec.get("error") is not None:
@@ -51,9 +52,10 @@ def item_results(items: Sequence[Item], latest: dict[tuple[str, int], dict[str, 
                 continue
             answers.append(rec.get("extracted"))
             tokens.append(rec.get("completion_tokens"))
-            truncated += rec.get("finish_reason") == "length"
+            cut += rec.get("finish_reason") == "length"
+        truncated += cut
         if answers:
-            results.append(ItemResult(it.key, it.language, it.level, it.answer, tuple(answers), tuple(tokens)))
+            results.append(ItemResult(it.key, it.language, it.level, it.answer, tuple(answers), tuple(tokens), cut))
     return results, missing, truncated
 
 

@@ -45,7 +45,8 @@ HELP = (
     "visible, else CPU); the choice is printed and stored in summary.json.\n\n"
     f"Presets shipped with the package: -c {' | '.join(preset_names())}.\n\n"
     "Sub-command: `anestools eval report RUN_DIR... [--output FILE] [--html FILE] [--diff FILE]` compares runs "
-    "side by side (two runs: paired comparison too).\n\n"
+    "side by side (two runs: paired comparison too; runs differing only in --max-new-tokens: accuracy vs "
+    "thinking budget).\n\n"
     "Examples:\n\n"
     "  anestools eval --model outputs/qwen-sft --engine sglang --dp auto --benchmark MiliLab/AnesBench\n\n"
     "  anestools eval -c paper --model outputs/qwen-sft --engine-python /opt/sglang-env/bin/python\n\n"
@@ -173,7 +174,7 @@ def eval_command(
     prompt: Annotated[str, typer.Option(help="cot (zero-shot chain of thought, the paper's protocol) or direct (letter only).")] = "cot",
     samples: Annotated[int, typer.Option(help="Samples per question; >1 adds majority-vote (self-consistency) accuracy.")] = 1,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.0,
-    max_new_tokens: Annotated[int, typer.Option(help="Maximum tokens per response.")] = 2048,
+    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", "--max-tokens", help="Maximum tokens per response, the reasoning chain included: the thinking budget (one run per budget, then `eval report` tabulates accuracy vs budget).")] = 2048,
     limit: Annotated[str | None, typer.Option(help="Only the first N questions per language (50), or a fraction of each language (0.1).", show_default=False)] = None,
     bench_map: Annotated[Path | None, typer.Option("--bench-map", help="YAML mapping of your own multiple-choice bank's fields (question, options, answer, answer_format, index_base, level, language, language_field, id); see docs/eval.md.", show_default=False)] = None,
     bench_field: Annotated[list[str] | None, typer.Option("--bench-field", help="One mapping entry KEY=VALUE (repeatable; overrides --bench-map), e.g. question=stem, options=opa,opb,opc,opd, answer=cop, answer_format=index.", show_default=False)] = None,
@@ -256,8 +257,9 @@ def report_command(
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --output / --html / --diff file.")] = False,
     allow_mismatch: Annotated[bool, typer.Option("--allow-mismatch", help="Set runs on different question sets side by side (marked) instead of refusing.")] = False,
     diff: Annotated[Path | None, typer.Option(help="With two runs: write the per-question differences here (JSONL). Default with --output: <output>.diff.jsonl.", show_default=False)] = None,
+    by: Annotated[str, typer.Option("--by", help="auto: an accuracy-vs-budget table and chart when the runs differ only in --max-new-tokens; max-tokens: require that (exit 2 naming what else differs).")] = "auto",
 ) -> None:
-    """Compare evaluation runs side by side (accuracy per language/level, plot vs checkpoint step).
+    """Compare evaluation runs side by side (accuracy per language/level, plot vs checkpoint step or thinking budget).
 
     With exactly two runs (A then B) a paired comparison follows: delta accuracy per level x
     language, McNemar's exact p-value and the 95% interval [low, high] that inverts it; one
@@ -273,11 +275,20 @@ def report_command(
       anestools eval report results/sweep/* --output results/sweep/report.md
 
       anestools eval report results/qwen-sft --html qwen-sft.html
+
+      anestools eval report results/budget/* --output results/budget/report.md   (a --max-new-tokens sweep)
+
+    Runs of one model that differ only in --max-new-tokens (the thinking budget) also get an
+    accuracy-vs-budget table (overall, per language, per level, truncated share, mean completion
+    tokens) and chart (<output>.png, and in --html); runs that differ in other settings too are
+    named in one line instead.
     """
     from anestools.eval.report_files import write_comparison
 
-    text, written = write_comparison(runs, output, overwrite=overwrite, allow_mismatch=allow_mismatch,
-                                     diff=diff, html=html)
+    text, written, notes = write_comparison(runs, output, overwrite=overwrite, allow_mismatch=allow_mismatch,
+                                            diff=diff, html=html, by=by)
+    for note in notes:
+        con.console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
     if output is None and html is None:  # soft_wrap: markdown tables never wrapped (piped stdout: 80 cols)
         con.out.print(text, markup=False, highlight=False, soft_wrap=True)
     for p in written:

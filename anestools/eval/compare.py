@@ -1,4 +1,5 @@
-"""``anestools eval report``: compare runs side by side, and accuracy vs step for sweeps.
+"""``anestools eval report``: compare runs side by side, accuracy vs step for checkpoint sweeps and
+vs budget for ``--max-new-tokens`` sweeps (:mod:`anestools.eval.budget`).
 
 Reads each run's ``summary.json`` (the file contract), so runs made on different machines
 or with different engines can be compared, and it warns when their prompts differ. Runs on
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from anestools.errors import InputError
+from anestools.eval.budget import BudgetCheck, budget_markdown
 from anestools.eval.metrics import group_label
 from anestools.eval.paired import compare_pairs, paired_markdown, question_outcomes
 from anestools.eval.predictions import PREDICTIONS, latest_by_key, read_predictions
@@ -127,8 +129,9 @@ def sweep_steps(runs: Sequence[RunInfo]) -> list[float | None]:
 
 
 def is_sweep(runs: Sequence[RunInfo]) -> bool:
-    """At least two runs with a checkpoint step: the report gets an accuracy-vs-step plot."""
-    return sum(r.summary["config"].get("checkpoint_step") is not None for r in runs) >= 2
+    """At least two different checkpoint steps: the report gets an accuracy-vs-step plot (runs of
+    one checkpoint, e.g. at several --max-new-tokens, would all sit at one x)."""
+    return len({r.summary["config"].get("checkpoint_step") for r in runs} - {None}) >= 2
 
 
 def plot_sweep(runs: Sequence[RunInfo], path: Path) -> bool:
@@ -186,12 +189,20 @@ def _paired(runs: Sequence[RunInfo], diff_name: str | None) -> tuple[str, list[d
 
 
 def comparison_document(runs: Sequence[RunInfo], plot_name: str | None = None, mismatch: bool = False,
-                        diff_name: str | None = None) -> tuple[str, list[dict]]:
-    """The side-by-side table, then (exactly two runs) the paired comparison; with its per-question rows.
+                        diff_name: str | None = None, budget: BudgetCheck | None = None
+                        ) -> tuple[str, list[dict]]:
+    """The side-by-side table, the accuracy-vs-budget table (``budget.sweep``; ``plot_name`` is then
+    its chart) or the line saying why the runs are no budget sweep, then (exactly two runs) the
+    paired comparison; with its per-question rows.
 
     One place builds what both the markdown (``write_comparison``) and the HTML page show.
     """
-    text = comparison_markdown(runs, plot_name, mismatch=mismatch)
+    if budget is not None and budget.sweep:
+        text = comparison_markdown(runs, None, mismatch=mismatch) + "\n" + budget_markdown(runs, plot_name)
+    else:
+        text = comparison_markdown(runs, plot_name, mismatch=mismatch)
+        if budget is not None and budget.note:
+            text += f"\n**Note:** {budget.note}.\n"
     if len(runs) != 2:
         return text, []
     paired, rows = _paired(runs, diff_name)

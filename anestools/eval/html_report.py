@@ -16,6 +16,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from anestools.eval.budget import BudgetCheck, plot_budget
 from anestools.eval.compare import comparison_document, plot_sweep
 from anestools.eval.render import plot_summary, render_report
 from anestools.eval.report_parts import model_label, plot_length_accuracy
@@ -61,14 +62,18 @@ def _run_section(md: MarkdownIt, run: RunInfo, scratch: Path) -> str:
     return f"<section>\n{_render(md, render_report(run.summary), folder)}</section>\n"
 
 
-def html_page(runs: Sequence[RunInfo], mismatch: bool = False) -> str:
+def html_page(runs: Sequence[RunInfo], mismatch: bool = False, budget: BudgetCheck | None = None) -> str:
     md = MarkdownIt("commonmark", {"html": False}).enable("table")  # text from files is never raw HTML
     with tempfile.TemporaryDirectory(prefix="anestools-html-") as tmp:
         scratch = Path(tmp)
         parts = []
         if len(runs) > 1:
-            has_plot = plot_sweep(runs, scratch / "sweep.png")
-            text, _ = comparison_document(runs, "sweep.png" if has_plot else None, mismatch)
+            if budget is not None and budget.sweep:
+                plot_budget(runs, scratch / "sweep.png")
+                has_plot = True
+            else:
+                has_plot = plot_sweep(runs, scratch / "sweep.png")
+            text, _ = comparison_document(runs, "sweep.png" if has_plot else None, mismatch, budget=budget)
             parts.append(_render(md, text, scratch))
         runs_dir = scratch / "runs"
         runs_dir.mkdir()

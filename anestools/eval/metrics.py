@@ -75,6 +75,7 @@ class ItemResult:
     gold: str
     answers: tuple[str | None, ...]
     tokens: tuple[int | None, ...]
+    truncated: int = 0  # samples cut at the token limit (finish_reason "length")
 
     @property
     def mean_correct(self) -> float:
@@ -110,6 +111,7 @@ def summarize(results: Sequence[ItemResult], samples: int) -> dict:
             "accuracy": Score.of([r.mean_correct for r in group]).as_dict(),
             "no_answer_rate": (sum(a is None for a in answers) / len(answers)) if answers else None,
             "responses": len(answers),
+            "truncated": sum(r.truncated for r in group),
             "response_tokens_mean": statistics.fmean(tokens) if tokens else None,
             "response_tokens_median": statistics.median(tokens) if tokens else None,
         }

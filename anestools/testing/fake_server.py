@@ -21,8 +21,15 @@ With ``--strict-model`` a request naming a model other than ``fake-model`` gets 
 and hosted APIs answer); with ``--reasoning-only`` every answer comes back in
 ``reasoning_content`` with an empty ``content`` (a mismatched reasoning parser).
 
+With ``--think`` it stands in for a reasoning model behind a reasoning parser, whose score depends
+on the thinking budget: each question needs :func:`completion_tokens` tokens of chain (8..63, by
+its text). The chain goes to ``reasoning_content`` and opens with a decoy letter ("Answer: X?"),
+the final ``content`` is ``Answer: Y``; a request whose ``max_tokens`` is below what the question
+needs gets the chain cut short, no content and ``finish_reason: length`` (as SGLang returns a
+chain cut inside the think block), and reports ``max_tokens`` completion tokens.
+
 Run: ``python -m anestools.testing.fake_server --port 8123 --delay 0.5 [--fail-status 500] [--vague N]
-[--truncate] [--constrained sglang|vllm|openai [--tokenizer DIR]] [--strict-model] [--reasoning-only]``.
+[--truncate] [--think] [--constrained sglang|vllm|openai [--tokenizer DIR]] [--strict-model] [--reasoning-only]``.
 Only binds loopback addresses.
 """
 
@@ -90,13 +97,28 @@ def _logprobs(letter: str, allowed: list[str]) -> dict:
                          "top_logprobs": top}]}
 
 
+def _thinking(user: str, max_tokens: int | None) -> tuple[dict, str, int]:
+    """``--think``'s reply to a question: (message, finish_reason, completion tokens)."""
+    letter = choose_letter(user)
+    letters = re.findall(r"^([A-I])\. ", user, flags=re.MULTILINE) or ["A", "B"]
+    decoy = letters[(letters.index(letter) + 1) % len(letters)] if letter in letters else "B"
+    need = completion_tokens(user)
+    chain = f"Answer: {decoy}? Option {decoy} looks right at first; checking every option again, {letter} fits."
+    if max_tokens is not None and max_tokens < need:  # the budget ends inside the chain
+        cut = chain[:max(1, len(chain) * max_tokens // need)]
+        return {"role": "assistant", "content": None, "reasoning_content": cut}, "length", max_tokens
+    return {"role": "assistant", "content": f"Answer: {letter}", "reasoning_content": chain}, "stop", need
+
+
 def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0,
              vague: int = 0, truncate: bool = False, constrained: str | None = None,
              token_letters: dict[int, str] | None = None, pass_delay: float | None = None,
-             strict_model: bool = False, reasoning_only: bool = False) -> web.Application:
+             strict_model: bool = False, reasoning_only: bool = False, think: bool = False) -> web.Application:
     """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do;
     ``vague``: every N-th question gets an unreadable answer; ``truncate``: every answer is cut at
-    the token limit (``finish_reason: length``, no answer line). Judge prompts are never cut."""
+    the token limit (``finish_reason: length``, no answer line); ``think``: a reasoning model whose
+    chain needs more tokens than a small ``max_tokens`` allows (module docstring). Judge prompts are
+    never cut."""
     app = web.Application()
     stats: Counter[str] = Counter()
 
@@ -155,7 +177,9 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
             answer = f"Reasoning about the options.\nAnswer: {choose_letter(user)}"
         stats["pass_answered" if is_pass else "answered"] += 1
         message = {"role": "assistant", "content": answer}
-        if reasoning_only:
+        if think and not allowed and "Response to grade:" not in user:
+            message, finish, tokens = _thinking(user, body.get("max_tokens"))
+        elif reasoning_only:
             message = {"role": "assistant", "content": "", "reasoning_content": answer}
         return web.json_response({
             "id": f"fake-{stats['requests']}", "object": "chat.completion", "created": int(time.time()),
@@ -202,6 +226,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="seconds before a constrained answer-pass reply (default: --delay)")
     parser.add_argument("--strict-model", action="store_true", help="404 for a model other than fake-model")
     parser.add_argument("--reasoning-only", action="store_true", help="empty content, answer in reasoning_content")
+    parser.add_argument("--think", action="store_true",
+                        help="a reasoning model: chain in reasoning_content, cut when max_tokens is below its length")
     args = parser.parse_args(argv)
     token_letters: dict[int, str] = {}
     if args.tokenizer:
@@ -213,7 +239,8 @@ def main(argv: list[str] | None = None) -> None:
             if len(ids) == 1:
                 token_letters[ids[0]] = letter
     web.run_app(make_app(args.delay, args.fail_status, args.fail_first, args.vague, args.truncate,
-                         args.constrained, token_letters, args.pass_delay, args.strict_model, args.reasoning_only),
+                         args.constrained, token_letters, args.pass_delay, args.strict_model, args.reasoning_only,
+                         args.think),
                 host=args.host, port=args.port,
                 print=None, backlog=4096, access_log=None)
 

@@ -33,12 +33,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from anestools.eval.extract import extract, extract_answer
+from anestools.common.extract import extract, extract_answer
 
 _DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "eval" / "data"
 # In-sample sets only (rules were written while they were visible); a blind set is passed with --data.
 DATA = [_DATA_DIR / "extraction.jsonl", _DATA_DIR / "extraction_blind.jsonl", _DATA_DIR / "extraction_dev2.jsonl",
-        _DATA_DIR / "extraction_blind_v4.jsonl"]
+        _DATA_DIR / "extraction_blind_v4.jsonl", _DATA_DIR / "extraction_dev3.jsonl"]
 
 
 def with_pass_standin(response: str, options: dict[str, str], label: str | None) -> str | None:

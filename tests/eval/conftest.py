@@ -27,11 +27,12 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
 
 @pytest.fixture()
 def fake_server():
-    """``start(delay=..., fail_status=..., fail_first=..., vague=..., truncate=...)`` -> base URL (``http://127.0.0.1:P/v1``)."""
+    """``start(delay=..., fail_status=..., fail_first=..., vague=..., truncate=..., think=...)`` -> base URL (``http://127.0.0.1:P/v1``)."""
     procs: list[subprocess.Popen] = []
 
     def start(delay: float = 0.0, fail_status: int | None = None, fail_first: int = 0, vague: int = 0,
-              truncate: bool = False, constrained: str | None = None, tokenizer: str | None = None) -> str:
+              truncate: bool = False, constrained: str | None = None, tokenizer: str | None = None,
+              think: bool = False) -> str:
         port = free_port()
         argv = [sys.executable, "-m", "anestools.testing.fake_server", "--port", str(port), "--delay", str(delay),
                 "--fail-first", str(fail_first), "--vague", str(vague)]
@@ -39,6 +40,8 @@ def fake_server():
             argv += ["--fail-status", str(fail_status)]
         if truncate:
             argv.append("--truncate")
+        if think:
+            argv.append("--think")
         if constrained:
             argv += ["--constrained", constrained]
         if tokenizer:

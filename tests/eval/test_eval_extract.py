@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from anestools.eval.extract import extract_answer
+from anestools.common.extract import extract_answer
 
 EN = {"A": "Neostigmine", "B": "Sugammadex", "C": "Atropine", "D": "Naloxone"}
 ZH = {"A": "新斯的明", "B": "舒更葡糖钠", "C": "阿托品", "D": "纳洛酮"}
@@ -135,7 +135,7 @@ def test_discussing_an_option_is_not_concluding(response, expected):
 
 # -- the rule table: one test per rule and per fallback -----------------------------------------
 
-from anestools.eval.extract import FALLBACKS, RULES, extract  # noqa: E402
+from anestools.common.extract import FALLBACKS, RULES, extract  # noqa: E402
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
@@ -280,7 +280,7 @@ def test_blind_set_is_read_by_the_table():
 
 # -- v4: refusals, status, and the formats of issue 25 (tests/eval/data/extraction_dev2.jsonl) -----
 
-from anestools.eval.extract import ANSWER, NO_ANSWER, REFUSALS, UNDECIDED  # noqa: E402
+from anestools.common.extract import ANSWER, NO_ANSWER, REFUSALS, UNDECIDED  # noqa: E402
 
 VIT = {"A": "Vitamin K", "B": "Factor VIII concentrate", "C": "Vitamin B12", "D": "None of the above"}
 HEP = {"A": "Hepatitis A", "B": "Hepatitis B", "C": "Hepatitis C", "D": "Hepatitis E"}

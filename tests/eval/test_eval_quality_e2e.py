@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from anestools.eval.extract import EXTRACTOR_VERSION
+from anestools.common.extract import EXTRACTOR_VERSION
 from anestools.runtime.engines import free_port
 from anestools.testing.fake_server import choose_letter, is_vague
 
@@ -122,7 +122,7 @@ def test_judge_options_are_validated(cli):
 
 
 def test_fake_server_vague_answers_are_not_extracted():
-    from anestools.eval.extract import extract_answer
+    from anestools.common.extract import extract_answer
 
     text = "Which?\nA. x\nB. y\nC. z"
     assert is_vague(text, 1)

@@ -142,7 +142,7 @@ def test_html_report_is_one_self_contained_page(cli, fake_server, tmp_path):
 
 def test_report_names_the_extractor_version_of_each_run(cli, fake_server, tmp_path):
     """An older run's summary says which extractor scored it; `eval report` shows it and warns on a mix."""
-    from anestools.eval.extract import EXTRACTOR_VERSION
+    from anestools.common.extract import EXTRACTOR_VERSION
 
     url = fake_server()
     for name in ("new", "old"):

@@ -35,6 +35,13 @@ How a response is read:
    options", :data:`REFUSALS`; a text cut off mid-sentence; two letters…) or *undecided* — the
    only case the constrained answer pass (:mod:`anestools.eval.answer_pass`) may ask the model.
 
+6. v6: a statement counts only when the response asserts it (not under a counterfactual "if…
+   would", not someone else's view, not a negated belief: "Many people would say the answer is
+   A", "I don't think it's B"); an option restated by its distinctive words after a commit phrase
+   counts when no other option comes close (a margin over the runner-up); a letter contradicts
+   only a text it quotes, not a new sentence about another option; hedge heads before one letter
+   ("I'm fairly sure it's B", "Probably B, but…") commit, "Probably not B" does not.
+
 Each rule is a row (name, pattern, example, expected); the tests run every example.
 """
 
@@ -44,8 +51,9 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
-EXTRACTOR_VERSION = "5"  # bump whenever a rule changes: it is recorded in summary.json
+EXTRACTOR_VERSION = "6"  # bump whenever a rule changes: it is recorded in summary.json
 
 # -- building blocks --------------------------------------------------------------------------
 # CLAIM: one option letter in optional brackets/quotes; ``more`` catches a second letter
@@ -57,7 +65,8 @@ CLAIM = (_OPEN + r"(?P<x>[A-Ia-i])(?![A-Za-z0-9])" + _CLOSE
          + r"(?P<more>" + _JOIN + r"[\(\[（【\"']?\s*[A-Ia-i](?![A-Za-z0-9]))?")
 _SEP = r"\s*[\]】]?\s*[:：=\-–—→]*\s*"
 _COPULA = r"(?:\s+(?:is|was|would\s+be|should\s+be|must\s+be|will\s+be|=))?"
-_ADV = r"(?:(?:probably|likely|most\s+likely|clearly|definitely|therefore|thus|indeed|actually)\s+)?"
+_ADV = (r"(?:(?:probably|likely|most\s+likely|clearly|definitely|therefore|thus|indeed|actually|obviously|certainly"
+        r"|surely|undoubtedly)\s+)?")
 _LETTER_WORD = r"(?:(?:option|choice|letter|选项)\s*)?"
 _ZH_COPULA = r"(?:应该是|应当是|应该为|应为|应是|可能是|就是|是|为|选|：|:|】|\]|\s)*"
 # A conclusion's letter stands alone: it ends its sentence ("so B.", "故B。", "综上，B").
@@ -91,7 +100,8 @@ RULES: tuple[Rule, ...] = (
                            + CLAIM),
          '{"answer": "c", "explanation": "..."}', "C"),
     Rule("answer_is", _rx(r"\b(?:(?:final|correct|best|right|my|most\s+likely|textbook)\s+)*answers?\b"
-                          r"(?:\s+(?:to|for)\s+(?:this|the)\s+(?:question|item|one))?" + _COPULA
+                          r"(?:\s+(?:to|for)\s+(?:this|the)\s+(?:question|item|one))?"
+                          r"(?:\s+(?:they|the\s+examiners?)\s+(?:want|expect|are\s+looking\s+for))?" + _COPULA
                           + _SEP + _ADV + _LETTER_WORD + CLAIM),
          "The answer is probably B.", "B"),
     Rule("qualified_option_is", _rx(r"\b(?:correct|best|right|final|preferred|my)\s+(?:option|choice|response"
@@ -99,22 +109,35 @@ RULES: tuple[Rule, ...] = (
          "The correct option is (c) atropine.", "C"),
     Rule("choice_or_conclusion", _rx(r"\b(?:choice|conclusion|final)\s*[:：]\s*" + _LETTER_WORD + CLAIM),
          "Conclusion: (C)", "C"),
-    Rule("letter_is_correct", _rx(r"(?<![A-Za-z])" + _LETTER_WORD + CLAIM + r"(?:\s*\([^)\n]{1,80}\))?,?\s+is\s+"
-                                  r"(?:the\s+)?(?:correct|right|best|answer|most\s+(?:appropriate|suitable|likely"
-                                  r"|accurate))\b"),
+    Rule("letter_is_correct", _rx(r"(?<![A-Za-z])" + _LETTER_WORD + CLAIM + r"(?:\s*\([^)\n]{1,80}\))?,?\s+(?:(?:is|seems|looks|appears|sounds|would\s+be)\s+(?:to\s+be\s+)?"
+                                  r"(?:the\s+|your\s+|my\s+)?(?:correct|right|best|answer|pick|choice|most\s+(?:appropriate"
+                                  r"|suitable|likely|accurate))\b|makes\s+the\s+most\s+sense)"),
          "Therefore option C is the answer.", "C"),
     Rule("it_is_letter", _rx(r"\b(?:it|this)(?:'s|\s+is|\s+must\s+be)\s+" + _LETTER_WORD + CLAIM
                              + r"(?=\s*(?:[.。!;]|$))"),
          "The answer is not B; it is D.", "D"),
-    Rule("i_choose", _rx(r"\b(?:I|we)(?:'d|'ll|'m\s+going\s+to|\s+am\s+going\s+to|\s+would|\s+will)?\s+"
-                         r"(?:choose|select|pick|go\s+with|say|opt\s+for|lean\s+towards?)\s+" + _LETTER_WORD + CLAIM),
+    Rule("i_choose", _rx(r"(?:\b(?:I|we|you)(?:'d|'ll|'m\s+going\s+to|\s+am\s+going\s+to|\s+would|\s+will"
+                         r"|\s+should)?\s+(?:choose|select|pick|go\s+with|say|opt\s+for|lean\s+towards?|recommend"
+                         r"|suggest|want)\s+|(?:^|[:;.]\s*|\band\s+)(?:go\s+with|pick|choose|select)\s+)" + _LETTER_WORD + CLAIM
+                         + r"(?!\s*to\s)"),  # "You want B to be right": not a choice
          "I'd lean towards B, though A is sometimes used.", "B"),
+    Rule("hedge_commit", _rx(r"(?:(?:^|[.!;:]\s*)(?:probably|most\s+likely|likely|almost\s+certainly|(?:I'm\s+)?leaning(?:\s+towards?)?)"
+                             r"|\bI\s+agree|\bmy\s+(?:instinct|gut|hunch)\s+says|"
+                             r"\bI\s+(?:think|believe|suspect|guess|reckon|feel)|I(?:'m|\s+am)\s+(?:fairly\s+"
+                             r"|pretty\s+|quite\s+)?(?:sure|confident|certain)|if\s+I\s+(?:had|have)\s+to\s+(?:pick"
+                             r"|choose|guess)(?:\s+one)?)(?:\s+(?:that\s+)?(?:it(?:'s|\s+is|\s+would\s+be)|the\s+answer"
+                             r"\s+(?:is|would\s+be)))?[\s,:]*" + _LETTER_WORD + CLAIM
+                             + r"(?=\s*(?:[.。!！;；,]|$|\s+is\s+(?:what|correct|right|it\b|the\s+(?:answer|one|best"
+                             r"|correct|right)\b)))"),
+         "Not 100% sure, but I think B.", "B"),
     Rule("my_guess", _rx(r"\bmy\s+(?:best\s+|final\s+)?(?:guess|pick|bet)\b" + _COPULA + _SEP + _LETTER_WORD
                          + CLAIM),
          "Hard to be certain. My best guess would be B.", "B"),
     Rule("conclusion_letter", _rx(r"(?:" + _EN_THEREFORE + r"[^.\n]{0,60}?\b(?:option|choice|answer)\b[^.\n]{0,40}?"
                                   r"\bis|" + _EN_THEREFORE + r"|\bis\s+(?:therefore|thus|hence)|\bby\s+elimination"
-                                  r"|\b(?:that|which|this)\s+leaves(?:\s+us\s+with)?|\bleaving(?:\s+only)?)"
+                                  r"|\b(?:that|which|this)\s+leaves(?:\s+us\s+with)?|\bleaving(?:\s+only)?"
+                                  r"|\b(?:points?|pointing)\s+(?:us\s+)?to|\bbottom\s+line|\bwe(?:'re|\s+are)\s+"
+                                  r"looking\s+at)"
                                   + _SEP + r"[,]?\s*" + _LETTER_WORD + CLAIM + _ENDS),
          "Not A, not C, not D, so B.", "B"),
     Rule("zh_answer", _rx(r"(?:答案|正确选项|最佳选项|正确的选项|最合适的选项|结论|答)" + _ZH_COPULA
@@ -127,12 +150,13 @@ RULES: tuple[Rule, ...] = (
     Rule("zh_conclusion_letter", _rx(_ZH_THEREFORE + r"[，,：:\s]*(?:本题)?(?:应该?|就)?(?:是|为|选)?\s*(?:选项)?\s*"
                                      + CLAIM + _ENDS),
          "综上，**B**", "B"),
-    Rule("zh_hedge", _rx(r"(?<!不)(?:我认为|我觉得|倾向于|可能|大概|估计)\s*(?:是|选|为|选择)?\s*(?:选项)?\s*" + CLAIM
+    Rule("zh_hedge", _rx(r"(?<!不)(?:我认为|我觉得|我猜|倾向于?|可能|大概|估计)\s*(?:是|选|为|选择)?\s*(?:选项)?\s*" + CLAIM
                          + _OWN_TEXT + r"\s*(?:吧|呢|了)?" + _ENDS_CLAUSE),
          "我倾向于 B (Sugammadex)，because it forms a complex with rocuronium.", "B"),
-    Rule("zh_should_be", _rx(r"(?<!不)(?:应该是|应当是|应该选|应该为|应是|应为|当选)\s*(?:选项)?\s*" + CLAIM + _ENDS),
+    Rule("zh_should_be", _rx(r"(?<!不)(?:应该是|应当是|应该选|应该为|应是|应为|当选)\s*(?:选项)?\s*" + CLAIM
+                             + r"(?:\s*[吧呢](?=\s*[，,。.！!]|$)|" + _ENDS + ")"),
          "答案B。不对，重新想一下：绝大部分以碳酸氢盐形式运输，应该是C。", "C"),
-    Rule("not_but_letter", _rx(r"(?:而是|而应是|而应该是|\bbut\s+(?:rather\s+)?|\brather\s+)" + _LETTER_WORD + CLAIM
+    Rule("not_but_letter", _rx(r"(?:而是|而应是|而应该是|\bbut\s+(?:rather\s+|here\s+|in\s+this\s+case\s+|this\s+time\s+)?|\brather\s+)" + _LETTER_WORD + CLAIM
                                + _ENDS),
          "答案肯定不是D（反射亢进是镁缺乏的表现），而是A。", "A"),
     Rule("zh_option_correct", _rx(r"(?:选项)?" + CLAIM + r"\s*(?:项|选项)?\s*(?:是)?\s*(?:正确|最合适|最恰当|最佳"
@@ -148,7 +172,7 @@ _NEGATED = re.compile(r"\s*(?:is\s+(?:not|wrong|incorrect|false|unlikely)|isn't|
 _WORD_AFTER = re.compile(r"\s+(?:think|believe|guess|would|am|will|can|cannot|don't|need)\b", re.IGNORECASE)
 _LOWER_WORD_AFTER = re.compile(r"\s+[a-z]")
 # What may stand between a claimed letter and the option text it quotes ("C. Sugammadex", "(A) Ketamine").
-_QUOTE_GAP = re.compile(r"[\s\)\]）】\"'”]*[.:：、,，\-–—]?\s*")
+_QUOTE_GAP = re.compile(r"[\s\)\]）】\"'”]*[.。:：、,，\-–—]?\s*")
 
 
 @dataclass(frozen=True)
@@ -163,7 +187,7 @@ class Fallback:
 #: Fallbacks, tried in order (see :func:`_fallback`).
 FALLBACKS: tuple[Fallback, ...] = (
     Fallback("bare_letter", "(C).", "C"),
-    Fallback("bare_letter", "Probably B.", "B"),
+    Fallback("bare_letter", "B, most likely.", "B"),
     Fallback("leading_letter", "B. Sugammadex. Unlike A (neostigmine), it works at deep block; C and D do not.", "B"),
     Fallback("leading_letter", "B — A and C lower the pressure.", "B"),
     Fallback("last_line_letter_and_text", "Sugammadex encapsulates rocuronium.\n\nB. Sugammadex", "B"),
@@ -188,7 +212,8 @@ REFUSALS: tuple[Fallback, ...] = (
 )
 
 _BARE = re.compile(r"^\s*(?:(?:probably|likely|most\s+likely|maybe|perhaps|definitely|answer|option|choice)\s*[:,]?\s*)?"
-                   r"[\(\[（]?\s*([A-Ia-i])\s*[\)\]）]?\s*[.。:：,，]?\s*$", re.IGNORECASE)
+                   r"[\(\[（]?\s*([A-Ia-i])\s*[\)\]）]?\s*(?:[,，]\s*(?:most\s+likely|probably|likely|I\s+think|I'd\s+say|I\s+guess)"
+                   r"\s*)?[.。:：,，]?\s*$", re.IGNORECASE)
 _LINE_LETTER = re.compile(r"^\s*[\(\[（]?([A-I])[\)\]）.。:：]\s*(.*?)\s*[.。]?\s*$")
 # A first line that opens with a letter and goes on ("B. Sugammadex. Unlike A…", "B — A and C…", "B。舒更…").
 _LEADING = re.compile(r"^\s*[\(\[（]?([A-I])(?:[\)\]）]\s*|\s*[.。:：、]\s*|\s+[—–-]\s+|\s*$)(.*)$")
@@ -209,10 +234,22 @@ _COMMIT = re.compile(
     r"\b(?:is|would\s+be|remains)\s+(?:the\s+)?(?:most\s+(?:appropriate|suitable|likely|accurate)|best|correct|right"
     r"|preferred|ideal|first[-\s]line|answer)\b|\b(?:drug|agent|treatment|answer|option|choice)\s+of\s+choice\b"
     r"|\b(?:is|are)\s+the\s+(?:answer|choice|one)\b"
-    r"|\bI(?:\s+would|'d|'ll|\s+will)\s+(?:choose|select|pick|use|give|go\s+with|reach\s+for|opt\s+for|start\s+with"
-    r"|say)\b"
-    r"|最合适|最佳|首选|应选|宜选|宜用|最恰当|最适合|正确答案|是正确的", re.IGNORECASE)
-_CLAUSE = re.compile(r"[.;!?。；！？，,]\s*|\n")
+    r"|\bI(?:\s+would|'d|'ll|\s+will)\s+(?:probably\s+|just\s+)?(?:choose|select|pick|use|give|go\s+with|go\s+for"
+    r"|reach\s+for|opt\s+for|start\s+with|say|proceed\s+with|wake|place|insert|perform|administer|do|try)\b"
+    r"|\b(?:key|definitive|first|first-line|next|best|right|correct|initial|main|appropriate)\s+(?:step|treatment"
+    r"|management|move|action|agent|drug|intervention|approach|therapy|measure)\s+(?:here\s+)?(?:is|would\s+be)\b"
+    r"|\b(?:start|begin)\s+with\b|\bshould\s+be\s+(?:done|given|reversed|treated"
+    r"|managed|performed)\s+with\b|\b(?:which|that|this)\s+leaves(?:\s+us\s+with)?\b|\bleaving(?:\s+only)?\b"
+    r"|^[^,]{1,60}\s+it\s+is\s*$"
+    r"|最合适|最佳|首选|首先应|应选|宜选|宜用|最恰当|最适合|正确答案|是正确的|只能用|应(?:该|当)?(?:立即)?(?:使用|用|给予|静脉注射)"
+    r"|剩下|只剩", re.IGNORECASE)
+# "…, though I'm not fully certain", "不太确定": a hedge on the answer, not a negation of it.
+_DISCLAIMER = re.compile(r"[,，]?\s*(?:though|although|but)?\s*I(?:'m|\s+am)\s+not\s+(?:\w+\s+)?(?:sure|certain)\b"
+                         r"|[,，]?\s*(?:不太|不)确定", re.IGNORECASE)
+# "A jaw thrust might help, but an LMA…", "Jaw thrust or an LMA, either…": not a one-option sentence.
+_TURNS_OR_OFFERS = re.compile(r"\b(?:but|however|either|or|whereas)\b|但|不过|或者|或|还是", re.IGNORECASE)
+_CLAUSE = re.compile(r"(?:[;!?。；！？，,]|\.(?!\d))\s*|\n")  # not "2.5 mg"
+_CLAUSE_SPAN = re.compile(r"((?:[^;!?。；！？，,.\n]|\.(?=\d))*)((?:[;!?。；！？，,]|\.(?!\d))\s*|\n|$)")
 _REFUSAL = re.compile(
     r"\b(?:I'm\s+sorry|I\s+am\s+sorry|I\s+(?:cannot|can't|am\s+not\s+able\s+to|am\s+unable\s+to)\s+"
     r"(?:answer|help|provide|give|determine|choose|decide)|(?:cannot|can't|impossible\s+to)\s+(?:be\s+)?determine"
@@ -231,7 +268,8 @@ _ORDINALS = {w: i for i, w in enumerate(("first", "second", "third", "fourth", "
 _ORDINALS.update({f"{i}{suf}": i for i, suf in zip(range(1, 10), ("st", "nd", "rd", "th", "th", "th", "th", "th",
                                                                      "th"))})
 _NUMBER_WORDS = {w: i for i, w in enumerate(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"), 1)}
-_EN_ORDINAL = re.compile(r"\b(?:(?:option|choice)\s*(?:number\s+|no\.?\s*|#)?([1-9]|" + "|".join(_NUMBER_WORDS)
+_EN_ORDINAL = re.compile(r"\b(?:(?:option|choice|(?:(?<=with\s)|(?<=pick\s)|(?<=choose\s)|(?<=select\s))number)"
+                         r"\s*(?:number\s+|no\.?\s*|#)?([1-9]|" + "|".join(_NUMBER_WORDS)
                          + r")(?![\d.,]\d)\b"
                          r"|(?:the\s+)?(" + "|".join(_ORDINALS) + r")\s+(?:option|choice|answer|one)\b"
                          r"|(?:the\s+)?(last)\s+(?:option|choice)\b)",
@@ -254,6 +292,8 @@ _RETRACT = re.compile(r"[^\n.。!！?？]{0,40}[.。!！?？,，:：;；]?\s*(?:
 # A hedged alternative after the conclusion ("…maybe it's C. Or B if…", "…也许还是A"): not one commitment.
 _ALTERNATIVE = re.compile(r"(?:(?:^|[.!?;,]\s*)(?i:or)\s+(?:(?i:maybe|perhaps)\s+)?|\b(?i:maybe|perhaps|possibly)\s+"
                           r"(?:(?i:it(?:'s|\s+is)|even)\s+)?|\b(?i:could\s+(?:also\s+)?be)\s+"
+                          r"|\b(?i:in\s+which\s+case|otherwise|else)\s*,?\s*(?:(?i:it(?:'s|\s+is)|the\s+answer\s+is)\s+)?"
+                          r"|(?:否则|不然)\s*(?:就|应)?\s*(?:选|是)?\s*"
                           r"|(?:也许|或许|也可能|或者是)\s*(?:还是|是|选|为)?\s*)(?:(?i:option)\s*|选项)?([A-I])(?![A-Za-z0-9])"
                           r"(?!\s+(?!if\b|instead\b|though\b|too\b)[a-z])", re.MULTILINE)
 # Between two letters of one sentence, what makes the second a revision, not an alternative.
@@ -271,6 +311,21 @@ _FINAL_LETTER = re.compile(r"(?:^|[:：—–→-]\s*|\b(?i:is|be|so|thus|theref
 _LONE = re.compile(r"(?<![A-Za-z0-9])[A-I](?![A-Za-z0-9])")
 MULTI = "*"  # internal marker: a statement naming two letters
 CONTRA = "!"  # internal marker: a letter that contradicts the option text it quotes
+HYPO = "?"  # internal marker: a statement the response does not assert (a hypothetical, someone else's view)
+# Before a statement in its sentence: it is not the response's own assertion.
+_NOT_ASSERTED = re.compile(
+    r"\b(?:some|many|most|a\s+lot\s+of)\s+(?:people|students|candidates|residents|trainees|clinicians|would|might)"
+    r"|\bpeople\s+(?:often|would|might|tend)|\bmistakes?\b|\btempting\b|\bcommon\s+(?:error|pitfall|trap)"
+    r"|\b(?:don't|do\s+not|doesn't|does\s+not|wouldn't|would\s+not|never|can't|cannot)\s+(?:think|believe|say"
+    r"|choose|pick|go|select)\b|\b(?:not|never)\s+(?:\w+\s+)?(?:sure|confident|certain|convinced)\b|误选|有人|很多人|不少人|不认为|不觉得|不会选", re.IGNORECASE)
+_TURN = re.compile(r"\b(?:but|however)\b|但|不过|然而", re.IGNORECASE)
+_CLAUSE_TURN = re.compile(r"[,，]|\b(?:but|however|yet)\b|但|不过|然而", re.IGNORECASE)
+# A condition in the same sentence with a counterfactual verb ("…were shallow…would be A").
+_IF = re.compile(r"\s*(?:[,(]\s*)?\b(?:if|unless|had\s+the|were\s+the)\b(?!\s+I\s+(?:had|have|must)\s+to\b|\s+I\s+were\s+you\b)",
+                 re.IGNORECASE)
+_ZH_IF = re.compile(r"(?:如果|假如|若是|要是|倘若)(?!是?我)")  # "如果是我，我会选B" commits
+_CONCLUDING = re.compile(r"\b(?:so|therefore|thus|hence)\b|所以|因此|综上|故", re.IGNORECASE)
+_COUNTERFACTUAL = re.compile(r"\b(?:were|would|could|might|had\s+been)\b", re.IGNORECASE)
 
 ANSWER, NO_ANSWER, UNDECIDED = "answer", "no_answer", "undecided"
 
@@ -336,18 +391,30 @@ def _option_from_text(phrase: str, options: Mapping[str, str]) -> str | None:
 
 
 def _quoted_other(text: str, end: int, letter: str, options: Mapping[str, str]) -> bool:
-    """Whether the text right after a claimed letter quotes another option's text, not its own."""
-    rest = text[end:].split("\n", 1)[0]
-    rest = _norm(rest[_QUOTE_GAP.match(rest).end():])  # type: ignore[union-attr]
+    """Whether the text right after a claimed letter quotes another option's text, not its own.
+
+    A new sentence that discusses another option ("The answer is B. Atropine (C) would only…") or
+    names it with its own letter ("B — neostigmine (A) has a ceiling effect") quotes nothing.
+    """
+    line = text[end:].split("\n", 1)[0]
+    gap = _QUOTE_GAP.match(line)
+    raw = line[gap.end():]  # type: ignore[union-attr]
+    rest = _norm(raw)
     if not rest:
         return False
+    new_sentence = bool(re.search(r"[.。]", gap.group()))  # type: ignore[union-attr]
 
     def quotes(k: str) -> bool:
         v = _norm(options[k])
         return bool(v) and (rest == v or rest.startswith(v + " ") or (not v.isascii() and rest.startswith(v)))
 
+    def discussed(k: str) -> bool:
+        if new_sentence and rest != _norm(options[k]):
+            return True
+        return bool(re.match(re.escape(options[k]) + r"\s*[\(（]\s*" + k + r"\s*[\)）]", raw, re.IGNORECASE))
+
     own = letter in options and quotes(letter)
-    return not own and any(quotes(k) for k in options if k != letter)
+    return not own and any(quotes(k) and not discussed(k) for k in options if k != letter)
 
 
 def _continues_listing(lines: list[str], letter: str) -> bool:
@@ -502,20 +569,40 @@ def _sentence_option(text: str, options: Mapping[str, str]) -> str | None:
     return None if _NEGATION.search(rest) else named[0]
 
 
+def _asserted(text: str, start: int, end: int) -> bool:
+    """Whether the statement at ``text[start:end]`` is asserted by the response, not a hypothetical
+    ("If the block were shallow the answer would be A"), someone else's view ("Many people would
+    say the answer is A", "很多人会误选A") or a negated belief ("I don't think it's B")."""
+    lo = max(text.rfind(c, 0, start) for c in ".。!！?？;；\n")
+    hi = min((i for i in (text.find(c, end) for c in ".。!！?？;；\n") if i >= 0), default=len(text))
+    sentence = text[lo + 1:hi]
+    before = _CONCLUDING.split(text[lo + 1:start])[-1]  # "If…, so the answer is B": the conclusion asserts
+    if _NOT_ASSERTED.search(_CLAUSE_TURN.split(before)[-1]):  # "A is tempting, but I'd go with B": the turn asserts
+        return False
+    if any(_ZH_IF.search(c) for c in re.split(r"[，,]", before)[-2:]):
+        return False  # "如果是浅阻滞，答案是A": a condition governs its clause and the next
+    turned = _TURN.split(before)[-1]  # "…would be B if…, but here A": the turn leaves the condition
+    conditional = _IF.search(turned) or _IF.match(text, end)
+    return not (conditional and _COUNTERFACTUAL.search(sentence))
+
+
 def _statements(text: str, options: Mapping[str, str]) -> list[tuple[int, str, str]]:
-    """(position, letter or MULTI/CONTRA, rule name) of every answer statement in ``text``."""
+    """(position, letter or MULTI/CONTRA/HYPO, rule name) of every answer statement in ``text``."""
     found = []
     for rule in RULES:
         for m in rule.pattern.finditer(text):
             letter, end = m.group("x"), m.end("x")
             rest = text[end:]
-            if _WORD_AFTER.match(rest) or (letter.islower() and _LOWER_WORD_AFTER.match(rest)):
+            if ((letter in "Ii" or letter.islower()) and _WORD_AFTER.match(rest)) or (
+                    letter.islower() and _LOWER_WORD_AFTER.match(rest)):  # "Answer: I think…", not "B would be…"
                 continue
             if _NEGATED.match(text, m.end()) or _NEGATED.match(rest):
                 continue
             if _ASKED.match(rest):
                 continue  # "答案是B还是…？", "The answer is B?": asked, not stated
-            if m.group("more"):
+            if not _asserted(text, m.start("x"), m.end()):
+                letter = HYPO
+            elif m.group("more"):
                 letter = MULTI
             elif _quoted_other(text, end, letter.upper(), options):
                 letter = CONTRA
@@ -540,18 +627,81 @@ def _leading_letter(lines: list[str], options: Mapping[str, str]) -> Extraction 
     return Extraction(m.group(1), "leading_letter", ANSWER)
 
 
+_WORD = re.compile(r"[a-z0-9]+|[^\x00-\x7f\s\W]+")
+_STOP = frozenset(("a", "an", "the", "of", "to", "with", "and", "or", "in", "on", "at", "for", "by", "is", "are", "be",
+                   "as", "it", "its", "this", "that", "only"))
+
+
+def _grams(text: str) -> set[str]:
+    """Content words (ASCII) and character bigrams (CJK) of ``text``: a paraphrase keeps most of them."""
+    out: set[str] = set()
+    for w in _WORD.findall(text.casefold()):
+        if w.isascii():
+            if w not in _STOP:
+                out.add(w)
+        else:
+            out.update(w[i:i + 2] for i in range(max(1, len(w) - 1)))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _distinctive(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each option's words that no other option has (cached: one question's options, many responses)."""
+    grams = {k: _grams(v) for k, v in items}
+    return tuple((k, frozenset(g - set().union(*(grams[o] for o in grams if o != k)))) for k, g in grams.items())
+
+
+def _overlap_scores(phrase: str, options: Mapping[str, str]) -> dict[str, float]:
+    """Per option, the share of its distinctive words (those no other option has) that ``phrase`` says."""
+    said = _grams(phrase)
+    return {k: len(own & said) / len(own) if own else 0.0 for k, own in _distinctive(tuple(options.items()))}
+
+
+def _overlap_option(phrase: str, options: Mapping[str, str]) -> str | None:
+    """The option whose distinctive words the phrase restates ("give dantrolene at 2.5 mg/kg" for
+    "Administer dantrolene 2.5 mg/kg"): at least half of them, and no other option's share above a
+    fifth — a margin over the runner-up, else no option."""
+    scores = _overlap_scores(phrase, options)
+    ranked = sorted(scores, key=scores.get, reverse=True)  # type: ignore[arg-type]
+    if len(ranked) < 2:
+        return None
+    best, second = scores[ranked[0]], scores[ranked[1]]
+    return ranked[0] if best >= 0.5 and second <= 0.2 else None
+
+
+def _restates_other(phrase: str, letter: str, options: Mapping[str, str]) -> bool:
+    """Whether ``phrase``, besides naming ``letter``'s text, restates half of another option's words."""
+    rest = re.sub(re.escape(options[letter]), " ", phrase, flags=re.IGNORECASE)
+    return any(v >= 0.5 for k, v in _overlap_scores(rest, options).items() if k != letter)
+
+
 def _option_commit(text: str, options: Mapping[str, str]) -> str | None:
-    """The last clause with a commit phrase that names exactly one option by its text, not negated."""
+    """The last clause with a commit phrase that names exactly one option by its text (what follows
+    the phrase first: "…midazolam is slow — which leaves ketamine"), or restates one by its
+    distinctive words, not negated."""
     chosen = None
-    for clause in _CLAUSE.split(text):
-        if not _COMMIT.search(clause):
+    for c in _CLAUSE_SPAN.finditer(text):
+        clause = c.group(1)
+        m = _COMMIT.search(clause)
+        if not m or c.group(2).strip() in ("?", "？"):
+            continue  # "The best treatment is X? No — …": asked, not committed
+        after = clause[m.end():]
+        named = _mentions(after, options) if m.end() < len(clause) else []
+        scope = after
+        if len(named) != 1:
+            named, scope = _mentions(clause, options), clause
+        if not named:
+            k = _overlap_option(clause[m.start():] if after.strip() else clause, options)
+            if k is not None and not _NEGATION.search(clause):
+                chosen = k
             continue
-        named = _mentions(clause, options)
         if len(named) != 1:
             continue
         rest = re.sub(re.escape(options[named[0]]), " ", clause, flags=re.IGNORECASE)
         if _NEGATION.search(rest):
             continue
+        if _restates_other(scope, named[0], options):
+            continue  # "…is uterine massage or tranexamic acid alone": another option restated beside it
         chosen = named[0]
     return chosen
 
@@ -583,7 +733,7 @@ def _fallback(text: str, masked: str, options: Mapping[str, str]) -> Extraction:
     if answers:
         phrase = re.split(r"[.。;；,，]\s|\n", max(answers, key=lambda a: a.start()).group(1))[0]
         asks = phrase.lstrip().startswith(("【", "[")) or re.search(r"[?？吗]", phrase)  # a header, a question
-        letter = None if asks else _option_from_text(phrase, options)
+        letter = None if asks else (_option_from_text(phrase, options) or _overlap_option(phrase, options))
         if letter:
             quoted = _BRACKET_LETTER.search(phrase)
             if quoted and quoted.group(1) != letter:
@@ -599,8 +749,9 @@ def _fallback(text: str, masked: str, options: Mapping[str, str]) -> Extraction:
         if letter and _norm(stripped) != _norm(options[letter]):
             # A sentence around the option text: it must be finished ("…encapsulates" is cut
             # off) and must not negate it ("不选A，丙泊酚…", "Propofol is not indicated.").
-            rest = re.sub(re.escape(options[letter]), " ", stripped, flags=re.IGNORECASE)
-            if not _FINISHED.search(stripped) or _NEGATION.search(rest) or stripped.endswith(("?", "？")):
+            rest = _DISCLAIMER.sub(" ", re.sub(re.escape(options[letter]), " ", stripped, flags=re.IGNORECASE))
+            if (not _FINISHED.search(stripped) or _NEGATION.search(rest) or stripped.endswith(("?", "？"))
+                    or _restates_other(stripped, letter, options) or _TURNS_OR_OFFERS.search(rest)):
                 letter = None
         if letter:
             return Extraction(letter, "one_line_option_text", ANSWER)
@@ -632,6 +783,10 @@ def extract(response: str, options: Mapping[str, str]) -> Extraction:
     masked = _mask_letters_in_options(text, opts)
     found = _statements(masked, opts)
     if found:
+        asserted = [f for f in found if f[1] != HYPO]
+        if not asserted:
+            return Extraction(None, None, UNDECIDED, "hypothetical")
+        found = asserted
         pos, letter, rule = max(found, key=lambda f: f[0])
         if letter not in opts:
             return Extraction(None, rule, NO_ANSWER)
