@@ -76,7 +76,7 @@ $(RL_ENV)/.ready: pyproject.toml $(STAMP)
 		['project']['optional-dependencies']['rl']))" > $(RL_ENV)/rl-requirements.txt
 	$(RL_ENV)/bin/python -m pip install -q -r $(RL_ENV)/rl-requirements.txt 2>&1 | $(PIPFILTER) \
 		| sed -e "/^ERROR: pip's dependency resolver does not/d" -e "/^llamafactory .* which is incompatible\.$$/d"
-	$(RL_ENV)/bin/python -c "from trl import GRPOConfig, GRPOTrainer; import anestools.eval.extract"
+	$(RL_ENV)/bin/python -c "from trl import GRPOConfig, GRPOTrainer; import anestools.common.extract"
 	@touch $@
 
 clean:

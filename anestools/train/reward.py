@@ -1,6 +1,6 @@
 """The verifiable reward of ``anestools train grpo``: did the completion commit to the gold letter.
 
-Why the eval extractor (:func:`anestools.eval.extract.extract`) and nothing else: a reward that
+Why the eval extractor (:func:`anestools.common.extract.extract`) and nothing else: a reward that
 reads an answer differently from the scorer trains the model towards a different target than the
 one it is evaluated on; one that guesses a letter from an unclear text rewards hedging. So a
 completion scores 1.0 exactly when eval would score it right, else 0.0 (wrong letter, no answer,
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from anestools.eval.extract import extract
+from anestools.common.extract import extract
 
 LETTERS = "ABCDEFGHI"
 

@@ -41,7 +41,7 @@ RAW = '''
 import json, sys
 from datasets import load_dataset
 from trl import GRPOConfig, GRPOTrainer
-from anestools.eval.extract import extract
+from anestools.common.extract import extract
 
 def accuracy(completions, answer, options, **kw):
     return [1.0 if extract(c if isinstance(c, str) else c[-1]["content"], dict(zip("ABCDEFGHI", o))).letter == a

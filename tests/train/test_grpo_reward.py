@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from anestools.eval.extract import extract
+from anestools.common.extract import extract
 from anestools.train import reward
 
 OPTIONS = ["Atropine", "Sugammadex", "Neostigmine", "Dantrolene"]
