@@ -25,14 +25,22 @@ def _args(model: Path, data: Path, out: Path, *extra: str) -> list[str]:
 
 def test_dry_run_shows_torchrun_of_the_rl_engine_and_writes_nothing(cli, rl_python, tiny_model, data, tmp_path):
     out = tmp_path / "out"
-    code, stdout, stderr = cli(*_args(tiny_model, data, out, "--gpus", "1", "--set", "num_generations=4",
+    code, stdout, stderr = cli(*_args(tiny_model, data, out, "--gpus", "2", "--set", "num_generations=4",
                                       "--format-reward", "0.1", "--dry-run"))
     assert code == 0, stderr
-    assert "-m torch.distributed.run --nproc-per-node=1" in stdout
+    assert "-m torch.distributed.run --nproc-per-node=2 --nnodes=1 --node-rank=0" in stdout
     assert f"-m anestools.train.grpo_run {out / 'anestools_train.yaml'}" in stdout
     assert "num_generations: 4" in stdout and "format_reward: 0.1" in stdout
     assert "checked TRL 1.16" in stderr and "GRPOConfig parser" in stderr
     assert not out.exists()
+
+
+def test_one_process_runs_the_worker_without_torchrun(cli, rl_python, tiny_model, data, tmp_path):
+    out = tmp_path / "out"
+    code, stdout, stderr = cli(*_args(tiny_model, data, out, "--gpus", "1", "--dry-run"))
+    assert code == 0, stderr
+    assert f"{rl_python} -m anestools.train.grpo_run {out / 'anestools_train.yaml'}" in stdout
+    assert "torch.distributed.run" not in stdout
 
 
 def test_trl_parser_rejects_unknown_keys(cli, rl_python, tiny_model, data, tmp_path):
