@@ -165,7 +165,7 @@ def torchrun_command(python: Path, env: dict[str, str], config_path: Path) -> li
     """``torchrun`` (torch's own launcher, as LLaMA-Factory uses) starting one GRPO worker per GPU.
 
     One process on one node runs the module directly: under torchrun the Trainer would set up a
-    one-rank process group and pay a collective for every gathered metric (~10% of a tiny CPU step).
+    one-rank process group and pay a collective for every gathered metric, for nothing.
     """
     if env["NPROC_PER_NODE"] == "1" and env["NNODES"] == "1":
         return [str(python), "-m", "anestools.train.grpo_run", str(config_path)]
