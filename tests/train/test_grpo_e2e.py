@@ -75,3 +75,15 @@ def test_grpo_resume_auto_continues_and_does_not_redo_steps(rl_python, rl_toy, t
     assert done.returncode == 0
     assert "the run is finished, nothing to train" in done.stdout
     assert _rewards(out) == after
+
+
+def test_grpo_two_cpu_processes_through_torchrun(rl_python, rl_toy, tmp_path):
+    model, data = rl_toy
+    out = tmp_path / "run"
+    proc = _grpo(model, data, out, "--gpus", "2", "--set", "max_steps=2", "--set", "save_steps=2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "-m torch.distributed.run --nproc-per-node=2" in proc.stderr
+    summary = json.loads((out / "anestools_summary.json").read_text())
+    assert summary["world_size"] == 2 and summary["global_step"] == 2
+    assert sorted(_rewards(out)) == [1, 2]
+    assert (out / "checkpoint-2" / "trainer_state.json").is_file()
