@@ -378,7 +378,7 @@ def _hub_records(dataset_id: str, languages: Sequence[str], mapped: bool = False
 
 
 class ItemMapping(Protocol):
-    """A custom bank's field mapping (``eval.custom_bench.BenchMapping``): records -> items."""
+    """A custom bank's field mapping (``common.bench_mapping.BenchMapping``): records -> items."""
 
     def to_items(self, records: Iterable[Mapping[str, Any]], source: str, file_language: str | None,
                  problems: list[str], default_language: str | None = None,

@@ -15,10 +15,10 @@ from rich.table import Table
 
 from anestools.common import console as con
 from anestools.common.anesbench import load_benchmark
+from anestools.common.bench_mapping import BenchMapping
 from anestools.common.csv_values import split_csv
 from anestools.common.langs import parse_languages
 from anestools.errors import ConfigError, IncompleteRunError
-from anestools.eval.custom_bench import BenchMapping
 from anestools.eval.metrics import group_label
 from anestools.eval.presets import preset_names, resolve_preset
 from anestools.eval.report_parts import truncation_warning

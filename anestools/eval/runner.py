@@ -19,6 +19,7 @@ from typing import Any
 from anestools import __version__
 from anestools.common import jsonio
 from anestools.common.anesbench import LANGUAGES, LEVELS, Benchmark, Item, load_benchmark, sample_dev_file
+from anestools.common.bench_mapping import BenchMapping
 from anestools.common.digest import json_digest
 from anestools.common.extract import EXTRACTOR_VERSION, extract
 from anestools.common.paths import Output, check_io
@@ -26,7 +27,6 @@ from anestools.errors import ConfigError, EngineError, InputError
 from anestools.eval import answer_pass
 from anestools.eval import predictions as preds
 from anestools.eval.aggregate import build_summary
-from anestools.eval.custom_bench import BenchMapping
 from anestools.eval.judge import agreement, ask_judge, audit_sample
 from anestools.eval.predictions import JUDGE_AUDIT, PREDICTIONS, latest_by_key, read_predictions, write_jsonl
 from anestools.eval.prompts import PromptBuilder

@@ -1,6 +1,7 @@
-"""``anestools qa generate | translate``: build AnesQA from AnesCorpus with a teacher model.
+"""``anestools qa generate | translate | reason``: build AnesQA from AnesCorpus with a teacher model,
+and verified reasoning chains (AnesR1) from multiple-choice banks.
 
-Thin layer over :mod:`anestools.qa.generate` and :mod:`anestools.qa.translate`: parse options,
+Thin layer over :mod:`anestools.qa.generate`, :mod:`anestools.qa.translate` and :mod:`anestools.qa.reason`: parse options,
 show progress (eval's progress lines: a bar on a terminal, one line every ``--progress-interval``
 seconds in a log file, e.g. a Slurm job's), print the engine choice and the summary, exit non-zero when the run is incomplete or kept nothing.
 """
@@ -26,7 +27,8 @@ T = TypeVar("T")
 
 app = typer.Typer(
     help=(
-        "Generate AnesQA question-answer pairs from AnesCorpus with a teacher model, and translate them.\n\n"
+        "Generate AnesQA question-answer pairs from AnesCorpus with a teacher model, translate them, and write "
+        "verified reasoning chains for multiple-choice banks (qa reason).\n\n"
         "Example: anestools qa generate anescorpus/ -o anesqa-gen --model teacher --base-url http://node12:30000/v1 "
         "&& anestools qa translate anesqa-gen --to zh -o anesqa-zh --model teacher --base-url http://node12:30000/v1"
     ),
@@ -226,3 +228,97 @@ def translate_command(
     if outcome.skipped_done:
         con.console.print(f"resumed: {outcome.skipped_done} pairs already translated in {output}")
     _report(outcome.summary, output, "sources")
+
+
+REASON_HELP = """Write verified reasoning chains for multiple-choice questions with a reasoning teacher.
+
+Input: `qa generate --style mcq` output (stem/options/target/level), or an in-house bank eval
+can read (AnesBench's schemas, or your own fields with --bench-map / --bench-field). AnesBench
+itself is refused, and every item sharing a 13-word / 20-character span with AnesBench
+(--decontaminate files; the embedded sample without them) is dropped. Each item is asked up to
+--tries times, each try with its own seed; the chain is the reply's reasoning_content or its
+<think> block, and the final letter is read by eval's answer extractor: a chain is kept only
+when it is right and passes the length bounds and the language check (at most --keep per item).
+Every item's pass rate (passes / tries made) and difficulty (easy: every try right, mixed,
+unsolved: none right, a possibly wrong key) go to OUTPUT/anesr1_items.parquet; kept chains to
+OUTPUT/anesr1.parquet (ready for `anestools convert --kind reasoning|rl`). Rerun to resume.
+
+Examples:
+
+  anestools qa reason anesqa-mcq -o anesr1 --model deepseek-ai/DeepSeek-R1-Distill-Qwen-32B --engine sglang --tp 4 --engine-arg=--reasoning-parser=deepseek-r1 --decontaminate anesbench_en.json --decontaminate anesbench_zh.json
+
+  anestools qa reason bank.jsonl -o anesr1 --bench-field question=stem --bench-field options=choices --bench-field answer=key --model teacher --base-url http://node12:30000/v1 --tries 8 --keep 2
+
+  anestools qa reason anesqa-mcq -o anesr1 --model m --dry-run
+"""
+
+
+@app.command("reason", help=REASON_HELP)
+@cli_options("teacher", TeacherSettings, max_new_tokens=8192, temperature=0.6)
+def reason_command(
+    banks: Annotated[list[str], typer.Argument(help="qa generate --style mcq folders/parquet, or bank files eval can read.", metavar="BANK...", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder (journal, anesr1.parquet, anesr1_items.parquet, summary).", show_default=False)],
+    *,
+    teacher: dict,
+    tries: Annotated[int, typer.Option(help="Attempts per item, each with its own seed.")] = 4,
+    keep: Annotated[int, typer.Option(help="Verified chains kept per item (the first ones, in try order).")] = 1,
+    early_stop: Annotated[bool, typer.Option("--early-stop/--full-tries", help="Stop an item's tries once --keep chains are verified (fewer requests; the pass rate is then over the tries made, so 'easy' means every try made was right). Default: all --tries, an exact pass rate.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed base: try T of item I is sent seed = hash(base, I, T).")] = 0,
+    limit: Annotated[int | None, typer.Option(help="Only the first N items.", show_default=False)] = None,
+    decontaminate: Annotated[list[str] | None, typer.Option("--decontaminate", help="AnesBench file (repeatable): items sharing a 13-word / 20-character span with it are dropped. Default: the embedded sample only (warned).", show_default=False)] = None,
+    bench_map: Annotated[Path | None, typer.Option("--bench-map", help="YAML mapping of an in-house bank's fields, as in eval (docs/eval.md).", show_default=False)] = None,
+    bench_field: Annotated[list[str] | None, typer.Option("--bench-field", help="One mapping entry KEY=VALUE (repeatable), as in eval.", show_default=False)] = None,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Skip invalid bank records instead of stopping.")] = False,
+    language_check: Annotated[bool, typer.Option("--language-check/--no-language-check", help="Drop chains not in the item's language (langdetect).")] = True,
+    min_reasoning: Annotated[int, typer.Option(help="Minimum chain length (characters; a Chinese character counts 3).")] = 50,
+    max_reasoning: Annotated[int, typer.Option(help="Maximum chain length.")] = 32000,
+    max_response: Annotated[int, typer.Option(help="Maximum final-response length (after the chain).")] = 4000,
+    resume: Resume = True,
+    overwrite: Overwrite = False,
+    progress_interval: ProgressInterval = DEFAULT_INTERVAL,
+    dry_run: DryRun = False,
+) -> None:
+    from anestools.qa.reason import ReasonSettings, reason, reasons_line
+
+    mapping = None
+    if bench_map or bench_field:
+        from anestools.common.bench_mapping import BenchMapping
+
+        mapping = BenchMapping.load(bench_map, bench_field or ())
+    t = _teacher(TeacherSettings(**teacher), progress_interval)
+    settings = ReasonSettings(inputs=list(banks), output=output, teacher=t, tries=tries, keep=keep,
+                              early_stop=early_stop, seed=seed, limit=limit, decontaminate=list(decontaminate or []),
+                              mapping=mapping, skip_invalid=skip_invalid, language_check=language_check,
+                              min_reasoning=min_reasoning, max_reasoning=max_reasoning, max_response=max_response,
+                              resume=resume, overwrite=overwrite)
+    if not decontaminate:
+        con.console.print("[yellow]warning:[/] no --decontaminate file: items are checked against the embedded "
+                          "AnesBench sample only", soft_wrap=True)
+    if dry_run:
+        s = reason(settings, dry_run=True).summary
+        con.out.print(f"dry run: {s['items']} items {s['by_language']} ({s['dropped_items']} dropped: AnesBench "
+                      f"overlap), engine {s['engine']}, concurrency {s['concurrency']}, at most {s['max_tries']} "
+                      "tries", highlight=False, soft_wrap=True)
+        _first_prompt(s)
+        return
+    outcome = _run(lambda hook: reason(settings, hook=hook), "qa reason: items", "items", progress_interval)
+    if outcome.resumed_tries:
+        con.console.print(f"resumed: {outcome.resumed_tries} tries already made in {output}")
+    s = outcome.summary
+    items = s["items"]
+    con.out.print(f"{s['kept']} chains kept from {s['tries']['made']} tries ({items['done']} items done, "
+                  f"{items['errors']} errors, {items['not_run']} not run; difficulty {s['difficulty']}) -> "
+                  f"{s['outputs']['dataset']}" + ("" if s["complete"] else
+                                                    " (incomplete: not published as anesr1.parquet)"),
+                  highlight=False, soft_wrap=True)
+    con.out.print(f"dropped: {reasons_line(s['dropped'])}; details: {output / '_dropped.jsonl'}",
+                  highlight=False, soft_wrap=True)
+    if s["unsolved"]:
+        shown = ", ".join(u["id"] for u in s["unsolved"][:5]) + (" ..." if len(s["unsolved"]) > 5 else "")
+        con.console.print(f"[yellow]warning:[/] {len(s['unsolved'])} items never solved (possibly a wrong key): "
+                          f"{shown}; see {output / 'anesr1_items.parquet'}", highlight=False, soft_wrap=True)
+    if items["errors"]:
+        raise IncompleteRunError(f"{items['errors']} items failed ({s['first_error']}); rerun the same command to "
+                                 "retry them")
+    if s["kept"] == 0:
+        raise NothingKeptError(f"no chain kept: {s['why_nothing_kept']}; see {output / '_dropped.jsonl'}")

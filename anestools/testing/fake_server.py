@@ -28,8 +28,16 @@ the final ``content`` is ``Answer: Y``; a request whose ``max_tokens`` is below 
 needs gets the chain cut short, no content and ``finish_reason: length`` (as SGLang returns a
 chain cut inside the think block), and reports ``max_tokens`` completion tokens.
 
+With ``--reasoner`` it is a deterministic *reasoning teacher* for ``qa reason``
+(:func:`reasoner_outcome`): each reply is right, wrong or unparsable depending on the prompt and
+the request's ``seed``, and carries its chain in ``reasoning_content`` (odd seeds) or in a
+``<think>`` block of the content (even seeds). A test bank states its gold letter in the stem
+(``[key B]``); ``[always]`` / ``[never]`` / ``[nochain]`` force a right, a never-right, or a right
+answer without any chain.
+
 Run: ``python -m anestools.testing.fake_server --port 8123 --delay 0.5 [--fail-status 500] [--vague N]
-[--truncate] [--think] [--constrained sglang|vllm|openai [--tokenizer DIR]] [--strict-model] [--reasoning-only]``.
+[--truncate] [--think] [--constrained sglang|vllm|openai [--tokenizer DIR]] [--strict-model] [--reasoning-only]
+[--reasoner]``.
 Only binds loopback addresses.
 """
 
@@ -68,6 +76,45 @@ SERVED = "fake-model"
 def is_vague(text: str, vague: int) -> bool:
     """Whether the fake answers ``text`` without committing (every ``vague``-th, by hash)."""
     return vague > 0 and zlib.crc32(text.encode()) % vague == 0
+
+
+_KEY = re.compile(r"\[key ([A-I])\]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def reasoner_outcome(user: str, seed: int | None) -> str:
+    """What the reasoning teacher does for this prompt and seed: right, wrong, unparsable or nochain."""
+    if "[always]" in user:
+        return "right"
+    if "[nochain]" in user:
+        return "nochain"
+    roll = zlib.crc32(f"{user}|{seed}".encode()) % 4
+    if "[never]" in user:
+        return "wrong" if roll % 2 else "unparsable"
+    return ("wrong", "unparsable", "right", "right")[roll]
+
+
+def reasoner_message(user: str, seed: int | None) -> dict:
+    """The reasoning teacher's reply message (see the module doc)."""
+    letters = re.findall(r"^([A-I])\. ", user, flags=re.MULTILINE) or ["A", "B"]
+    key = _KEY.search(user)
+    gold = key.group(1) if key else choose_letter(user)
+    outcome = reasoner_outcome(user, seed)
+    wrong = next(x for x in letters if x != gold)
+    letter = wrong if outcome == "wrong" else gold
+    if _CJK.search(user):
+        chain = (f"首先分析题干中的临床情况，再逐一比较各个选项的药理作用和适应证。综合考虑患者的病情和麻醉管理原则，"
+                 f"选项{letter}最符合题意。")
+        answer = f"答案：{letter}" if outcome != "unparsable" else "这几个选项都有道理，很难确定。"
+    else:
+        chain = (f"First consider the clinical situation in the question, then compare the pharmacology and the "
+                 f"indications of each option in turn. Weighing the patient's condition, option {letter} fits best.")
+        answer = f"Answer: {letter}" if outcome != "unparsable" else "It is between the options; hard to say."
+    if outcome == "nochain":
+        return {"role": "assistant", "content": answer}
+    if seed is not None and seed % 2:
+        return {"role": "assistant", "content": answer, "reasoning_content": chain}
+    return {"role": "assistant", "content": f"<think>{chain}</think>\n{answer}"}
 
 
 def completion_tokens(text: str) -> int:
@@ -113,7 +160,8 @@ def _thinking(user: str, max_tokens: int | None) -> tuple[dict, str, int]:
 def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int = 0,
              vague: int = 0, truncate: bool = False, constrained: str | None = None,
              token_letters: dict[int, str] | None = None, pass_delay: float | None = None,
-             strict_model: bool = False, reasoning_only: bool = False, think: bool = False) -> web.Application:
+             strict_model: bool = False, reasoning_only: bool = False, think: bool = False,
+             reasoner: bool = False) -> web.Application:
     """``fail_status``: every chat request gets that HTTP status; ``fail_first``: the first N do;
     ``vague``: every N-th question gets an unreadable answer; ``truncate``: every answer is cut at
     the token limit (``finish_reason: length``, no answer line); ``think``: a reasoning model whose
@@ -177,7 +225,9 @@ def make_app(delay: float = 0.5, fail_status: int | None = None, fail_first: int
             answer = f"Reasoning about the options.\nAnswer: {choose_letter(user)}"
         stats["pass_answered" if is_pass else "answered"] += 1
         message = {"role": "assistant", "content": answer}
-        if think and not allowed and "Response to grade:" not in user:
+        if reasoner and not allowed:
+            message = reasoner_message(user, body.get("seed"))
+        elif think and not allowed and "Response to grade:" not in user:
             message, finish, tokens = _thinking(user, body.get("max_tokens"))
         elif reasoning_only:
             message = {"role": "assistant", "content": "", "reasoning_content": answer}
@@ -228,6 +278,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reasoning-only", action="store_true", help="empty content, answer in reasoning_content")
     parser.add_argument("--think", action="store_true",
                         help="a reasoning model: chain in reasoning_content, cut when max_tokens is below its length")
+    parser.add_argument("--reasoner", action="store_true", help="a deterministic reasoning teacher (qa reason)")
     args = parser.parse_args(argv)
     token_letters: dict[int, str] = {}
     if args.tokenizer:
@@ -240,7 +291,7 @@ def main(argv: list[str] | None = None) -> None:
                 token_letters[ids[0]] = letter
     web.run_app(make_app(args.delay, args.fail_status, args.fail_first, args.vague, args.truncate,
                          args.constrained, token_letters, args.pass_delay, args.strict_model, args.reasoning_only,
-                         args.think),
+                         think=args.think, reasoner=args.reasoner),
                 host=args.host, port=args.port,
                 print=None, backlog=4096, access_log=None)
 

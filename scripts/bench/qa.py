@@ -25,7 +25,14 @@ Reports pairs/s and the share of ideal (target >= 90%) over each whole run (``su
 ``seconds``: selection, requests, checks, outputs) and the steady share, plus the process wall
 clock; checks every passage was journaled exactly once.
 
+``qa reason`` (variants ``reason`` and ``reason-long``): a bank of ``--passages`` synthetic
+mcq items (``--long`` times more for the long run), ``--tries`` tries each, against the
+deterministic reasoning teacher (``anestools.testing.fake_server --reasoner``, same latency).
+Every try is one request, so ``ideal tries/s = concurrency / latency``; the share of ideal is
+tries made / run seconds over that, and the steady share is the marginal one, as above.
+
 Example: .venv/bin/python scripts/bench/qa.py --passages 2048 --delay 0.5
+         .venv/bin/python scripts/bench/qa.py --only reason reason-long --passages 1024
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ VARIANTS: dict[str, tuple[list[str], int | None, bool]] = {
     "no-language-check-long": (["--no-language-check"], None, True),
 }
 SERVER = ROOT / "tests" / "qa" / "teacher_server.py"
+REASON_VARIANTS = {"reason": False, "reason-long": True}
 
 
 DRUGS = ("propofol", "sevoflurane", "desflurane", "ketamine", "etomidate", "dexmedetomidine", "midazolam",
@@ -94,10 +102,28 @@ def write_corpus(path: Path, n: int, seed: int = 0) -> None:
     pq.write_table(pa.table({"text": texts, "id": [f"doc{i:06d}" for i in range(n)], "language": ["en"] * n}), path)
 
 
-def start_server(delay: float) -> tuple[subprocess.Popen, str]:
+def write_bank(path: Path, n: int, seed: int = 0) -> None:
+    """Synthetic mcq items (``qa generate --style mcq`` columns), distinct stems, gold letter B."""
+    import random
+
+    from anestools.qa.store import SCHEMA
+
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        stem = (f"Which agent {rng.choice(SETTINGS)} in {rng.choice(PATIENTS)} best avoids "
+                f"{rng.choice(EFFECTS)} (case {i}) [key B]?")
+        rows.append({"pair_id": f"item{i:06d}", "stem": stem, "options": rng.sample(DRUGS, 4), "target": "B",
+                     "level": 1, "language": "en", "style": "mcq", "question": stem, "answer": "Answer: B"})
+    pq.write_table(pa.Table.from_pylist([{k: r.get(k) for k in SCHEMA.names} for r in rows], schema=SCHEMA), path)
+
+
+def start_server(delay: float, reasoner: bool = False) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(SERVER), "--port", str(port), "--delay", str(delay)],
-                            start_new_session=True, stdout=subprocess.DEVNULL)
+    cmd = ([sys.executable, "-m", "anestools.testing.fake_server", "--reasoner"] if reasoner
+           else [sys.executable, str(SERVER)])
+    proc = subprocess.Popen([*cmd, "--port", str(port), "--delay", str(delay)], start_new_session=True,
+                            stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -123,6 +149,54 @@ def run(url: str, corpus: Path, out: Path, pairs: int, extra: list[str], timeout
     return {"summary": summary, "wall": wall, "journaled": len(keys), "dup": len(keys) - len(set(keys))}
 
 
+def run_reason(url: str, bank: Path, out: Path, tries: int, concurrency: int, timeout: float) -> dict:
+    argv = [sys.executable, "-m", "anestools", "-q", "qa", "reason", str(bank), "-o", str(out), "--model",
+            "teacher", "--base-url", url, "--tries", str(tries), "--concurrency", str(concurrency)]
+    start = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"qa reason failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    summary = json.loads((out / "summary.json").read_text())
+    keys = [json.loads(x)["key"] for x in (out / "_journal.jsonl").read_text().splitlines()]
+    return {"summary": summary, "wall": wall, "journaled": len(keys), "dup": len(keys) - len(set(keys))}
+
+
+def bench_reason(args: argparse.Namespace, names: list[str], tmp: Path) -> None:
+    """The ``qa reason`` rows: tries/s and share of ideal (``concurrency / latency``)."""
+    rows = []
+    banks = {1: tmp / "bank.parquet", args.long: tmp / "bank_long.parquet"}
+    for scale, path in banks.items():
+        write_bank(path, args.passages * scale)
+    proc, url = start_server(args.delay, reasoner=True)
+    try:
+        for name in names:
+            scale = args.long if REASON_VARIANTS[name] else 1
+            r = run_reason(url, banks[scale], tmp / name, args.tries, args.concurrency, args.timeout)
+            s = r["summary"]
+            expected = args.passages * scale * args.tries
+            rows.append({"name": name, "items": args.passages * scale, "tries": s["tries"]["made"], "kept": s["kept"],
+                         "seconds": s["seconds"], "wall": r["wall"], "ideal": args.concurrency / args.delay,
+                         "lost": expected - r["journaled"] + r["dup"], "dup": r["dup"]})
+    finally:
+        kill_group(proc, grace=5)
+    print(f"\nqa reason: {args.passages} items (long: {args.passages * args.long}) x {args.tries} tries, teacher "
+          f"latency {args.delay * 1000:.0f} ms, {args.concurrency} in flight, loopback, {os.cpu_count()} CPUs\n")
+    print("| run | items | tries | kept | wall s | run s | tries/s | share of ideal | ideal tries/s | lost | dup |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        rate = r["tries"] / r["seconds"]
+        print(f"| {r['name']} | {r['items']} | {r['tries']} | {r['kept']} | {r['wall']:.2f} | {r['seconds']:.2f} | "
+              f"{rate:.1f} | {100 * rate / r['ideal']:.0f}% | {r['ideal']:.0f} | {r['lost']} | {r['dup']} |")
+    by_name = {r["name"]: r for r in rows}
+    if "reason" in by_name and "reason-long" in by_name:
+        a, b = by_name["reason"], by_name["reason-long"]
+        steady = (b["tries"] - a["tries"]) / (b["seconds"] - a["seconds"])
+        print(f"\nreason: steady {steady:.1f} tries/s = {100 * steady / a['ideal']:.0f}% of ideal; "
+              f"fixed cost per run {a['seconds'] - a['tries'] / steady:.2f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
@@ -131,19 +205,26 @@ def main() -> None:
     ap.add_argument("--delay", type=float, default=0.5, help="server latency per request (s)")
     ap.add_argument("--concurrency", type=int, default=256, help="the qa default for SGLang/OpenAI endpoints")
     ap.add_argument("--long", type=int, default=4, help="the long runs' corpus is this many times larger")
-    ap.add_argument("--only", nargs="*", default=list(VARIANTS))
+    ap.add_argument("--tries", type=int, default=4, help="qa reason: tries per item")
+    ap.add_argument("--only", nargs="*", default=[*VARIANTS, *REASON_VARIANTS],
+                    choices=[*VARIANTS, *REASON_VARIANTS])
     ap.add_argument("--timeout", type=float, default=600)
     args = ap.parse_args()
     if not 1 <= args.passages <= 50000 or args.long < 2:
         raise SystemExit("--passages must be in 1..50000 and --long >= 2")
     rows = []
+    generate_runs = [n for n in args.only if n in VARIANTS]
     with tempfile.TemporaryDirectory(prefix="anes-bench-qa-") as tmp:
+        if any(n in REASON_VARIANTS for n in args.only):
+            bench_reason(args, [n for n in args.only if n in REASON_VARIANTS], Path(tmp))
+        if not generate_runs:
+            return
         corpora = {1: Path(tmp) / "corpus_en.parquet", args.long: Path(tmp) / "corpus_en_long.parquet"}
         for scale, path in corpora.items():
             write_corpus(path, args.passages * scale)
         proc, url = start_server(args.delay)
         try:
-            for name in args.only:
+            for name in generate_runs:
                 extra, concurrency, scale = VARIANTS[name]
                 scale = args.long if scale else 1
                 concurrency = concurrency or args.concurrency

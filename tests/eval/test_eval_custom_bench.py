@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from anestools.common.anesbench import load_benchmark
+from anestools.common.bench_mapping import BenchMapping
 from anestools.errors import ConfigError, InputError
-from anestools.eval.custom_bench import BenchMapping
 
 LIST_BANK = [  # options as a list, answer as a 0-based index, no level, no id
     {"stem": "Which drug reverses rocuronium?", "choices": ["Neostigmine", "Sugammadex", "Atropine"], "correct": 1},

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from anestools.common.anesbench import MAX_OPTION_CHARS, MAX_QUESTION_CHARS, load_benchmark
-from anestools.eval.custom_bench import BenchMapping
+from anestools.common.bench_mapping import BenchMapping
 
 GOOD = {"id": "q1", "question": "Which drug reverses rocuronium?", "A": "Neostigmine", "B": "Sugammadex",
         "C": "Atropine", "D": "Naloxone", "choice_num": 4, "target": "B", "category": 1}
