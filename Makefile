@@ -10,7 +10,7 @@ EXTRAS ?= train,dev
 # Hide pip's warnings about optional local index folders; keep real errors.
 PIPFILTER := sed -e "/is ignored: it is neither a file nor a directory/d"
 
-.PHONY: install demo test test-cluster lint bench clean sglang-env
+.PHONY: install demo test test-cluster lint bench clean sglang-env rl-env
 
 install: $(STAMP)
 
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/anestools demo
 
-test: install
+test: install rl-env
 	$(BIN)/python -m pytest -q -m "not cluster" tests
 
 # The `cluster` tests on real schedulers: a one-node Slurm cluster (Debian's slurm-wlm + munge,
@@ -57,5 +57,27 @@ $(SGLANG_ENV)/.ready: $(SGLANG_REQS)
 		from sglang_router.router_args import RouterArgs; import sglang_router.launch_server"
 	@touch $@
 
+# TRL for `anestools train grpo` (tests/train/test_grpo*.py), in its own virtualenv because TRL >= 1
+# needs datasets >= 4.7 and LLaMA-Factory pins datasets <= 4.0.0. It is an overlay on $(VENV):
+# its own site-packages (TRL, datasets and what they need that $(VENV) lacks) come first, then
+# $(VENV)'s (torch 2.11.0, anestools itself and the rest), so no second torch is downloaded. A standalone RL
+# environment is `pip install 'anestools[rl]'` in a fresh venv (see docs/train.md).
+RL_ENV ?= .rl-env
+
+rl-env: $(RL_ENV)/.ready
+
+$(RL_ENV)/.ready: pyproject.toml $(STAMP)
+	@test -x $(RL_ENV)/bin/python || $(BIN)/python -m venv $(RL_ENV)
+	@echo "installing anestools[rl] (TRL) into $(RL_ENV), over $(VENV)"
+	@$(RL_ENV)/bin/python -c "import sys, sysconfig; base = sys.argv[1] + '/lib/python%d.%d/site-packages' % sys.version_info[:2]; \
+		open(sysconfig.get_paths()['purelib'] + '/_anestools_base.pth', 'w').write('import site; site.addsitedir(%r)\n' % base)" \
+		"$(abspath $(VENV))"
+	@$(RL_ENV)/bin/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))\
+		['project']['optional-dependencies']['rl']))" > $(RL_ENV)/rl-requirements.txt
+	$(RL_ENV)/bin/python -m pip install -q -r $(RL_ENV)/rl-requirements.txt 2>&1 | $(PIPFILTER) \
+		| sed -e "/^ERROR: pip's dependency resolver does not/d" -e "/^llamafactory .* which is incompatible\.$$/d"
+	$(RL_ENV)/bin/python -c "from trl import GRPOConfig, GRPOTrainer; import anestools.common.extract"
+	@touch $@
+
 clean:
-	rm -rf $(VENV) $(SGLANG_ENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(SGLANG_ENV) $(RL_ENV) .pytest_cache .ruff_cache build *.egg-info

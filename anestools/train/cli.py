@@ -11,14 +11,14 @@ import typer
 from rich.table import Table
 
 from anestools.common import console as con
-from anestools.train import pretokenize, summary
+from anestools.train import grpo, pretokenize, summary
 from anestools.train.core import TrainPlan, TrainResult, plan_training, run_training
 from anestools.train.recipes import list_recipes
 from anestools.train.render import TrainOptions
 
 app = typer.Typer(
     help=(
-        "Train with LLaMA-Factory recipes (CPT and SFT).\n\n"
+        "Train with LLaMA-Factory recipes (CPT and SFT) and TRL (GRPO).\n\n"
         "Examples:\n\n"
         "  anestools train recipes\n\n"
         "  anestools train cpt --recipe qwen2.5-7b --data-dir data --dataset anescorpus_en --gpus 8\n\n"
@@ -284,6 +284,80 @@ tokenize_app = typer.Typer(
 tokenize_app.command("cpt")(_make_command("cpt", TOKENIZE_DOC.format(stage="cpt"), run=_tokenize))
 tokenize_app.command("sft")(_make_command("sft", TOKENIZE_DOC.format(stage="sft"), run=_tokenize))
 app.add_typer(tokenize_app, name="tokenize")
+
+
+GRPO_DOC = """RL with a verifiable reward: TRL's GRPOTrainer, rewarded by the eval answer extractor.
+
+A completion scores 1 when `anestools eval` would read the gold letter from it, else 0 (plus an
+optional small --format-reward for any readable answer). TRL runs in its own environment
+(`make rl-env`, or --engine-python); the rendered config is checked by TRL's own GRPOConfig parser
+before anything starts, then `torchrun -m anestools.train.grpo_run` runs one worker per GPU.
+
+Examples:
+
+  anestools train grpo --recipe qwen2.5-7b-grpo-full --model saves/qwen-sft --data-dir data --dataset anesrl_all --output saves/qwen-grpo
+
+  anestools train grpo --recipe qwen2.5-7b-grpo-lora --gpus 1 --set num_generations=16 --resume auto
+
+  anestools train grpo --recipe tiny-cpu --model tiny-model --data-dir data --dataset anesrl_all --dry-run
+"""
+
+
+@app.command("grpo", help=GRPO_DOC)
+def grpo_command(
+    recipe: Annotated[str | None, typer.Option("--recipe", "-r", help="Shipped grpo recipe (qwen2.5-7b-grpo-full|lora, tiny-cpu) or a YAML path. Default: qwen2.5-7b-grpo-full.")] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model directory (e.g. the SFT output) or Hub id; overrides the recipe.")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", "-d", help="Data directory with dataset_info.json holding the RL dataset (`anestools convert --kind rl`).")] = None,
+    dataset: Annotated[str | None, typer.Option("--dataset", help="RL dataset name(s) in DATA_DIR/dataset_info.json, comma-separated.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output directory (checkpoints, final model, train.log, anestools_summary.json).")] = None,
+    method: Annotated[str | None, typer.Option("--method", help="full or lora; default: the recipe's.")] = None,
+    deepspeed: Annotated[str | None, typer.Option("--deepspeed", help="z0, z2, z3, z3-offload (configs/deepspeed/) or none; default: the recipe's.")] = None,
+    overrides: Annotated[list[str] | None, typer.Option("--set", help="Override any TRL GRPOConfig key: --set num_generations=16 (repeatable).")] = None,
+    format_reward: Annotated[float | None, typer.Option("--format-reward", help="Weight in [0, 0.5] of the format term (1 for any answer the extractor can read); default: the recipe's (0 = off).")] = None,
+    gpus: Annotated[str | None, typer.Option("--gpus", help="Processes per node: a number or auto (= visible GPUs; 1 on CPU).", show_default="auto")] = None,
+    nnodes: Annotated[int | None, typer.Option("--nnodes", help="Number of nodes (run the same command on every node). Default: NNODES, else 1.", show_default="1")] = None,
+    node_rank: Annotated[int | None, typer.Option("--node-rank", help="Rank of this node. Multi-node default: NODE_RANK.", show_default="0")] = None,
+    master_addr: Annotated[str | None, typer.Option("--master-addr", help="Host of node rank 0 (required when --nnodes > 1). Multi-node default: MASTER_ADDR.")] = None,
+    master_port: Annotated[int | None, typer.Option("--master-port", help="Rendezvous port (default: a free port; multi-node: MASTER_PORT, else 29500).")] = None,
+    resume: Annotated[str, typer.Option("--resume", help="auto (newest checkpoint-* in OUTPUT, or start fresh), a checkpoint PATH, or none.")] = "none",
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Delete a previous run in OUTPUT and start again.")] = False,
+    engine_python: Annotated[Path | None, typer.Option("--engine-python", help="Python of the RL environment (TRL). Default: $ANESTOOLS_RL_PYTHON, else .rl-env/bin/python (`make rl-env`).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate (TRL's parser included), print environment, command and rendered YAML; start nothing.")] = False,
+) -> None:
+    datasets = [d.strip() for d in dataset.split(",") if d.strip()] if dataset else None
+    opts = TrainOptions(
+        stage=grpo.STAGE, recipe=recipe, model=model, data_dir=data_dir, datasets=datasets, output=output,
+        method=method, deepspeed=deepspeed, overrides=list(overrides or []), gpus=gpus, nnodes=nnodes,
+        node_rank=node_rank, master_addr=master_addr, master_port=master_port, resume=resume,
+        overwrite=overwrite, launcher=engine_python, dry_run=dry_run,
+    )
+    plan = grpo.plan_grpo(opts, format_reward)
+    _show_checks(plan)
+    if plan.finished is not None:
+        con.out.print(f"{plan.finished.describe()} (pass --overwrite to train again, or raise max_steps with "
+                      "--set to continue)", highlight=False, soft_wrap=True)
+        return
+    if dry_run:
+        _print_dry_run(plan)
+        return
+    con.console.print(f"launching {plan.nproc} process(es) per node x {plan.nnodes} node(s), node rank "
+                      f"{plan.node_rank}: {shlex.join(plan.command)} (log: {plan.log_path})",
+                      highlight=False, soft_wrap=True)
+    result = run_training(plan, echo=None if con.quiet() else _echo)
+    if result.returncode != 0:
+        con.console.print(f"[bold red]error:[/] the GRPO trainer exited with code {result.returncode}; see "
+                          f"{result.log_path}", highlight=False, soft_wrap=True)
+        raise typer.Exit(result.returncode)
+    if result.final_model is not None:
+        what = "LoRA adapter" if result.adapter else "final model"
+        con.out.print(f"{what}: {result.final_model}", highlight=False, soft_wrap=True)
+    con.out.print(f"log: {result.log_path}", highlight=False, soft_wrap=True)
+    if result.summary is not None:
+        con.out.print(f"{grpo.describe(result.summary)} ({result.output_dir / summary.SUMMARY_NAME})",
+                      highlight=False, soft_wrap=True)
+    if result.final_model is not None and not result.adapter:
+        con.out.print(f"next: {eval_hint(result.final_model, plan.lf_env.get('cuda_devices'))}", highlight=False,
+                      soft_wrap=True)
 
 
 @app.command("recipes")

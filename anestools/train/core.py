@@ -50,6 +50,8 @@ class TrainPlan:
     warnings: list[str] = field(default_factory=list)  # one line each, printed before the plan
     # --resume auto found a checkpoint already at the run's last step: nothing to train
     finished: outputs.FinishedRun | None = None
+    # the end-of-run summary (output dir, plan) -> dict; None: LLaMA-Factory's (anestools.train.summary)
+    summarize: Callable[[Path, TrainPlan], dict[str, Any]] | None = None
 
     @property
     def nnodes(self) -> int:
@@ -266,9 +268,13 @@ def _run_training(plan: TrainPlan, echo: Callable[[bytes], None] | None = None) 
     plot = out / "training_loss.png"
     stats = None
     if rc == 0 and plan.node_rank == 0:
-        world = plan.nproc * int(plan.env.get("NNODES", "1"))
-        device = summary.gpu_name() if plan.lf_env.get("cuda_devices") else "cpu"
-        stats = summary.summarize(out, plan.log_path, world, plan.config, plan.resume_from, device, plan.peak_tflops)
+        if plan.summarize is not None:
+            stats = plan.summarize(out, plan)
+        else:
+            world = plan.nproc * int(plan.env.get("NNODES", "1"))
+            device = summary.gpu_name() if plan.lf_env.get("cuda_devices") else "cpu"
+            stats = summary.summarize(out, plan.log_path, world, plan.config, plan.resume_from, device,
+                                      plan.peak_tflops)
         summary.write_summary(out, stats)
     return TrainResult(
         returncode=rc,

@@ -56,3 +56,25 @@ def mix_data(train_data, tmp_path_factory) -> Path:
                            for i in range(12)), encoding="utf-8")
     convert([str(src)], data, kind="general")
     return data
+
+
+@pytest.fixture(scope="session")
+def rl_python() -> Path:
+    """The RL environment's Python (``make rl-env``, which ``make test`` builds)."""
+    from anestools.train.grpo import default_engine_python
+
+    python = default_engine_python()
+    if python is None:
+        pytest.skip("no RL environment (.rl-env): run `make rl-env`")
+    return python
+
+
+@pytest.fixture(scope="session")
+def rl_toy(tmp_path_factory) -> tuple[Path, Path]:
+    """(tiny model, data dir with the RL dataset ``toy``): the learnable toy task of anestools.testing.rl_toy."""
+    pytest.importorskip("transformers")
+    from anestools.testing.rl_toy import build_toy_model, toy_rows, write_rl_dataset
+
+    root = tmp_path_factory.mktemp("rl-toy")
+    rows = toy_rows(64, seed=0)
+    return build_toy_model(root / "model", rows), write_rl_dataset(root / "data", "toy", rows)
