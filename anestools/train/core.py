@@ -141,6 +141,24 @@ def _inputs(cfg: dict[str, Any], opts: TrainOptions) -> list[str]:
     return [str(p) for p in paths if p and Path(str(p)).expanduser().exists()]
 
 
+def resolve_output(cfg: dict[str, Any], inputs: list[str], command: str, opts: TrainOptions,
+                   checks: list[str]) -> tuple[Path, Any, Path | None, Any]:
+    """The run directory, its state, the checkpoint to resume from and a finished run, for every train stage.
+
+    Checked before ``--overwrite`` can clear it: the output directory holds none of the run's inputs.
+    """
+    out = Path(cfg["output_dir"])
+    check_io(inputs, [Output.run_dir(out)], command)
+    state = outputs.inspect_output(out)
+    resume_from = outputs.resolve_resume(state, opts.resume, opts.overwrite)
+    finished = outputs.finished_run(resume_from, cfg) if opts.resume == "auto" and resume_from else None
+    if resume_from is not None:
+        cfg["resume_from_checkpoint"] = str(resume_from)
+    elif opts.resume == "auto":
+        checks.append(f"--resume auto: no checkpoint in {out}, starting from scratch")
+    return out, state, resume_from, finished
+
+
 def plan_training(opts: TrainOptions) -> TrainPlan:
     """Render and validate; raise a one-line ``AnestoolsError`` on the first problem found."""
     opts, node_notes = resolve_nodes(opts, os.environ)
@@ -167,16 +185,7 @@ def plan_training(opts: TrainOptions) -> TrainPlan:
         checks.append(f"DeepSpeed config {cfg['deepspeed']} (ZeRO-{zero})")
     if "output_dir" not in cfg:
         raise ConfigError("no output directory: pass --output DIR")
-    out = Path(cfg["output_dir"])
-    # before --overwrite can clear it: the output directory holds none of the run's inputs
-    check_io(_inputs(cfg, opts), [Output.run_dir(out)], f"train {opts.stage}")
-    state = outputs.inspect_output(out)
-    resume_from = outputs.resolve_resume(state, opts.resume, opts.overwrite)
-    finished = outputs.finished_run(resume_from, cfg) if opts.resume == "auto" and resume_from else None
-    if resume_from is not None:
-        cfg["resume_from_checkpoint"] = str(resume_from)
-    elif opts.resume == "auto":
-        checks.append(f"--resume auto: no checkpoint in {out}, starting from scratch")
+    out, state, resume_from, finished = resolve_output(cfg, _inputs(cfg, opts), f"train {opts.stage}", opts, checks)
 
     lf_env: dict[str, Any] = {}
     try:

@@ -22,12 +22,11 @@ import yaml
 import anestools
 from anestools.common import jsonio
 from anestools.common.dataset_info import read_dataset_info
-from anestools.common.paths import Output, check_io
 from anestools.errors import ConfigError, EngineError, InputError, MissingDependencyError
 from anestools.train import core, launch, outputs, summary, validate
 from anestools.train.nodes import resolve_nodes
-from anestools.train.recipes import DEEPSPEED_PRESETS, Recipe, check_deepspeed, find_recipe, resolve_deepspeed
-from anestools.train.render import TrainOptions, parse_overrides
+from anestools.train.recipes import Recipe, check_deepspeed, find_recipe, resolve_deepspeed
+from anestools.train.render import TrainOptions, apply_deepspeed, parse_overrides
 
 STAGE = "grpo"
 METHODS = ("full", "lora")
@@ -88,12 +87,7 @@ def render_grpo(recipe: Recipe, opts: TrainOptions, format_reward: float | None)
         for k in LORA_DEFAULTS:
             cfg.pop(k, None)
     if opts.deepspeed:
-        if opts.deepspeed == "none":
-            cfg.pop("deepspeed", None)
-        elif opts.deepspeed in DEEPSPEED_PRESETS:
-            put("deepspeed", opts.deepspeed, "--deepspeed")
-        else:
-            raise ConfigError(f"--deepspeed {opts.deepspeed!r}: expected one of {', '.join(DEEPSPEED_PRESETS)} or none")
+        apply_deepspeed(cfg, opts.deepspeed, put)
     if format_reward is not None:
         put("format_reward", format_reward, "--format-reward")
     cfg.setdefault("ddp_timeout", 10800)
@@ -195,17 +189,9 @@ def plan_grpo(opts: TrainOptions, format_reward: float | None = None) -> core.Tr
         checks.append(f"DeepSpeed config {cfg['deepspeed']} (ZeRO-{check_deepspeed(Path(cfg['deepspeed']))})")
     if "output_dir" not in cfg:
         raise ConfigError("no output directory: pass --output DIR")
-    out = Path(cfg["output_dir"])
     inputs = [str(p) for p in (cfg.get("dataset_dir"), cfg.get("model_name_or_path"), cfg.get("deepspeed"))
               if p and Path(str(p)).exists()]
-    check_io(inputs, [Output.run_dir(out)], "train grpo")
-    state = outputs.inspect_output(out)
-    resume_from = outputs.resolve_resume(state, opts.resume, opts.overwrite)
-    finished = outputs.finished_run(resume_from, cfg) if opts.resume == "auto" and resume_from else None
-    if resume_from is not None:
-        cfg["resume_from_checkpoint"] = str(resume_from)
-    elif opts.resume == "auto":
-        checks.append(f"--resume auto: no checkpoint in {out}, starting from scratch")
+    out, state, resume_from, finished = core.resolve_output(cfg, inputs, "train grpo", opts, checks)
 
     python = find_engine(opts.launcher)
     if finished is not None:  # nothing will run: no engine check, no launch

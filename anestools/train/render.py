@@ -8,6 +8,7 @@ on every node of a multi-node job.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,19 @@ class TrainOptions:
     mix_strategy: str | None = None
     tokenized_path: Path | None = None  # made by `anestools train tokenize`
     peak_tflops: float | None = None  # per GPU, for the MFU in anestools_summary.json
+
+
+def apply_deepspeed(cfg: dict[str, Any], value: str, put: Callable[[str, Any, str], None]) -> None:
+    """``--deepspeed``: a preset name, or ``none`` to drop the recipe's; one spelling for every stage."""
+    if value == "none":
+        cfg.pop("deepspeed", None)
+    elif value in DEEPSPEED_PRESETS:
+        put("deepspeed", value, "--deepspeed")
+    else:
+        raise ConfigError(
+            f"--deepspeed {value!r}: expected one of {', '.join(DEEPSPEED_PRESETS)} or none "
+            "(use --set deepspeed=PATH for your own JSON)"
+        )
 
 
 def _coerce(text: str) -> Any:
@@ -168,15 +182,7 @@ def render_config(recipe: Recipe, opts: TrainOptions) -> tuple[dict[str, Any], d
         apply_method(cfg, opts.method)
         origin["finetuning_type"] = "--method"
     if opts.deepspeed:
-        if opts.deepspeed == "none":
-            cfg.pop("deepspeed", None)
-        elif opts.deepspeed in DEEPSPEED_PRESETS:
-            put("deepspeed", opts.deepspeed, "--deepspeed")
-        else:
-            raise ConfigError(
-                f"--deepspeed {opts.deepspeed!r}: expected one of {', '.join(DEEPSPEED_PRESETS)} or none "
-                "(use --set deepspeed=PATH for your own JSON)"
-            )
+        apply_deepspeed(cfg, opts.deepspeed, put)
     # Non-padding tokens seen, for the end-of-run summary (anestools.train.summary).
     if "include_num_input_tokens_seen" not in cfg:
         put("include_num_input_tokens_seen", "non_padding", "anestools (token count for the run summary)")
