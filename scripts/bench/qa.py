@@ -183,18 +183,25 @@ def bench_reason(args: argparse.Namespace, names: list[str], tmp: Path) -> None:
         kill_group(proc, grace=5)
     print(f"\nqa reason: {args.passages} items (long: {args.passages * args.long}) x {args.tries} tries, teacher "
           f"latency {args.delay * 1000:.0f} ms, {args.concurrency} in flight, loopback, {os.cpu_count()} CPUs\n")
-    print("| run | items | tries | kept | wall s | run s | tries/s | share of ideal | ideal tries/s | lost | dup |")
+    print_table(rows, "items", "tries", [("reason", "reason-long")])
+
+
+def print_table(rows: list[dict], size: str, count: str, pairs: list[tuple[str, str]]) -> None:
+    """One markdown row per run, then the steady rate and fixed cost of each (short, long) pair of runs."""
+    print(f"| run | {size} | {count} | kept | wall s | run s | {count}/s | share of ideal | ideal {count}/s | lost | dup |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        rate = r["tries"] / r["seconds"]
-        print(f"| {r['name']} | {r['items']} | {r['tries']} | {r['kept']} | {r['wall']:.2f} | {r['seconds']:.2f} | "
+        rate = r[count] / r["seconds"]
+        print(f"| {r['name']} | {r[size]} | {r[count]} | {r['kept']} | {r['wall']:.2f} | {r['seconds']:.2f} | "
               f"{rate:.1f} | {100 * rate / r['ideal']:.0f}% | {r['ideal']:.0f} | {r['lost']} | {r['dup']} |")
     by_name = {r["name"]: r for r in rows}
-    if "reason" in by_name and "reason-long" in by_name:
-        a, b = by_name["reason"], by_name["reason-long"]
-        steady = (b["tries"] - a["tries"]) / (b["seconds"] - a["seconds"])
-        print(f"\nreason: steady {steady:.1f} tries/s = {100 * steady / a['ideal']:.0f}% of ideal; "
-              f"fixed cost per run {a['seconds'] - a['tries'] / steady:.2f} s")
+    for short, long in pairs:
+        if short in by_name and long in by_name:
+            a, b = by_name[short], by_name[long]
+            steady = (b[count] - a[count]) / (b["seconds"] - a["seconds"])
+            fixed = a["seconds"] - a[count] / steady
+            print(f"\n{short}: steady {steady:.1f} {count}/s = {100 * steady / a['ideal']:.0f}% of ideal; "
+                  f"fixed cost per run {fixed:.2f} s")
 
 
 def main() -> None:
@@ -240,20 +247,7 @@ def main() -> None:
             kill_group(proc, grace=5)
     print(f"\n{args.passages} passages (long: {args.passages * args.long}) x {args.pairs} pairs, teacher latency "
           f"{args.delay * 1000:.0f} ms, {args.concurrency} in flight, loopback, {os.cpu_count()} CPUs\n")
-    print("| run | passages | pairs | kept | wall s | run s | pairs/s | share of ideal | ideal pairs/s | lost | dup |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        rate = r["pairs"] / r["seconds"]
-        print(f"| {r['name']} | {r['passages']} | {r['pairs']} | {r['kept']} | {r['wall']:.2f} | {r['seconds']:.2f} | "
-              f"{rate:.1f} | {100 * rate / r['ideal']:.0f}% | {r['ideal']:.0f} | {r['lost']} | {r['dup']} |")
-    by_name = {r["name"]: r for r in rows}
-    for short, long in (("default", "default-long"), ("no-language-check", "no-language-check-long")):
-        if short in by_name and long in by_name:
-            a, b = by_name[short], by_name[long]
-            steady = (b["pairs"] - a["pairs"]) / (b["seconds"] - a["seconds"])
-            fixed = a["seconds"] - a["pairs"] / steady
-            print(f"\n{short}: steady {steady:.1f} pairs/s = {100 * steady / a['ideal']:.0f}% of ideal; "
-                  f"fixed cost per run {fixed:.2f} s")
+    print_table(rows, "passages", "pairs", [("default", "default-long"), ("no-language-check", "no-language-check-long")])
 
 
 if __name__ == "__main__":
