@@ -56,12 +56,18 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
     raise RuntimeError("teacher server did not start")
 
 
-def start_teacher(delay: float = 0.0) -> tuple[subprocess.Popen, str]:
+def start_server(argv: list[str], delay: float = 0.0, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """A test server (``python ARGV --port P --delay D``) in its own session; returns it and ``http://127.0.0.1:P``."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(SERVER), "--port", str(port), "--delay", str(delay)],
-                            start_new_session=True, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, *argv, "--port", str(port), "--delay", str(delay)],
+                            start_new_session=True, stdout=subprocess.DEVNULL, env=env)
     _wait(f"http://127.0.0.1:{port}/health", proc)
-    return proc, f"http://127.0.0.1:{port}/v1"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def start_teacher(delay: float = 0.0) -> tuple[subprocess.Popen, str]:
+    proc, base = start_server([str(SERVER)], delay)
+    return proc, base + "/v1"
 
 
 @pytest.fixture(scope="module")

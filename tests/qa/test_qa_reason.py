@@ -18,10 +18,10 @@ import pytest
 from anestools.qa.reason import SCHEMA, item_seeds, reason_messages, split_chain
 from anestools.qa.reason_bank import BankItem
 from anestools.qa.store import SCHEMA as MCQ_SCHEMA
-from anestools.runtime.engines import free_port, kill_group
+from anestools.runtime.engines import kill_group
 from anestools.testing.fake_server import reasoner_outcome
 
-from .conftest import _wait
+from .conftest import start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_EN = ROOT / "anestools" / "resources" / "bench" / "sample_en.json"
@@ -29,12 +29,8 @@ OPTIONS = ["Neostigmine", "Sugammadex", "Atropine", "Naloxone"]
 
 
 def start_reasoner(delay: float = 0.0) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "anestools.testing.fake_server", "--reasoner", "--port", str(port),
-                             "--delay", str(delay)], start_new_session=True, stdout=subprocess.DEVNULL,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
-    _wait(f"http://127.0.0.1:{port}/health", proc)
-    return proc, f"http://127.0.0.1:{port}"
+    return start_server(["-m", "anestools.testing.fake_server", "--reasoner"], delay,
+                        env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 @pytest.fixture(scope="module")
